@@ -1,0 +1,215 @@
+"""The `taizhang` command. Errors are one Chinese line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+class CommandError(Exception):
+    """A failure the user can act on; printed as one line."""
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _collectstatic() -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    vendor = settings.BASE_DIR / "static" / "vendor" / "bootstrap.min.css"
+    if not vendor.exists():
+        raise CommandError("前端资源尚未安装：请先运行 make setup（或 make demo）。")
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _setup()
+    _migrate()
+    _collectstatic()
+    from .server import serve
+
+    serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _setup()
+    _migrate()
+    from .demo import build_demo
+
+    password, created = build_demo()
+    from .demo import ACCOUNTS
+
+    print("演示数据已就绪。" if not created else "演示数据已创建。")
+    print(f"演示账号（密码均为 {password}）：")
+    for username, label in ACCOUNTS:
+        print(f"  {username:<10} {label}")
+    if not args.no_serve:
+        _collectstatic()
+        from .server import serve
+
+        print(f"请在浏览器打开 http://127.0.0.1:{args.port}/ ，按 Ctrl+C 停止。")
+        serve(host="127.0.0.1", port=args.port, workers=args.workers)
+
+
+def cmd_createadmin(args: argparse.Namespace) -> None:
+    _setup()
+    _migrate()
+    import getpass
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from .core.context import acting
+    from .orgs.models import User
+    from .orgs.services import user_create
+
+    if User.objects.filter(username=args.username).exists():
+        raise CommandError(f"账号 {args.username} 已存在。")
+    password = os.environ.get("TAIZHANG_ADMIN_PASSWORD", "")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError("请设置环境变量 TAIZHANG_ADMIN_PASSWORD，或在终端中运行以输入密码。")
+        password = getpass.getpass("初始密码：")
+        if getpass.getpass("再次输入：") != password:
+            raise CommandError("两次输入的密码不一致。")
+    try:
+        with acting(channel="cli"), transaction.atomic():
+            user_create(acting_user=None, username=args.username, full_name=args.full_name or args.username,
+                        password=password, admin_role=args.role)
+    except ValidationError as exc:
+        raise CommandError("；".join(exc.messages)) from exc
+    print(f"已创建{dict(ROLE_NAMES)[args.role]}账号 {args.username}，首次登录须修改密码。")
+
+
+ROLE_NAMES = [("system", "系统管理员"), ("security", "安全管理员"), ("audit", "审计管理员")]
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    _setup()
+    from .core.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(args.file)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"备份完成：{args.file}（数据库 + {len(manifest['attachments'])} 个附件）")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    _setup()
+    from .core.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(args.file)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"恢复完成：{args.file}（备份于 {manifest['created_at']}，{len(manifest['attachments'])} 个附件）")
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    _setup()
+    from .core.audit import verify
+
+    result = verify()
+    if not result.ok:
+        raise CommandError(f"审计链校验失败：第 {result.broken_seq} 条记录，{result.reason}（此前 {result.checked} 条完好）")
+    print(f"审计链完好：共 {result.checked} 条记录。")
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["taizhang manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="taizhang", description="台账：意识形态工作责任制平台")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    p = sub.add_parser("demo", help="建立演示数据并启动服务")
+    p.add_argument("--no-serve", action="store_true", help="只建立演示数据，不启动服务")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="启动服务（gunicorn）")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("createadmin", help="创建管理员账号（三员之一）")
+    p.add_argument("--username", default="sysadmin")
+    p.add_argument("--full-name", default="")
+    p.add_argument("--role", choices=[r for r, _ in ROLE_NAMES], default="system")
+    p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("backup", help="在线备份数据库和附件到一个文件")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复（先校验）")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("audit", help="审计日志")
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], Any] = args.func
+    try:
+        func(args)
+    except CommandError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line instead of a traceback; details in the log with -v
+        if os.environ.get("TAIZHANG_TRACEBACK"):
+            raise
+        print(f"错误：{_describe(exc)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _describe(exc: Exception) -> str:
+    from django.core.exceptions import ValidationError
+    from django.db.utils import OperationalError
+
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+
+    if isinstance(exc, OperationalError):
+        return f"无法连接或操作数据库（{exc}）。请检查 TAIZHANG_DATABASE_URL 和数据目录。"
+    if isinstance(exc, PermissionError):
+        return f"没有文件权限：{exc.filename or exc}"
+    if isinstance(exc, FileNotFoundError):
+        return f"找不到文件：{exc.filename or exc}"
+    return f"{type(exc).__name__}: {exc}（设置 TAIZHANG_TRACEBACK=1 可查看详细信息）"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

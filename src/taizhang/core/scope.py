@@ -1,0 +1,59 @@
+"""The one place that decides which units' data a person may see or touch.
+
+A person's `Scope` lists, per action, the units they act on directly and the unit-tree path
+prefixes whose whole subtree they may read. It is computed by the user model (orgs), so core
+needs no import of any app. Every query on unit-owned data goes through `restrict()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import Q
+
+Action = Literal["view", "add", "change", "delete", "manage"]
+ACTIONS: tuple[Action, ...] = ("view", "add", "change", "delete", "manage")
+
+
+@dataclass(frozen=True)
+class Scope:
+    # action -> ids of units where the person may do it
+    units: dict[str, frozenset[int]] = field(default_factory=dict)
+    # path prefixes of units whose whole subtree the person may read (never write)
+    read_subtrees: tuple[str, ...] = ()
+    # ids of units where the person writes only records they created themselves (成员's study log)
+    own_units: frozenset[int] = frozenset()
+
+    def unit_q(self, action: str, unit_field: str) -> Q:
+        prefix = f"{unit_field}__" if unit_field else ""
+        q = Q(**{f"{prefix}id__in": sorted(self.units.get(action, ()))}) if self.units.get(action) else Q(pk__in=[])
+        if action == "view":
+            for path in self.read_subtrees:
+                q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    def allows(self, action: str, unit: Any) -> bool:
+        if unit is None:
+            return False
+        if unit.pk in self.units.get(action, ()):
+            return True
+        return action == "view" and any(unit.path.startswith(p) for p in self.read_subtrees)
+
+
+EMPTY = Scope()
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_taizhang_scope", None)
+    if cached is None:
+        cached = user.compute_scope()
+        user._taizhang_scope = cached
+    return cached
+
+
+def forget_scope(user: Any) -> None:
+    if hasattr(user, "_taizhang_scope"):
+        del user._taizhang_scope

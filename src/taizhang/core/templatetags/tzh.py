@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def bs(field: BoundField) -> Any:
+    """Render a form field with Bootstrap's class for its widget."""
+    widget = field.field.widget
+    kind = field.widget_type
+    if kind in {"checkbox", "checkboxselectmultiple", "radioselect"}:
+        css = "form-check-input" if kind == "checkbox" else ""
+    elif kind in {"select", "selectmultiple"}:
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors and css:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": (widget.attrs.get("class", "") + " " + css).strip()} if css else None)
+
+
+@register.filter
+def cn_date(value: Any) -> str:
+    """2026年1月15日: official dates carry no zero padding."""
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{value.year}年{value.month}月{value.day}日 {value.hour:02d}:{value.minute:02d}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def display(value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return cn_date(value)
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def query(context: Any, **changes: Any) -> str:
+    """The current query string with some parameters changed (for sort and page links)."""
+    params = context["request"].GET.copy()
+    for k, v in changes.items():
+        if v in (None, ""):
+            params.pop(k, None)
+        else:
+            params[k] = v
+    return "?" + params.urlencode()
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, key)

@@ -1,0 +1,296 @@
+"""Generic machinery for pages over unit-owned records; a record kind declares, this does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import Attachment, AuditEntry, UnitOwned
+from .scope import scope_for
+
+
+def admin_required(role: str) -> Callable[..., Any]:
+    """Pages of one of the three administrators; everyone else is refused with 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request.user, "admin_role", "") != role:
+                raise PermissionDenied("此页面仅限相应的管理员访问。")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render_page(request: HttpRequest, template: str, context: dict[str, Any], fragment: str | None = None) -> HttpResponse:
+    """One place decides between the full page and the htmx fragment of it."""
+    return render(request, fragment if fragment and is_htmx(request) else template, context)
+
+
+def get_restricted(request: HttpRequest, model: type[UnitOwned], pk: Any, action: str = "view",
+                   include_deleted: bool = False) -> Any:
+    """The object if the person may see it (else 404); 403 if they may see it but not `action` it."""
+    obj = get_object_or_404(model.objects.restrict(request.user, "view", include_deleted=include_deleted), pk=pk)
+    if action != "view" and not model.objects.restrict(request.user, action, include_deleted=include_deleted).filter(
+        pk=obj.pk
+    ).exists():
+        raise PermissionDenied("您没有此操作的权限。")
+    return obj
+
+
+def history_for(obj: models.Model) -> Any:
+    return AuditEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("-seq")
+
+
+class UnitRecordForm(forms.ModelForm):
+    """Base form for a record kind: people are chosen from the unit's members, linked records from
+    what the person may see in that unit."""
+
+    def __init__(self, *args: Any, unit: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            if qs is None:
+                continue
+            if qs.model is user_model:
+                field.queryset = qs.filter(  # type: ignore[attr-defined]
+                    orgs_membership_set__unit=unit, orgs_membership_set__deleted_at__isnull=True
+                ).distinct()
+            elif issubclass(qs.model, UnitOwned):
+                field.queryset = qs.model.objects.restrict(user, "view").filter(unit=unit)  # type: ignore[attr-defined]
+
+
+class RecordViews:
+    """Declares the pages of one record kind: list, detail, create, edit, delete, restore."""
+
+    model: type[UnitOwned]
+    form_class: type[UnitRecordForm]
+    slug: str  # url name prefix and path segment
+    list_fields: tuple[str, ...] = ()
+    date_field: str = "created_at"
+    kind_field: str | None = None
+    search_fields: tuple[str, ...] = ()
+    sortable: tuple[str, ...] = ()
+    per_page = 20
+    namespace = "ledger"
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def url(self, name: str) -> str:
+        return f"{self.namespace}:{self.slug}_{name}"
+
+    def verbose(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def base_context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+        scope = scope_for(request.user)
+        unit = getattr(request, "unit", None)
+        return {
+            "views": self,
+            "verbose_name": self.verbose(),
+            "can_add": unit is not None and scope.allows("add", unit),
+            "list_url": reverse(self.url("list")),
+            **extra,
+        }
+
+    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
+        params = {k: request.GET.get(k, "").strip() for k in ("year", "kind", "q", "person", "sort")}
+        if params["year"].isdigit():
+            qs = qs.filter(**{f"{self.date_field}__year": int(params["year"])})
+        if self.kind_field and params["kind"]:
+            qs = qs.filter(**{self.kind_field: params["kind"]})
+        if params["person"].isdigit():
+            qs = qs.filter(Q(created_by_id=int(params["person"])) | Q(updated_by_id=int(params["person"])))
+        if params["q"] and self.search_fields:
+            cond = Q()
+            for f in self.search_fields:
+                cond |= Q(**{f"{f}__icontains": params["q"]})
+            qs = qs.filter(cond)
+        sort = params["sort"]
+        if sort.lstrip("-") in self.sortable:
+            qs = qs.order_by(sort, "-pk")
+        else:
+            qs = qs.order_by(f"-{self.date_field}", "-pk")
+        return qs, params
+
+    # -- views -----------------------------------------------------------------------------------
+    def list_view(self, request: HttpRequest) -> HttpResponse:
+        unit = getattr(request, "unit", None)
+        qs = self.model.objects.restrict(request.user, "view").select_related("unit")
+        if unit is not None and request.GET.get("scope") != "subtree":
+            qs = qs.filter(unit=unit)
+        qs, params = self.filtered(request, qs)
+        page = Paginator(qs, self.per_page).get_page(request.GET.get("page"))
+        kind_choices = self.model._meta.get_field(self.kind_field).choices if self.kind_field else None
+        rows = [(obj, [self.cell(obj, f) for f in self.list_fields]) for obj in page.object_list]
+        headers = [(f, str(self.model._meta.get_field(f).verbose_name), f in self.sortable) for f in self.list_fields]
+        ctx = self.base_context(request, page=page, rows=rows, headers=headers, params=params,
+                                kind_choices=kind_choices)
+        return render_page(request, "core/record_list.html", ctx, "core/_record_table.html")
+
+    def cell(self, obj: Any, name: str) -> Any:
+        display = getattr(obj, f"get_{name}_display", None)
+        return display() if display else getattr(obj, name)
+
+    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_restricted(request, self.model, pk, include_deleted=True)
+        if obj.deleted_at and not self.model.objects.restrict(request.user, "manage", include_deleted=True).filter(
+            pk=pk
+        ).exists():
+            raise PermissionDenied("该记录已删除。")
+        scope = scope_for(request.user)
+        fields = [
+            (str(f.verbose_name), self.cell(obj, f.name))
+            for f in self.model._meta.concrete_fields
+            if f.editable and f.name not in {"id", "unit", "deleted_at", "deleted_by"}
+        ]
+        ctx = self.base_context(
+            request,
+            obj=obj,
+            fields=fields,
+            attachments=services.attachments_for(obj, request.user),
+            history=history_for(obj)[:50],
+            can_change=scope.allows("change", obj.unit),
+            can_delete=scope.allows("delete", obj.unit),
+            can_manage=scope.allows("manage", obj.unit),
+            content_type_id=ContentType.objects.get_for_model(obj).pk,
+        )
+        return render(request, "core/record_detail.html", ctx)
+
+    def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        unit = getattr(request, "unit", None)
+        if pk is None:
+            if unit is None or not scope_for(request.user).allows("add", unit):
+                raise PermissionDenied("您没有在本单位新增记录的权限。")
+            instance = self.model(unit=unit)
+        else:
+            instance = get_restricted(request, self.model, pk, "change")
+            unit = instance.unit
+        before = None if pk is None else services.audit.snapshot(instance)
+        form = self.form_class(request.POST or None, instance=instance, unit=unit, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                obj = form.save(commit=False)
+                m2m = {f.name: form.cleaned_data[f.name] for f in self.model._meta.many_to_many if f.name in form.fields}
+                if pk is None:
+                    services.record_create(acting_user=request.user, instance=obj, m2m=m2m)
+                else:
+                    services.record_update(acting_user=request.user, instance=obj, before=before, m2m=m2m)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{self.verbose()}已保存。")
+                return redirect(self.url("detail"), pk=obj.pk)
+        return render(request, "core/record_form.html", self.base_context(request, form=form, obj=instance if pk else None))
+
+    def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_restricted(request, self.model, pk, "delete")
+        if request.method == "POST":
+            services.record_delete(acting_user=request.user, instance=obj)
+            messages.success(request, f"已删除“{obj}”。单位负责人可在回收站恢复。")
+            return redirect(self.url("list"))
+        return render(request, "core/record_confirm_delete.html", self.base_context(request, obj=obj))
+
+    def trash_view(self, request: HttpRequest) -> HttpResponse:
+        unit = getattr(request, "unit", None)
+        if unit is None or not scope_for(request.user).allows("manage", unit):
+            raise PermissionDenied("只有单位负责人可以查看回收站。")
+        qs = self.model.objects.restrict(request.user, "manage", include_deleted=True).deleted().filter(unit=unit)
+        return render(request, "core/record_trash.html", self.base_context(request, objects=qs.order_by("-deleted_at")))
+
+    def restore_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_restricted(request, self.model, pk, "manage", include_deleted=True)
+        services.record_restore(acting_user=request.user, instance=obj)
+        messages.success(request, f"已恢复“{obj}”。")
+        return redirect(self.url("detail"), pk=obj.pk)
+
+    def urls(self) -> list[Any]:
+        s = self.slug
+        return [
+            path(f"{s}/", login_required(self.list_view), name=f"{s}_list"),
+            path(f"{s}/new/", login_required(self.form_view), name=f"{s}_create"),
+            path(f"{s}/trash/", login_required(self.trash_view), name=f"{s}_trash"),
+            path(f"{s}/<int:pk>/", login_required(self.detail_view), name=f"{s}_detail"),
+            path(f"{s}/<int:pk>/edit/", login_required(self.form_view), name=f"{s}_edit"),
+            path(f"{s}/<int:pk>/delete/", login_required(self.delete_view), name=f"{s}_delete"),
+            path(f"{s}/<int:pk>/restore/", login_required(require_POST(self.restore_view)), name=f"{s}_restore"),
+        ]
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, ct: int, pk: int) -> HttpResponse:
+    content_type = get_object_or_404(ContentType, pk=ct)
+    model = content_type.model_class()
+    if model is None or not issubclass(model, UnitOwned) or not getattr(model, "attachable", False):
+        raise PermissionDenied("此类记录不能添加附件。")
+    record = get_restricted(request, model, pk, "change")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件。")
+    else:
+        try:
+            services.attachment_add(acting_user=request.user, record=record, upload=upload)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已上传附件“{upload.name}”。")
+    return redirect(safe_next(request))
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    att = get_restricted(request, Attachment, pk)
+    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
+                            content_type=att.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    att = get_restricted(request, Attachment, pk, "delete")
+    services.record_delete(acting_user=request.user, instance=att)
+    messages.success(request, f"已删除附件“{att.original_name}”。")
+    return redirect(safe_next(request))
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if target and ok else default
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

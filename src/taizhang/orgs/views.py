@@ -1,0 +1,353 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from taizhang.core import audit
+from taizhang.core.excel import workbook_bytes
+from taizhang.core.models import AuditEntry
+from taizhang.core.scope import forget_scope, scope_for
+from taizhang.core.views import admin_required, render_page, safe_next
+
+from . import services
+from .forms import (
+    AccountEditForm,
+    AccountForm,
+    AdminRoleForm,
+    AuditFilterForm,
+    GrantForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UnitForm,
+)
+from .middleware import SESSION_UNIT_KEY
+from .models import Membership, Unit, User
+from .roles import AdminRole, Role
+
+AUDIT_ACTIONS = [
+    ("create", "新增"), ("change", "修改"), ("delete", "删除"), ("restore", "恢复"), ("login", "登录"),
+    ("logout", "退出"), ("login_failed", "登录失败"), ("lockout", "锁定"), ("unlock", "解锁"),
+    ("grant", "授权"), ("revoke", "撤销授权"), ("password_change", "修改密码"), ("password_reset", "重置密码"),
+    ("download", "下载文书"), ("backup", "备份"), ("restore_backup", "恢复备份"),
+]
+ACTION_LABELS = dict(AUDIT_ACTIONS)
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Everyone -------------------------------------------------------------------------------------
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.admin_role:
+        return redirect("system_index")
+    unit: Unit | None = getattr(request, "unit", None)
+    ctx: dict[str, Any] = {"unit": unit}
+    if unit is not None:
+        scope = scope_for(user)
+        ctx["my_roles"] = Membership.objects.live().filter(user=user, unit=unit)
+        ctx["member_count"] = Membership.objects.restrict(user).filter(unit=unit).values("user").distinct().count()
+        ctx["subunits"] = (
+            Unit.objects.restrict(user).filter(path__startswith=unit.path).exclude(pk=unit.pk).order_by("path")
+            if any(unit.path.startswith(p) for p in scope.read_subtrees)
+            else Unit.objects.none()
+        )
+        from taizhang.ledger.models import Meeting
+
+        year = timezone.localdate().year
+        meetings = Meeting.objects.restrict(user).filter(unit=unit, held_at__year=year)
+        ctx["year"] = year
+        ctx["meeting_count"] = meetings.count()
+        ctx["recent_meetings"] = meetings.order_by("-held_at")[:5]
+        monthly = [0] * 12
+        for row in meetings.values("held_at"):
+            monthly[timezone.localtime(row["held_at"]).month - 1] += 1
+        ctx["monthly"] = monthly
+    return render(request, "orgs/dashboard.html", ctx)
+
+
+@login_required
+@require_POST
+def switch_unit(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("unit", "")
+    units = {u.pk: u for u in getattr(request, "my_units", [])}
+    if not wanted.isdigit() or int(wanted) not in units:
+        raise PermissionDenied("您在该单位没有角色。")
+    request.session[SESSION_UNIT_KEY] = int(wanted)
+    messages.info(request, f"已切换到{units[int(wanted)].name}。")
+    return redirect(safe_next(request, "/"))
+
+
+@login_required
+def unit_members(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.restrict(request.user), pk=pk)
+    memberships = Membership.objects.restrict(request.user).filter(unit=unit).select_related("user")
+    return render(request, "orgs/members.html", {"unit": unit, "memberships": memberships})
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(user=user, password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            # This session stays; every other session of the person fails the new hash and ends.
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。您在其他设备上的登录已失效。")
+            return redirect("dashboard")
+    return render(request, "registration/password_change.html", {"form": form, "forced": user.must_change_password})
+
+
+MODULES = {
+    "rules": ("责任落实", "按年度查看各项责任制要求的落实情况：已完成、待完成、未完成。"),
+    "reports": ("文书", "根据台账自动生成年度总结、工作要点、专题报告等公文。"),
+    "proofread": ("校对", "检查公文中复制粘贴带来的格式和文字问题。"),
+    "library": ("学习资料", "学习材料的收集、检索和学习记录。"),
+}
+
+
+@login_required
+def module(request: HttpRequest, name: str) -> HttpResponse:
+    title, purpose = MODULES[name]
+    unit = getattr(request, "unit", None)
+    ctx: dict[str, Any] = {"title": title, "purpose": purpose, "name": name}
+    if name == "rules" and unit is not None:
+        # Who answers for what in the current unit: the responsibility chain as recorded.
+        ctx["responsible"] = (
+            Membership.objects.restrict(request.user)
+            .filter(unit=unit, role__in=[Role.SECRETARY, Role.LEADER, Role.BOARD, Role.CLERK])
+            .select_related("user")
+            .order_by("role")
+        )
+    return render(request, "orgs/module.html", ctx)
+
+
+@login_required
+def system_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "orgs/system_index.html", {})
+
+
+# --- System administrator -----------------------------------------------------------------------
+@admin_required(AdminRole.SYSTEM)
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    units = Unit.objects.annotate(
+        members=Count("orgs_membership_set", filter=Q(orgs_membership_set__deleted_at__isnull=True))
+    ).order_by("path")
+    return render(request, "orgs/unit_tree.html", {"units": units})
+
+
+@admin_required(AdminRole.SYSTEM)
+def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk) if pk else None
+    initial = (
+        {f: getattr(unit, f) for f in ("code", "name", "short_name", "kind", "party_org_name", "parent", "is_active")}
+        if unit
+        else {"parent": request.GET.get("parent")}
+    )
+    form = UnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if unit is None:
+                data.pop("is_active")
+                unit = services.unit_create(acting_user=request.user, **data)
+            else:
+                services.unit_update(acting_user=request.user, unit=unit, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存单位“{unit.name}”。")
+            return redirect("unit_tree")
+    return render(request, "orgs/form.html", {"form": form, "title": "编辑单位" if unit else "新增单位",
+                                              "back": "unit_tree"})
+
+
+@admin_required(AdminRole.SYSTEM)
+def account_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    users = User.objects.order_by("username")
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    page = Paginator(users, 30).get_page(request.GET.get("page"))
+    return render_page(request, "orgs/accounts.html", {"page": page, "q": q})
+
+
+@admin_required(AdminRole.SYSTEM)
+def account_create(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已创建账号 {user.username}，首次登录须修改密码。")
+            return redirect("account_list")
+    return render(request, "orgs/form.html", {"form": form, "title": "新增账号", "back": "account_list"})
+
+
+@admin_required(AdminRole.SYSTEM)
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = AccountEditForm(request.POST or None, initial={"full_name": user.full_name, "is_active": user.is_active})
+    if request.method == "POST" and form.is_valid():
+        if user.pk == request.user.pk and not form.cleaned_data["is_active"]:
+            form.add_error("is_active", "不能停用自己的账号。")
+        else:
+            services.user_update(acting_user=request.user, user=user, **form.cleaned_data)
+            messages.success(request, f"已保存账号 {user.username}。")
+            return redirect("account_list")
+    return render(request, "orgs/form.html", {"form": form, "title": f"编辑账号 {user.username}", "back": "account_list"})
+
+
+@admin_required(AdminRole.SYSTEM)
+def account_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset(acting_user=request.user, user=user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            messages.success(request, f"已重置 {user.username} 的密码，对方下次登录须修改。")
+            return redirect("account_list")
+    return render(request, "orgs/form.html", {"form": form, "title": f"重置密码：{user.username}", "back": "account_list"})
+
+
+# --- Security administrator ---------------------------------------------------------------------
+@admin_required(AdminRole.SECURITY)
+def role_list(request: HttpRequest) -> HttpResponse:
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = services.membership_grant(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            forget_scope(m.user)
+            messages.success(request, f"已授予：{m}。")
+            return redirect("role_list")
+    q = request.GET.get("q", "").strip()
+    memberships = Membership.objects.live().select_related("user", "unit").order_by("unit__path", "role")
+    if q:
+        memberships = memberships.filter(
+            Q(user__username__icontains=q) | Q(user__full_name__icontains=q) | Q(unit__name__icontains=q)
+        )
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/roles.html", {"form": form, "page": page, "q": q,
+                                               "admin_form": AdminRoleForm(),
+                                               "admins": User.objects.exclude(admin_role="")})
+
+
+@admin_required(AdminRole.SECURITY)
+@require_POST
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    m = get_object_or_404(Membership.objects.live(), pk=pk)
+    services.membership_revoke(acting_user=request.user, membership=m)
+    messages.success(request, f"已撤销：{m}。")
+    return redirect("role_list")
+
+
+@admin_required(AdminRole.SECURITY)
+@require_POST
+def admin_role_set(request: HttpRequest) -> HttpResponse:
+    form = AdminRoleForm(request.POST)
+    if form.is_valid():
+        target: User = form.cleaned_data["user"]
+        if target.pk == request.user.pk:
+            messages.error(request, "不能修改自己的管理员角色。")
+        else:
+            try:
+                services.user_set_admin_role(acting_user=request.user, user=target,
+                                             admin_role=form.cleaned_data["admin_role"] or "")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, f"已设置 {target.username} 的管理员角色。")
+    else:
+        messages.error(request, "请选择账号和角色。")
+    return redirect("role_list")
+
+
+@admin_required(AdminRole.SECURITY)
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    attempts = AccessAttempt.objects.order_by("-attempt_time")
+    limit = settings.AXES_FAILURE_LIMIT
+    return render(request, "orgs/lockouts.html", {"attempts": attempts, "limit": limit})
+
+
+@admin_required(AdminRole.SECURITY)
+@require_POST
+def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = get_object_or_404(AccessAttempt, pk=pk)
+    services.lockout_clear(acting_user=request.user, attempt=attempt)
+    messages.success(request, f"已解锁 {attempt.username or attempt.ip_address}。")
+    return redirect("lockout_list")
+
+
+# --- Audit administrator ------------------------------------------------------------------------
+def _audit_filtered(request: HttpRequest) -> tuple[Any, AuditFilterForm]:
+    form = AuditFilterForm(request.GET or None, actions=AUDIT_ACTIONS)
+    qs = AuditEntry.objects.order_by("-seq")
+    if form.is_valid():
+        d = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        if d["start"]:
+            qs = qs.filter(at__gte=datetime.combine(d["start"], time.min, tzinfo=tz))
+        if d["end"]:
+            qs = qs.filter(at__lte=datetime.combine(d["end"], time.max, tzinfo=tz))
+        if d["person"]:
+            qs = qs.filter(actor_name__icontains=d["person"])
+        if d["unit"]:
+            qs = qs.filter(unit_id__in=Unit.objects.subtree(d["unit"]).values("pk"))
+        if d["action"]:
+            qs = qs.filter(action=d["action"])
+    return qs, form
+
+
+@admin_required(AdminRole.AUDIT)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    qs, form = _audit_filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render_page(request, "orgs/audit.html", {"page": page, "form": form, "labels": ACTION_LABELS})
+
+
+@admin_required(AdminRole.AUDIT)
+def audit_export(request: HttpRequest) -> HttpResponse:
+    qs, _ = _audit_filtered(request)
+    headers = ["序号", "时间", "操作人", "单位", "来源地址", "请求ID", "动作", "对象类型", "对象ID", "对象", "变更前", "变更后"]
+    rows = (
+        [e.seq, e.at, e.actor_name, e.unit_label, e.client_addr, e.request_id, ACTION_LABELS.get(e.action, e.action),
+         e.object_type, e.object_id, e.object_label, audit.json_text(e.before), audit.json_text(e.after)]
+        for e in qs.iterator(chunk_size=2000)
+    )
+    data = workbook_bytes([("审计日志", headers, rows)])
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename=audit-{stamp}.xlsx"
+    return response
