@@ -148,7 +148,7 @@ PASSWORD_MIN_LENGTH = env_int("TAIZHANG_PASSWORD_MIN_LENGTH", 8, minimum=8)
 PASSWORD_MIN_CLASSES = env_int("TAIZHANG_PASSWORD_MIN_CLASSES", 3, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "taizhang.orgs.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {

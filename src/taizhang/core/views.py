@@ -80,7 +80,7 @@ class UnitRecordForm(forms.ModelForm):
                 continue
             if qs.model is user_model:
                 field.queryset = qs.filter(  # type: ignore[attr-defined]
-                    orgs_membership_set__unit=unit, orgs_membership_set__deleted_at__isnull=True
+                    memberships__unit=unit, memberships__deleted_at__isnull=True, is_active=True
                 ).distinct()
             elif issubclass(qs.model, UnitOwned):
                 field.queryset = qs.model.objects.restrict(user, "view").filter(unit=unit)  # type: ignore[attr-defined]

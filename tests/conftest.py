@@ -1,0 +1,65 @@
+"""The fixed cast (DOMAIN §1): the demo province, built by the same code as `taizhang demo`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEMO_PASSWORD = "Demo-Pass-2026"
+os.environ["TAIZHANG_DEMO_PASSWORD"] = DEMO_PASSWORD
+
+CAST = ["secretary", "clerk", "member", "inspector", "outsider", "sysadmin", "secadmin", "auditor"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Any:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings: Any, tmp_path: Path) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "attachments"
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@dataclass
+class Cast:
+    users: dict[str, Any]
+    units: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.users:
+            return self.users[name]
+        raise AttributeError(name)
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    from taizhang.demo import build_demo
+    from taizhang.orgs.models import Unit, User
+
+    build_demo()
+    return Cast(users={u.username: u for u in User.objects.all()}, units={u.code: u for u in Unit.objects.all()})
+
+
+@pytest.fixture
+def meeting(cast: Cast) -> Any:
+    from taizhang.ledger.models import Meeting
+
+    return Meeting.objects.filter(unit=cast.units["demo-dist"]).order_by("pk").first()
+
+
+def login_client(client: Any, user: Any) -> Any:
+    client.force_login(user)
+    return client

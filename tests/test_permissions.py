@@ -1,0 +1,233 @@
+"""The permission matrix: every URL pattern × the cast. Allowed is 200, out of scope 404, a forbidden
+write is refused and leaves the rows as they were. A URL pattern without an entry here fails."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from taizhang.core.models import Attachment
+from taizhang.ledger.models import Meeting
+from taizhang.orgs.models import Membership, Unit, User
+
+from .conftest import CAST
+
+ANON = "anonymous"
+ACTORS = [*CAST, ANON]
+UNIT_PEOPLE = ["secretary", "clerk", "member", "inspector", "outsider"]
+ADMINS = ["sysadmin", "secadmin", "auditor"]
+
+
+def expect(default: int, anon: int = 302, **overrides: int) -> dict[str, int]:
+    table = {a: default for a in CAST}
+    table[ANON] = anon
+    table.update(overrides)
+    return table
+
+
+def only(actor: str, status: int = 200, others: int = 403) -> dict[str, int]:
+    return expect(others, **{actor: status})
+
+
+@dataclass
+class Page:
+    get: dict[str, int]
+    kwargs: Callable[[Any], dict[str, Any]] = field(default=lambda c: {})
+
+
+def _dist(c: Any) -> dict[str, Any]:
+    return {"pk": c.units["demo-dist"].pk}
+
+
+def _meeting(c: Any) -> dict[str, Any]:
+    return {"pk": Meeting.objects.filter(unit__code="demo-dist").order_by("pk").first().pk}
+
+
+def _attachment(c: Any) -> dict[str, Any]:
+    return {"pk": Attachment.objects.get().pk}
+
+
+def _upload(c: Any) -> dict[str, Any]:
+    return {"ct": ContentType.objects.get_for_model(Meeting).pk, **_meeting(c)}
+
+
+def _account(c: Any) -> dict[str, Any]:
+    return {"pk": c.member.pk}
+
+
+def _membership(c: Any) -> dict[str, Any]:
+    return {"pk": Membership.objects.live().get(user=c.member).pk}
+
+
+def _attempt(c: Any) -> dict[str, Any]:
+    from axes.models import AccessAttempt
+
+    return {"pk": AccessAttempt.objects.create(username="nobody", ip_address="10.0.0.9", failures_since_start=5,
+                                               get_data="", post_data="", user_agent="t", path_info="/login/").pk}
+
+
+# Business pages: the three administrators hold no unit role, so they see nothing there.
+MODULE = expect(200)
+POST_ONLY = expect(405)
+
+MATRIX: dict[str, Page] = {
+    "login": Page(expect(302, anon=200)),
+    "logout": Page(expect(405, anon=405)),
+    "password_change": Page(expect(200)),
+    "healthz": Page(expect(200, anon=200)),
+    "dashboard": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
+    "switch_unit": Page(POST_ONLY),
+    "unit_members": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _dist),
+    "ledger:index": Page(MODULE),
+    "module_rules": Page(MODULE),
+    "module_reports": Page(MODULE),
+    "module_proofread": Page(MODULE),
+    "module_library": Page(MODULE),
+    "ledger:meeting_list": Page(MODULE),
+    "ledger:meeting_create": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+    "ledger:meeting_trash": Page(expect(403, secretary=200)),
+    "ledger:meeting_detail": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _meeting),
+    "ledger:meeting_edit": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _meeting),
+    "ledger:meeting_delete": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _meeting),
+    "ledger:meeting_restore": Page(POST_ONLY, _meeting),
+    "attachment_upload": Page(POST_ONLY, _upload),
+    "attachment_download": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment),
+    "attachment_delete": Page(POST_ONLY, _attachment),
+    "system_index": Page(expect(200)),
+    "unit_tree": Page(only("sysadmin")),
+    "unit_create": Page(only("sysadmin")),
+    "unit_edit": Page(only("sysadmin"), _dist),
+    "account_list": Page(only("sysadmin")),
+    "account_create": Page(only("sysadmin")),
+    "account_edit": Page(only("sysadmin"), _account),
+    "account_reset": Page(only("sysadmin"), _account),
+    "role_list": Page(only("secadmin")),
+    "role_revoke": Page(only("secadmin", 405), _membership),
+    "admin_role_set": Page(only("secadmin", 405)),
+    "lockout_list": Page(only("secadmin")),
+    "lockout_unlock": Page(only("secadmin", 405), _attempt),
+    "audit_log": Page(only("auditor")),
+    "audit_export": Page(only("auditor")),
+}
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            names |= _names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(prefix + p.name)
+    return names
+
+
+def test_every_url_pattern_has_a_matrix_entry():
+    names = _names(get_resolver())
+    assert names - set(MATRIX) == set(), "new URL patterns need a permission matrix entry"
+    assert set(MATRIX) - names == set(), "matrix entries for URL patterns that no longer exist"
+
+
+@pytest.fixture
+def world(cast: Any, meeting: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from taizhang.core.services import attachment_add
+
+    attachment_add(acting_user=cast.clerk, record=meeting,
+                   upload=SimpleUploadedFile("签到表.txt", "签到：张三、李四".encode()))
+    return cast
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_get_matrix(name: str, world: Any, client: Any) -> None:
+    page = MATRIX[name]
+    url = reverse(name, kwargs=page.kwargs(world))
+    failures = []
+    for actor in ACTORS:
+        client.logout()
+        if actor != ANON:
+            client.force_login(world.users[actor])
+        status = client.get(url).status_code
+        if status != page.get[actor]:
+            failures.append(f"{actor}: expected {page.get[actor]}, got {status}")
+    assert not failures, f"{url}: " + "; ".join(failures)
+
+
+# --- Forbidden writes: refused, and the rows stay as they were -----------------------------------
+def _state() -> tuple[Any, ...]:
+    return (
+        Meeting.objects.count(),
+        Meeting.objects.filter(deleted_at__isnull=False).count(),
+        tuple(Meeting.objects.order_by("pk").values_list("title", flat=True)),
+        Attachment.objects.filter(deleted_at__isnull=True).count(),
+        Unit.objects.count(),
+        User.objects.count(),
+        tuple(User.objects.order_by("pk").values_list("admin_role", flat=True)),
+        Membership.objects.live().count(),
+    )
+
+
+def _meeting_post(c: Any) -> dict[str, Any]:
+    return {"kind": "analysis", "title": "越权新增", "held_at": "2026-03-01T09:00", "host": c.clerk.pk,
+            "expected": 3, "present": 3}
+
+
+WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], dict[str, Any]], int]] = [
+    ("ledger:meeting_create", lambda c: {}, "member", _meeting_post, 403),
+    ("ledger:meeting_create", lambda c: {}, "inspector", _meeting_post, 403),
+    ("ledger:meeting_create", lambda c: {}, "sysadmin", _meeting_post, 403),
+    ("ledger:meeting_edit", _meeting, "member", _meeting_post, 403),
+    ("ledger:meeting_edit", _meeting, "inspector", _meeting_post, 403),
+    ("ledger:meeting_edit", _meeting, "outsider", _meeting_post, 404),
+    ("ledger:meeting_delete", _meeting, "member", lambda c: {}, 403),
+    ("ledger:meeting_delete", _meeting, "outsider", lambda c: {}, 404),
+    ("ledger:meeting_delete", _meeting, "auditor", lambda c: {}, 404),
+    ("ledger:meeting_restore", _meeting, "outsider", lambda c: {}, 404),
+    ("attachment_upload", _upload, "member", lambda c: {"file": io.BytesIO(b"hello")}, 403),
+    ("attachment_upload", _upload, "inspector", lambda c: {"file": io.BytesIO(b"hello")}, 403),
+    ("attachment_upload", _upload, "outsider", lambda c: {"file": io.BytesIO(b"hello")}, 404),
+    ("attachment_delete", _attachment, "member", lambda c: {}, 403),
+    ("attachment_delete", _attachment, "outsider", lambda c: {}, 404),
+    ("switch_unit", lambda c: {}, "member", lambda c: {"unit": c.units["demo-east"].pk}, 403),
+    ("unit_create", lambda c: {}, "secadmin",
+     lambda c: {"code": "x-1", "name": "越权单位", "short_name": "越权", "kind": "other"}, 403),
+    ("unit_edit", _dist, "clerk", lambda c: {"code": "demo-dist", "name": "改名", "short_name": "改", "kind": "other"}, 403),
+    ("account_create", lambda c: {}, "auditor",
+     lambda c: {"username": "intruder", "full_name": "x", "password": "Abcdef12!"}, 403),
+    ("account_create", lambda c: {}, "secretary",
+     lambda c: {"username": "intruder", "full_name": "x", "password": "Abcdef12!"}, 403),
+    ("role_list", lambda c: {}, "sysadmin",
+     lambda c: {"user": c.outsider.pk, "unit": c.units["demo-dist"].pk, "role": "secretary"}, 403),
+    ("role_list", lambda c: {}, "secretary",
+     lambda c: {"user": c.outsider.pk, "unit": c.units["demo-dist"].pk, "role": "secretary"}, 403),
+    ("role_revoke", _membership, "clerk", lambda c: {}, 403),
+    ("admin_role_set", lambda c: {}, "sysadmin", lambda c: {"user": c.clerk.pk, "admin_role": "audit"}, 403),
+    ("lockout_unlock", _attempt, "auditor", lambda c: {}, 403),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "actor", "data", "status"), WRITES,
+                         ids=[f"{w[0]}-{w[2]}" for w in WRITES])
+def test_forbidden_write_leaves_rows_unchanged(name, kwargs, actor, data, status, world, client) -> None:
+    url = reverse(name, kwargs=kwargs(world))
+    client.force_login(world.users[actor])
+    before = _state()
+    response = client.post(url, data(world))
+    assert response.status_code == status
+    assert _state() == before
+
+
+def test_object_from_another_unit_is_not_hinted(world: Any, client: Any) -> None:
+    """Out of scope is indistinguishable from not existing."""
+    client.force_login(world.outsider)
+    real = client.get(reverse("ledger:meeting_detail", kwargs=_meeting(world)))
+    missing = client.get(reverse("ledger:meeting_detail", kwargs={"pk": 999999}))
+    assert real.status_code == missing.status_code == 404
+    assert "不存在" in real.content.decode()
