@@ -50,7 +50,9 @@ def cast(db: Any) -> Cast:
     from taizhang.orgs.models import Unit, User
 
     build_demo()
-    return Cast(users={u.username: u for u in User.objects.all()}, units={u.code: u for u in Unit.objects.all()})
+    return Cast(
+        users={u.username: u for u in User.objects.all()}, units={u.code: u for u in Unit.objects.all()}
+    )
 
 
 @pytest.fixture

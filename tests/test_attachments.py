@@ -31,9 +31,12 @@ def _docx(extra: dict[str, bytes] | None = None) -> bytes:
 
 
 def _upload(client, meeting, name: str, data: bytes):
-    url = reverse("attachment_upload", kwargs={"ct": ContentType.objects.get_for_model(Meeting).pk, "pk": meeting.pk})
-    return client.post(url, {"file": SimpleUploadedFile(name, data), "next": f"/ledger/meeting/{meeting.pk}/"},
-                       follow=True)
+    url = reverse(
+        "attachment_upload", kwargs={"ct": ContentType.objects.get_for_model(Meeting).pk, "pk": meeting.pk}
+    )
+    return client.post(
+        url, {"file": SimpleUploadedFile(name, data), "next": f"/ledger/meeting/{meeting.pk}/"}, follow=True
+    )
 
 
 def _stored_files() -> list[Path]:

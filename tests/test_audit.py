@@ -23,14 +23,30 @@ def _last_seq() -> int:
 def test_create_change_delete_restore_each_write_one_row(cast, client):
     client.force_login(cast.clerk)
     start = _last_seq()
-    data = {"kind": "analysis", "title": "第四季度分析研判", "held_at": "2026-11-20T15:00", "host": cast.secretary.pk,
-            "expected": 10, "present": 9, "attendees": [cast.member.pk]}
+    data = {
+        "kind": "analysis",
+        "title": "第四季度分析研判",
+        "held_at": "2026-11-20T15:00",
+        "host": cast.secretary.pk,
+        "expected": 10,
+        "present": 9,
+        "attendees": [cast.member.pk],
+    }
     response = client.post(reverse("ledger:meeting_create"), data, REMOTE_ADDR="192.0.2.50")
     assert response.status_code == 302
     m = Meeting.objects.get(title="第四季度分析研判")
     [row] = _new_rows(start)
-    assert (row.action, row.actor_id, row.object_id, row.unit_label) == ("create", cast.clerk.pk, str(m.pk), "区气象局")
-    assert row.before is None and row.after["title"] == "第四季度分析研判" and row.after["attendees"] == [cast.member.pk]
+    assert (row.action, row.actor_id, row.object_id, row.unit_label) == (
+        "create",
+        cast.clerk.pk,
+        str(m.pk),
+        "区气象局",
+    )
+    assert (
+        row.before is None
+        and row.after["title"] == "第四季度分析研判"
+        and row.after["attendees"] == [cast.member.pk]
+    )
     assert row.client_addr == "192.0.2.50"
     assert row.request_id == response["X-Request-ID"]
     assert "张晓燕" in row.actor_name
@@ -53,9 +69,17 @@ def test_create_change_delete_restore_each_write_one_row(cast, client):
 def test_invalid_input_writes_nothing(cast, client):
     client.force_login(cast.clerk)
     start, count = _last_seq(), Meeting.objects.count()
-    response = client.post(reverse("ledger:meeting_create"), {
-        "kind": "analysis", "title": "人数有误", "held_at": "2026-11-20T15:00", "host": cast.secretary.pk,
-        "expected": 5, "present": 8})
+    response = client.post(
+        reverse("ledger:meeting_create"),
+        {
+            "kind": "analysis",
+            "title": "人数有误",
+            "held_at": "2026-11-20T15:00",
+            "host": cast.secretary.pk,
+            "expected": 5,
+            "present": 8,
+        },
+    )
     assert response.status_code == 200
     assert "实到人数不能多于应到人数" in response.content.decode()
     assert Meeting.objects.count() == count and _last_seq() == start
@@ -63,9 +87,17 @@ def test_invalid_input_writes_nothing(cast, client):
 
 def test_person_outside_the_unit_cannot_be_chosen(cast, client):
     client.force_login(cast.clerk)
-    response = client.post(reverse("ledger:meeting_create"), {
-        "kind": "analysis", "title": "外单位主持", "held_at": "2026-11-20T15:00", "host": cast.outsider.pk,
-        "expected": 5, "present": 5})
+    response = client.post(
+        reverse("ledger:meeting_create"),
+        {
+            "kind": "analysis",
+            "title": "外单位主持",
+            "held_at": "2026-11-20T15:00",
+            "host": cast.outsider.pk,
+            "expected": 5,
+            "present": 5,
+        },
+    )
     assert response.status_code == 200 and not Meeting.objects.filter(title="外单位主持").exists()
 
 

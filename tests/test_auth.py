@@ -35,7 +35,9 @@ def test_login_and_logout_are_audited_and_logout_ends_the_session(cast, client):
     stale = Client()
     stale.cookies[settings.SESSION_COOKIE_NAME] = key
     assert stale.get(reverse("dashboard")).status_code == 302
-    actions = list(AuditEntry.objects.filter(actor_id=cast.clerk.pk).order_by("seq").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(actor_id=cast.clerk.pk).order_by("seq").values_list("action", flat=True)
+    )
     assert actions[-2:] == ["login", "logout"]
 
 
@@ -117,15 +119,21 @@ def test_good_password_passes(cast):
 
 
 def test_first_login_forces_a_password_change(cast, client):
-    services.user_create(acting_user=cast.sysadmin, username="newbie", full_name="新同志", password="Start-Pass-1")
+    services.user_create(
+        acting_user=cast.sysadmin, username="newbie", full_name="新同志", password="Start-Pass-1"
+    )
     response = _login(client, "newbie", "Start-Pass-1")
     assert client.get(reverse("dashboard")).url == reverse("password_change")
     assert client.get(reverse("ledger:index")).status_code == 302
-    bad = client.post(reverse("password_change"), {"old_password": "Start-Pass-1", "new_password1": "simple",
-                                                   "new_password2": "simple"})
+    bad = client.post(
+        reverse("password_change"),
+        {"old_password": "Start-Pass-1", "new_password1": "simple", "new_password2": "simple"},
+    )
     assert "至少" in bad.content.decode()
-    response = client.post(reverse("password_change"), {"old_password": "Start-Pass-1",
-                                                        "new_password1": "Better-Pass-2", "new_password2": "Better-Pass-2"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "Start-Pass-1", "new_password1": "Better-Pass-2", "new_password2": "Better-Pass-2"},
+    )
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200
     assert not User.objects.get(username="newbie").must_change_password
@@ -142,8 +150,14 @@ def test_password_change_ends_other_sessions(cast):
     _login(laptop, "clerk")
     _login(phone, "clerk", ip="192.0.2.11")
     assert phone.get(reverse("dashboard")).status_code == 200
-    response = laptop.post(reverse("password_change"), {"old_password": DEMO_PASSWORD,
-                                                        "new_password1": "Fresh-Pass-2026", "new_password2": "Fresh-Pass-2026"})
+    response = laptop.post(
+        reverse("password_change"),
+        {
+            "old_password": DEMO_PASSWORD,
+            "new_password1": "Fresh-Pass-2026",
+            "new_password2": "Fresh-Pass-2026",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get(reverse("dashboard")).status_code == 200
     assert phone.get(reverse("dashboard")).status_code == 302
@@ -153,8 +167,9 @@ def test_admin_roles_are_exclusive(cast):
     with pytest.raises(ValidationError):
         services.user_set_admin_role(acting_user=cast.secadmin, user=cast.clerk, admin_role="audit")
     with pytest.raises(ValidationError):
-        services.membership_grant(acting_user=cast.secadmin, user=cast.auditor, unit=cast.units["demo-dist"],
-                                  role="member")
+        services.membership_grant(
+            acting_user=cast.secadmin, user=cast.auditor, unit=cast.units["demo-dist"], role="member"
+        )
     # one field holds the role, so no account can be two administrators at once
     assert User._meta.get_field("admin_role").choices
 

@@ -68,8 +68,17 @@ def _membership(c: Any) -> dict[str, Any]:
 def _attempt(c: Any) -> dict[str, Any]:
     from axes.models import AccessAttempt
 
-    return {"pk": AccessAttempt.objects.create(username="nobody", ip_address="10.0.0.9", failures_since_start=5,
-                                               get_data="", post_data="", user_agent="t", path_info="/login/").pk}
+    return {
+        "pk": AccessAttempt.objects.create(
+            username="nobody",
+            ip_address="10.0.0.9",
+            failures_since_start=5,
+            get_data="",
+            post_data="",
+            user_agent="t",
+            path_info="/login/",
+        ).pk
+    }
 
 
 # Business pages: the three administrators hold no unit role, so they see nothing there.
@@ -97,7 +106,9 @@ MATRIX: dict[str, Page] = {
     "ledger:meeting_delete": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _meeting),
     "ledger:meeting_restore": Page(POST_ONLY, _meeting),
     "attachment_upload": Page(POST_ONLY, _upload),
-    "attachment_download": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment),
+    "attachment_download": Page(
+        expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment
+    ),
     "attachment_delete": Page(POST_ONLY, _attachment),
     "system_index": Page(expect(200)),
     "unit_tree": Page(only("sysadmin")),
@@ -140,8 +151,11 @@ def world(cast: Any, meeting: Any) -> Any:
 
     from taizhang.core.services import attachment_add
 
-    attachment_add(acting_user=cast.clerk, record=meeting,
-                   upload=SimpleUploadedFile("签到表.txt", "签到：张三、李四".encode()))
+    attachment_add(
+        acting_user=cast.clerk,
+        record=meeting,
+        upload=SimpleUploadedFile("签到表.txt", "签到：张三、李四".encode()),
+    )
     return cast
 
 
@@ -175,8 +189,14 @@ def _state() -> tuple[Any, ...]:
 
 
 def _meeting_post(c: Any) -> dict[str, Any]:
-    return {"kind": "analysis", "title": "越权新增", "held_at": "2026-03-01T09:00", "host": c.clerk.pk,
-            "expected": 3, "present": 3}
+    return {
+        "kind": "analysis",
+        "title": "越权新增",
+        "held_at": "2026-03-01T09:00",
+        "host": c.clerk.pk,
+        "expected": 3,
+        "present": 3,
+    }
 
 
 WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], dict[str, Any]], int]] = [
@@ -196,25 +216,57 @@ WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], di
     ("attachment_delete", _attachment, "member", lambda c: {}, 403),
     ("attachment_delete", _attachment, "outsider", lambda c: {}, 404),
     ("switch_unit", lambda c: {}, "member", lambda c: {"unit": c.units["demo-east"].pk}, 403),
-    ("unit_create", lambda c: {}, "secadmin",
-     lambda c: {"code": "x-1", "name": "越权单位", "short_name": "越权", "kind": "other"}, 403),
-    ("unit_edit", _dist, "clerk", lambda c: {"code": "demo-dist", "name": "改名", "short_name": "改", "kind": "other"}, 403),
-    ("account_create", lambda c: {}, "auditor",
-     lambda c: {"username": "intruder", "full_name": "x", "password": "Abcdef12!"}, 403),
-    ("account_create", lambda c: {}, "secretary",
-     lambda c: {"username": "intruder", "full_name": "x", "password": "Abcdef12!"}, 403),
-    ("role_list", lambda c: {}, "sysadmin",
-     lambda c: {"user": c.outsider.pk, "unit": c.units["demo-dist"].pk, "role": "secretary"}, 403),
-    ("role_list", lambda c: {}, "secretary",
-     lambda c: {"user": c.outsider.pk, "unit": c.units["demo-dist"].pk, "role": "secretary"}, 403),
+    (
+        "unit_create",
+        lambda c: {},
+        "secadmin",
+        lambda c: {"code": "x-1", "name": "越权单位", "short_name": "越权", "kind": "other"},
+        403,
+    ),
+    (
+        "unit_edit",
+        _dist,
+        "clerk",
+        lambda c: {"code": "demo-dist", "name": "改名", "short_name": "改", "kind": "other"},
+        403,
+    ),
+    (
+        "account_create",
+        lambda c: {},
+        "auditor",
+        lambda c: {"username": "intruder", "full_name": "x", "password": "Abcdef12!"},
+        403,
+    ),
+    (
+        "account_create",
+        lambda c: {},
+        "secretary",
+        lambda c: {"username": "intruder", "full_name": "x", "password": "Abcdef12!"},
+        403,
+    ),
+    (
+        "role_list",
+        lambda c: {},
+        "sysadmin",
+        lambda c: {"user": c.outsider.pk, "unit": c.units["demo-dist"].pk, "role": "secretary"},
+        403,
+    ),
+    (
+        "role_list",
+        lambda c: {},
+        "secretary",
+        lambda c: {"user": c.outsider.pk, "unit": c.units["demo-dist"].pk, "role": "secretary"},
+        403,
+    ),
     ("role_revoke", _membership, "clerk", lambda c: {}, 403),
     ("admin_role_set", lambda c: {}, "sysadmin", lambda c: {"user": c.clerk.pk, "admin_role": "audit"}, 403),
     ("lockout_unlock", _attempt, "auditor", lambda c: {}, 403),
 ]
 
 
-@pytest.mark.parametrize(("name", "kwargs", "actor", "data", "status"), WRITES,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRITES])
+@pytest.mark.parametrize(
+    ("name", "kwargs", "actor", "data", "status"), WRITES, ids=[f"{w[0]}-{w[2]}" for w in WRITES]
+)
 def test_forbidden_write_leaves_rows_unchanged(name, kwargs, actor, data, status, world, client) -> None:
     url = reverse(name, kwargs=kwargs(world))
     client.force_login(world.users[actor])

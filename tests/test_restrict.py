@@ -25,15 +25,27 @@ def test_members_see_their_unit_only(cast):
 
 
 def test_inspector_reads_subtree_and_writes_nothing(cast):
-    east = Meeting(unit=cast.units["demo-east"], kind=MeetingKind.ANALYSIS, title="东区研判", held_at="2026-03-01T09:00+08:00",
-                   host=cast.outsider, expected=5, present=5)
+    east = Meeting(
+        unit=cast.units["demo-east"],
+        kind=MeetingKind.ANALYSIS,
+        title="东区研判",
+        held_at="2026-03-01T09:00+08:00",
+        host=cast.outsider,
+        expected=5,
+        present=5,
+    )
     services.record_create(acting_user=cast.outsider, instance=east)
     assert _units(Meeting.objects.restrict(cast.inspector)) == {"demo-dist", "demo-east"}
     for action in ("add", "change", "delete", "manage"):
         assert not Meeting.objects.restrict(cast.inspector, action).exists()
     # the unit above the inspector's is out of reach
     assert set(Unit.objects.restrict(cast.inspector).values_list("code", flat=True)) == {
-        "demo-city", "demo-dist", "demo-dist-branch", "demo-east", "demo-west"}
+        "demo-city",
+        "demo-dist",
+        "demo-dist-branch",
+        "demo-east",
+        "demo-west",
+    }
 
 
 def test_parent_leader_reads_down_but_does_not_write_down(cast):
@@ -42,13 +54,23 @@ def test_parent_leader_reads_down_but_does_not_write_down(cast):
     leader = type(cast.users["leader"]).objects.get(username="leader")
     assert Meeting.objects.restrict(leader, "view").filter(unit__code="demo-dist").exists()
     # writes stay in the unit where the role is held (demo-dist here, not demo-east)
-    assert set(Unit.objects.restrict(leader, "change").values_list("code", flat=True)) == {"demo-prov", "demo-dist"}
+    assert set(Unit.objects.restrict(leader, "change").values_list("code", flat=True)) == {
+        "demo-prov",
+        "demo-dist",
+    }
 
 
 def test_member_cannot_write(cast, meeting):
     assert not Meeting.objects.restrict(cast.member, "change").exists()
-    m = Meeting(unit=cast.units["demo-dist"], kind=MeetingKind.GROUP, title="x", held_at="2026-03-01T09:00+08:00",
-                host=cast.member, expected=1, present=1)
+    m = Meeting(
+        unit=cast.units["demo-dist"],
+        kind=MeetingKind.GROUP,
+        title="x",
+        held_at="2026-03-01T09:00+08:00",
+        host=cast.member,
+        expected=1,
+        present=1,
+    )
     count = Meeting.objects.count()
     with pytest.raises(PermissionDenied):
         services.record_create(acting_user=cast.member, instance=m)
@@ -89,4 +111,6 @@ def test_unit_move_rewrites_subtree_paths(cast):
     assert branch.path.startswith(Unit.objects.get(code="demo-dist").path)
     assert branch.depth == 2
     with pytest.raises(Exception, match="自己"):
-        org_services.unit_update(acting_user=cast.sysadmin, unit=Unit.objects.get(code="demo-dist"), parent=branch)
+        org_services.unit_update(
+            acting_user=cast.sysadmin, unit=Unit.objects.get(code="demo-dist"), parent=branch
+        )

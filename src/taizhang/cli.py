@@ -88,8 +88,13 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
             raise CommandError("两次输入的密码不一致。")
     try:
         with acting(channel="cli"), transaction.atomic():
-            user_create(acting_user=None, username=args.username, full_name=args.full_name or args.username,
-                        password=password, admin_role=args.role)
+            user_create(
+                acting_user=None,
+                username=args.username,
+                full_name=args.full_name or args.username,
+                password=password,
+                admin_role=args.role,
+            )
     except ValidationError as exc:
         raise CommandError("；".join(exc.messages)) from exc
     print(f"已创建{dict(ROLE_NAMES)[args.role]}账号 {args.username}，首次登录须修改密码。")
@@ -126,7 +131,9 @@ def cmd_audit(args: argparse.Namespace) -> None:
 
     result = verify()
     if not result.ok:
-        raise CommandError(f"审计链校验失败：第 {result.broken_seq} 条记录，{result.reason}（此前 {result.checked} 条完好）")
+        raise CommandError(
+            f"审计链校验失败：第 {result.broken_seq} 条记录，{result.reason}（此前 {result.checked} 条完好）"
+        )
     print(f"审计链完好：共 {result.checked} 条记录。")
 
 

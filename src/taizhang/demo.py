@@ -42,7 +42,12 @@ UNITS = [
 PEOPLE = [
     ("secretary", "王建国", "", [("demo-dist", Role.SECRETARY, "局长、党支部书记")]),
     ("leader", "李明华", "", [("demo-dist", Role.LEADER, "副局长")]),
-    ("clerk", "张晓燕", "", [("demo-dist", Role.CLERK, "办公室主任"), ("demo-dist-branch", Role.CLERK, "支部组织委员")]),
+    (
+        "clerk",
+        "张晓燕",
+        "",
+        [("demo-dist", Role.CLERK, "办公室主任"), ("demo-dist-branch", Role.CLERK, "支部组织委员")],
+    ),
     ("member", "刘洋", "", [("demo-dist", Role.MEMBER, "预报员")]),
     ("inspector", "陈志强", "", [("demo-city", Role.INSPECTOR, "市局办公室副主任")]),
     ("outsider", "赵丽", "", [("demo-east", Role.CLERK, "办公室科员")]),
@@ -85,7 +90,9 @@ def _refuse_foreign_data() -> None:
     foreign_units = Unit.objects.exclude(code__in=codes)
     foreign_users = User.objects.exclude(username__in=names)
     if foreign_units.exists() or foreign_users.exists():
-        raise DemoRefused("数据库中已有非演示数据，拒绝写入演示数据。请使用新的数据目录（TAIZHANG_DATA_DIR）。")
+        raise DemoRefused(
+            "数据库中已有非演示数据，拒绝写入演示数据。请使用新的数据目录（TAIZHANG_DATA_DIR）。"
+        )
 
 
 def build_demo() -> tuple[str, bool]:
@@ -98,16 +105,25 @@ def build_demo() -> tuple[str, bool]:
         for code, name, short, kind, party, parent in UNITS:
             if code not in units:
                 units[code] = services.unit_create(
-                    acting_user=None, code=code, name=name, short_name=short, kind=kind,
-                    party_org_name=party, parent=units[parent] if parent else None,
+                    acting_user=None,
+                    code=code,
+                    name=name,
+                    short_name=short,
+                    kind=kind,
+                    party_org_name=party,
+                    parent=units[parent] if parent else None,
                 )
                 created = True
         for username, full_name, admin_role, roles in PEOPLE:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = services.user_create(
-                    acting_user=None, username=username, full_name=full_name, password=password,
-                    admin_role=admin_role, must_change_password=False,
+                    acting_user=None,
+                    username=username,
+                    full_name=full_name,
+                    password=password,
+                    admin_role=admin_role,
+                    must_change_password=False,
                 )
                 created = True
             elif not user.check_password(password):
@@ -115,7 +131,9 @@ def build_demo() -> tuple[str, bool]:
                 user.save(update_fields=["password"])
             for code, role, title in roles:
                 if not Membership.objects.live().filter(user=user, unit=units[code], role=role).exists():
-                    services.membership_grant(acting_user=None, user=user, unit=units[code], role=role, title=title)
+                    services.membership_grant(
+                        acting_user=None, user=user, unit=units[code], role=role, title=title
+                    )
                     created = True
         if not Meeting.objects.filter(unit=units["demo-dist"]).exists():
             _demo_meetings(units["demo-dist"], User.objects.get(username="clerk"))
@@ -151,10 +169,18 @@ def _demo_meetings(unit: Unit, clerk: User) -> None:
             acting_user=clerk,
             m2m={"attendees": [secretary, leader, clerk, member]},
             instance=Meeting(
-                unit=unit, kind=kind, title=title, held_at=held, place="局三楼会议室", host=host,
-                expected=12, present=11 if month % 3 else 12, agenda=f"{title}。",
+                unit=unit,
+                kind=kind,
+                title=title,
+                held_at=held,
+                place="局三楼会议室",
+                host=host,
+                expected=12,
+                present=11 if month % 3 else 12,
+                agenda=f"{title}。",
                 content="传达学习上级有关文件精神，结合本单位气象服务工作研究贯彻落实措施。",
                 minutes="会议由主持人传达学习有关精神，与会人员结合分管工作逐一发言。",
-                decisions="形成会议纪要，明确责任分工和完成时限。", hours=Decimal("2.0"),
+                decisions="形成会议纪要，明确责任分工和完成时限。",
+                hours=Decimal("2.0"),
             ),
         )

@@ -126,7 +126,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "taizhang.sqlite3",
+            "NAME": str(DATA_DIR / "taizhang.sqlite3"),
             "OPTIONS": {
                 # Writers take the lock when the transaction starts instead of failing at upgrade;
                 # the busy timeout lets concurrent writers queue rather than see "database is locked".

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -54,8 +54,21 @@ def _person_name(user: Any) -> str:
 def _payload(e: AuditEntry) -> bytes:
     at = e.at.astimezone(UTC).isoformat(timespec="microseconds")
     fields = [
-        e.seq, at, e.actor_id, e.actor_name, e.unit_id, e.unit_label, e.client_addr, e.request_id,
-        e.action, e.object_type, e.object_id, e.object_label, e.before, e.after, e.prev_hash,
+        e.seq,
+        at,
+        e.actor_id,
+        e.actor_name,
+        e.unit_id,
+        e.unit_label,
+        e.client_addr,
+        e.request_id,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.object_label,
+        e.before,
+        e.after,
+        e.prev_hash,
     ]
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 

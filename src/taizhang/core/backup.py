@@ -47,8 +47,16 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432),
-            "-U", str(db.get("USER") or "postgres"), "-d", str(db["NAME"])]
+    args = [
+        "-h",
+        str(db.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or "postgres"),
+        "-d",
+        str(db["NAME"]),
+    ]
     return args, env
 
 
@@ -66,8 +74,13 @@ def _dump_database(dest_dir: Path) -> tuple[str, Path]:
     if connection.vendor == "postgresql":
         target = dest_dir / "taizhang.pgdump"
         args, env = _pg_env()
-        proc = subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(target), *args], env=env,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["pg_dump", "-Fc", "--no-owner", "-f", str(target), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             raise BackupError(f"pg_dump 失败：{proc.stderr.strip()[:300]}")
         return "postgresql", target
@@ -186,8 +199,21 @@ def restore_backup(file: str | os.PathLike[str]) -> dict[str, Any]:
                 incoming.close()
         else:
             args, env = _pg_env()
-            proc = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                                   *args, str(dbfile)], env=env, capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    *args,
+                    str(dbfile),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if proc.returncode != 0:
                 raise BackupError(f"pg_restore 失败：{proc.stderr.strip()[:300]}")
         media = Path(settings.MEDIA_ROOT)
@@ -204,8 +230,12 @@ def restore_backup(file: str | os.PathLike[str]) -> dict[str, Any]:
         if old.exists():
             shutil.rmtree(old)
         with acting(channel="cli"):
-            audit.record(action="restore_backup", object_type="backup", object_label=src.name,
-                         after={"created_at": manifest["created_at"]})
+            audit.record(
+                action="restore_backup",
+                object_type="backup",
+                object_label=src.name,
+                after={"created_at": manifest["created_at"]},
+            )
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -27,7 +27,9 @@ def current() -> ActorContext:
 
 
 @contextmanager
-def acting(*, request_id: str | None = None, client_addr: str = "", channel: str = "web") -> Iterator[ActorContext]:
+def acting(
+    *, request_id: str | None = None, client_addr: str = "", channel: str = "web"
+) -> Iterator[ActorContext]:
     ctx = ActorContext(request_id=request_id or uuid.uuid4().hex, client_addr=client_addr, channel=channel)
     token = _current.set(ctx)
     try:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 import zipfile
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 
@@ -18,7 +18,10 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "pdf": ("application/pdf", frozenset({"pdf"})),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", frozenset({"docx"})),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", frozenset({"xlsx"})),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", frozenset({"pptx"})),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        frozenset({"pptx"}),
+    ),
     "ole": ("application/x-ole-storage", frozenset({"doc", "xls", "ppt", "wps", "et", "dps"})),
     "text": ("text/plain", frozenset({"txt", "csv", "md"})),
 }
@@ -33,7 +36,14 @@ _BAD_NAME = re.compile(r"[\x00-\x1f\x7f]")
 def clean_filename(name: str) -> str:
     """The original name as data: refused when it tries to name a path."""
     name = unicodedata.normalize("NFC", name or "").strip()
-    if not name or "/" in name or "\\" in name or name in {".", ".."} or ".." in name or _BAD_NAME.search(name):
+    if (
+        not name
+        or "/" in name
+        or "\\" in name
+        or name in {".", ".."}
+        or ".." in name
+        or _BAD_NAME.search(name)
+    ):
         raise ValidationError("文件名无效：不能包含路径、“..”或控制字符。")
     # Bidirectional and zero-width marks disguise extensions (“evil‮fdp.exe”).
     if any(unicodedata.category(c) == "Cf" for c in name):
@@ -43,7 +53,7 @@ def clean_filename(name: str) -> str:
     return name
 
 
-def _ooxml_kind(head: bytes, data: io.BufferedIOBase) -> str | None:
+def _ooxml_kind(data: IO[Any]) -> str | None:
     try:
         with zipfile.ZipFile(data) as zf:
             infos = zf.infolist()
@@ -81,7 +91,7 @@ def _is_text(sample: bytes) -> bool:
     return False
 
 
-def sniff(f: io.BufferedIOBase) -> str | None:
+def sniff(f: IO[Any]) -> str | None:
     """The file's family from its first bytes (and, for Office files, its zip directory)."""
     f.seek(0)
     head = f.read(4096)
@@ -99,7 +109,7 @@ def sniff(f: io.BufferedIOBase) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"PK\x03\x04"):
-        kind = _ooxml_kind(head, f)
+        kind = _ooxml_kind(f)
         f.seek(0)
         return kind
     if head and _is_text(head):
@@ -107,7 +117,7 @@ def sniff(f: io.BufferedIOBase) -> str | None:
     return None
 
 
-def check_upload(name: str, f: io.BufferedIOBase, size: int, max_bytes: int) -> tuple[str, str]:
+def check_upload(name: str, f: IO[Any], size: int, max_bytes: int) -> tuple[str, str]:
     """Validate an upload; returns (clean original name, mime type) or raises a Chinese message."""
     name = clean_filename(name)
     if size <= 0:

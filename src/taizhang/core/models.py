@@ -37,12 +37,20 @@ class UnitOwned(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         verbose_name="创建人",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         verbose_name="修改人",
     )
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True, db_index=True)
@@ -73,6 +81,9 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
 
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
 
 class AuditEntry(models.Model):
     """One audited event: a write, a login, a download. Append-only and hash-chained to the previous row."""
@@ -99,6 +110,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = "审计记录"
         ordering = ["-seq"]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_label}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("审计记录只能追加，不能修改")
@@ -106,9 +120,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("审计记录不能删除")
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_label}"
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
@@ -119,7 +130,9 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(UnitOwned):
     """A file attached to one record (a sign-in sheet, a photo, the published article)."""
 
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, verbose_name="记录类型")
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name="记录类型"
+    )
     object_id = models.BigIntegerField("记录ID")
     original_name = models.CharField("文件名", max_length=255)
     stored_name = models.CharField(max_length=64, unique=True)

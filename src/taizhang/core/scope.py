@@ -27,7 +27,11 @@ class Scope:
 
     def unit_q(self, action: str, unit_field: str) -> Q:
         prefix = f"{unit_field}__" if unit_field else ""
-        q = Q(**{f"{prefix}id__in": sorted(self.units.get(action, ()))}) if self.units.get(action) else Q(pk__in=[])
+        q = (
+            Q(**{f"{prefix}id__in": sorted(self.units.get(action, ()))})
+            if self.units.get(action)
+            else Q(pk__in=[])
+        )
         if action == "view":
             for path in self.read_subtrees:
                 q |= Q(**{f"{prefix}path__startswith": path})

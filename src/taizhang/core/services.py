@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +57,9 @@ def record_update(
     instance.save()
     _set_m2m(instance, m2m)
     _still_in_scope(instance, acting_user, "change")
-    audit.record(action="change", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance))
+    audit.record(
+        action="change", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance)
+    )
     return instance
 
 
@@ -69,7 +71,9 @@ def record_delete(*, acting_user: Any, instance: R) -> R:
     instance.deleted_at = timezone.now()
     instance.deleted_by = acting_user
     instance.save(update_fields=["deleted_at", "deleted_by"])
-    audit.record(action="delete", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance))
+    audit.record(
+        action="delete", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance)
+    )
     return instance
 
 
@@ -80,13 +84,17 @@ def record_restore(*, acting_user: Any, instance: R) -> R:
     instance.deleted_at = None
     instance.deleted_by = None
     instance.save(update_fields=["deleted_at", "deleted_by"])
-    audit.record(action="restore", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance))
+    audit.record(
+        action="restore", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance)
+    )
     return instance
 
 
 @transaction.atomic
 def attachment_add(*, acting_user: Any, record: UnitOwned, upload: UploadedFile) -> Attachment:
     _still_in_scope(record, acting_user, "change")
+    if upload.file is None:
+        raise ValidationError("没有收到文件内容。")
     name, mime = check_upload(upload.name or "", upload.file, upload.size or 0, settings.ATTACHMENT_MAX_BYTES)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -99,7 +107,7 @@ def attachment_add(*, acting_user: Any, record: UnitOwned, upload: UploadedFile)
         object_id=record.pk,
         original_name=name,
         stored_name=f"{uuid.uuid4().hex}.{ext}",
-        size=upload.size,
+        size=upload.size or 0,
         sha256=digest.hexdigest(),
         mime_type=mime,
         created_by=acting_user,

@@ -45,18 +45,26 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def render_page(request: HttpRequest, template: str, context: dict[str, Any], fragment: str | None = None) -> HttpResponse:
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], fragment: str | None = None
+) -> HttpResponse:
     """One place decides between the full page and the htmx fragment of it."""
     return render(request, fragment if fragment and is_htmx(request) else template, context)
 
 
-def get_restricted(request: HttpRequest, model: type[UnitOwned], pk: Any, action: str = "view",
-                   include_deleted: bool = False) -> Any:
+def get_restricted(
+    request: HttpRequest, model: type[UnitOwned], pk: Any, action: str = "view", include_deleted: bool = False
+) -> Any:
     """The object if the person may see it (else 404); 403 if they may see it but not `action` it."""
-    obj = get_object_or_404(model.objects.restrict(request.user, "view", include_deleted=include_deleted), pk=pk)
-    if action != "view" and not model.objects.restrict(request.user, action, include_deleted=include_deleted).filter(
-        pk=obj.pk
-    ).exists():
+    obj = get_object_or_404(
+        model.objects.restrict(request.user, "view", include_deleted=include_deleted), pk=pk
+    )
+    if (
+        action != "view"
+        and not model.objects.restrict(request.user, action, include_deleted=include_deleted)
+        .filter(pk=obj.pk)
+        .exists()
+    ):
         raise PermissionDenied("您没有此操作的权限。")
     return obj
 
@@ -146,12 +154,18 @@ class RecordViews:
             qs = qs.filter(unit=unit)
         qs, params = self.filtered(request, qs)
         page = Paginator(qs, self.per_page).get_page(request.GET.get("page"))
-        kind_choices = self.model._meta.get_field(self.kind_field).choices if self.kind_field else None
+        kind_choices = self._field(self.kind_field).choices if self.kind_field else None
         rows = [(obj, [self.cell(obj, f) for f in self.list_fields]) for obj in page.object_list]
-        headers = [(f, str(self.model._meta.get_field(f).verbose_name), f in self.sortable) for f in self.list_fields]
-        ctx = self.base_context(request, page=page, rows=rows, headers=headers, params=params,
-                                kind_choices=kind_choices)
+        headers = [(f, str(self._field(f).verbose_name), f in self.sortable) for f in self.list_fields]
+        ctx = self.base_context(
+            request, page=page, rows=rows, headers=headers, params=params, kind_choices=kind_choices
+        )
         return render_page(request, "core/record_list.html", ctx, "core/_record_table.html")
+
+    def _field(self, name: str) -> models.Field[Any, Any]:
+        field = self.model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field
 
     def cell(self, obj: Any, name: str) -> Any:
         display = getattr(obj, f"get_{name}_display", None)
@@ -159,9 +173,12 @@ class RecordViews:
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_restricted(request, self.model, pk, include_deleted=True)
-        if obj.deleted_at and not self.model.objects.restrict(request.user, "manage", include_deleted=True).filter(
-            pk=pk
-        ).exists():
+        if (
+            obj.deleted_at
+            and not self.model.objects.restrict(request.user, "manage", include_deleted=True)
+            .filter(pk=pk)
+            .exists()
+        ):
             raise PermissionDenied("该记录已删除。")
         scope = scope_for(request.user)
         fields = [
@@ -196,7 +213,11 @@ class RecordViews:
         if request.method == "POST" and form.is_valid():
             try:
                 obj = form.save(commit=False)
-                m2m = {f.name: form.cleaned_data[f.name] for f in self.model._meta.many_to_many if f.name in form.fields}
+                m2m = {
+                    f.name: form.cleaned_data[f.name]
+                    for f in self.model._meta.many_to_many
+                    if f.name in form.fields
+                }
                 if pk is None:
                     services.record_create(acting_user=request.user, instance=obj, m2m=m2m)
                 else:
@@ -206,7 +227,11 @@ class RecordViews:
             else:
                 messages.success(request, f"{self.verbose()}已保存。")
                 return redirect(self.url("detail"), pk=obj.pk)
-        return render(request, "core/record_form.html", self.base_context(request, form=form, obj=instance if pk else None))
+        return render(
+            request,
+            "core/record_form.html",
+            self.base_context(request, form=form, obj=instance if pk else None),
+        )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_restricted(request, self.model, pk, "delete")
@@ -220,8 +245,14 @@ class RecordViews:
         unit = getattr(request, "unit", None)
         if unit is None or not scope_for(request.user).allows("manage", unit):
             raise PermissionDenied("只有单位负责人可以查看回收站。")
-        qs = self.model.objects.restrict(request.user, "manage", include_deleted=True).deleted().filter(unit=unit)
-        return render(request, "core/record_trash.html", self.base_context(request, objects=qs.order_by("-deleted_at")))
+        qs = (
+            self.model.objects.restrict(request.user, "manage", include_deleted=True)
+            .deleted()
+            .filter(unit=unit)
+        )
+        return render(
+            request, "core/record_trash.html", self.base_context(request, objects=qs.order_by("-deleted_at"))
+        )
 
     def restore_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_restricted(request, self.model, pk, "manage", include_deleted=True)
@@ -238,7 +269,9 @@ class RecordViews:
             path(f"{s}/<int:pk>/", login_required(self.detail_view), name=f"{s}_detail"),
             path(f"{s}/<int:pk>/edit/", login_required(self.form_view), name=f"{s}_edit"),
             path(f"{s}/<int:pk>/delete/", login_required(self.delete_view), name=f"{s}_delete"),
-            path(f"{s}/<int:pk>/restore/", login_required(require_POST(self.restore_view)), name=f"{s}_restore"),
+            path(
+                f"{s}/<int:pk>/restore/", login_required(require_POST(self.restore_view)), name=f"{s}_restore"
+            ),
         ]
 
 
@@ -267,8 +300,9 @@ def attachment_upload(request: HttpRequest, ct: int, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     att = get_restricted(request, Attachment, pk)
-    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
-                            content_type=att.mime_type)
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.mime_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -284,7 +318,9 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ok = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if target and ok else default
 
 

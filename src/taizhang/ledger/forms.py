@@ -11,8 +11,21 @@ class MeetingForm(UnitRecordForm):
     class Meta:
         model = Meeting
         fields = [
-            "kind", "title", "held_at", "place", "host", "host_text", "expected", "present", "attendees",
-            "guests", "agenda", "content", "minutes", "decisions", "hours",
+            "kind",
+            "title",
+            "held_at",
+            "place",
+            "host",
+            "host_text",
+            "expected",
+            "present",
+            "attendees",
+            "guests",
+            "agenda",
+            "content",
+            "minutes",
+            "decisions",
+            "hours",
         ]
         widgets = {
             "held_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -36,7 +37,11 @@ class Meeting(UnitOwned):
     held_at = models.DateTimeField("时间")
     place = models.CharField("地点", max_length=100, blank=True)
     host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="主持人",
     )
     host_text = models.CharField("主持人（外单位）", max_length=50, blank=True)
@@ -65,7 +70,7 @@ class Meeting(UnitOwned):
         errors: dict[str, str] = {}
         if self.expected is not None and self.present is not None and self.present > self.expected:
             errors["present"] = "实到人数不能多于应到人数。"
-        if self.held_at and self.held_at > timezone.now() + timezone.timedelta(days=1):
+        if self.held_at and self.held_at > timezone.now() + timedelta(days=1):
             errors["held_at"] = "会议时间不能晚于今天：台账记录已经召开的会议。"
         if not self.host_id and not self.host_text:
             errors["host"] = "请选择主持人，或填写外单位主持人姓名。"

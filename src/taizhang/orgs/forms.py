@@ -17,9 +17,15 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password1 = forms.CharField(
+        label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user
@@ -52,8 +58,12 @@ class UnitForm(forms.Form):
 
 
 class AccountForm(forms.Form):
-    username = forms.RegexField(label="用户名", regex=r"^[A-Za-z0-9_.-]{3,40}$", max_length=40,
-                                error_messages={"invalid": "用户名只能使用 3～40 位英文字母、数字、下划线、点或连字符。"})
+    username = forms.RegexField(
+        label="用户名",
+        regex=r"^[A-Za-z0-9_.-]{3,40}$",
+        max_length=40,
+        error_messages={"invalid": "用户名只能使用 3～40 位英文字母、数字、下划线、点或连字符。"},
+    )
     full_name = forms.CharField(label="姓名", max_length=50)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="首次登录时须修改。")
 
@@ -64,7 +74,9 @@ class AccountEditForm(forms.Form):
 
 
 class PasswordResetForm(forms.Form):
-    password = forms.CharField(label="临时密码", widget=forms.PasswordInput, help_text="对方下次登录时须修改。")
+    password = forms.CharField(
+        label="临时密码", widget=forms.PasswordInput, help_text="对方下次登录时须修改。"
+    )
 
 
 class GrantForm(forms.Form):

@@ -42,7 +42,9 @@ class CurrentUnitMiddleware:
         if user.is_authenticated and not user.admin_role:  # type: ignore[union-attr]
             units = list(
                 Unit.objects.filter(
-                    orgs_membership_set__user=user, orgs_membership_set__deleted_at__isnull=True, is_active=True
+                    orgs_membership_set__user=user,
+                    orgs_membership_set__deleted_at__isnull=True,
+                    is_active=True,
                 )
                 .distinct()
                 .order_by("path")
@@ -51,4 +53,3 @@ class CurrentUnitMiddleware:
             wanted = request.session.get(SESSION_UNIT_KEY)
             request.unit = next((u for u in units if u.pk == wanted), units[0] if units else None)  # type: ignore[attr-defined]
         return self.get_response(request)
-

@@ -20,7 +20,7 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField("下次登录须修改密码", default=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "账号"
@@ -38,7 +38,9 @@ class User(AbstractUser):
         units: dict[str, set[int]] = {}
         subtrees: set[str] = set()
         own: set[int] = set()
-        for m in self.memberships.select_related("unit").filter(unit__is_active=True, deleted_at__isnull=True):
+        for m in self.memberships.select_related("unit").filter(
+            unit__is_active=True, deleted_at__isnull=True
+        ):
             for action in ROLE_ACTIONS[m.role]:
                 units.setdefault(action, set()).add(m.unit_id)
             if m.role in REACHES_DOWN:
@@ -47,7 +49,11 @@ class User(AbstractUser):
                 own.add(m.unit_id)
         # A subtree already inside another adds nothing.
         paths = tuple(sorted(p for p in subtrees if not any(p != q and p.startswith(q) for q in subtrees)))
-        return Scope(units={a: frozenset(ids) for a, ids in units.items()}, read_subtrees=paths, own_units=frozenset(own))
+        return Scope(
+            units={a: frozenset(ids) for a, ids in units.items()},
+            read_subtrees=paths,
+            own_units=frozenset(own),
+        )
 
 
 class UnitKind(models.TextChoices):
@@ -74,7 +80,12 @@ class Unit(models.Model):
     kind = models.CharField("类别", max_length=16, choices=UnitKind.choices, default=UnitKind.OTHER)
     party_org_name = models.CharField("党组织名称", max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级单位"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级单位",
     )
     # "/1/5/12/": the ids from the root down, so a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -112,7 +123,7 @@ class Membership(UnitOwned):
     role = models.CharField("角色", max_length=16, choices=Role.choices)
     title = models.CharField("职务", max_length=50, blank=True)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "任职"

@@ -35,7 +35,9 @@ def unit_create(
     party_org_name: str = "",
     parent: Unit | None = None,
 ) -> Unit:
-    unit = Unit(code=code, name=name, short_name=short_name, kind=kind, party_org_name=party_org_name, parent=parent)
+    unit = Unit(
+        code=code, name=name, short_name=short_name, kind=kind, party_org_name=party_org_name, parent=parent
+    )
     unit.full_clean(exclude=["path"])
     unit.save()
     _set_path(unit)
@@ -58,7 +60,7 @@ def unit_update(*, acting_user: Any, unit: Unit, **fields: Any) -> Unit:
     if unit.path != old_path:
         # Moving a unit moves its whole subtree: rewrite the descendants' stored paths.
         for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("depth"):
-            child.path = unit.path + child.path[len(old_path):]
+            child.path = unit.path + child.path[len(old_path) :]
             child.depth = child.path.count("/") - 2
             child.save(update_fields=["path", "depth"])
     audit.record(action="change", actor=acting_user, obj=unit, before=before, after=audit.snapshot(unit))
@@ -80,7 +82,12 @@ def user_create(
     admin_role: str = AdminRole.NONE,
     must_change_password: bool = True,
 ) -> User:
-    user = User(username=username, full_name=full_name, admin_role=admin_role, must_change_password=must_change_password)
+    user = User(
+        username=username,
+        full_name=full_name,
+        admin_role=admin_role,
+        must_change_password=must_change_password,
+    )
     _check_password(password, user)
     user.set_password(password)
     user.full_clean()
@@ -143,7 +150,9 @@ def membership_grant(*, acting_user: Any, user: User, unit: Unit, role: str, tit
         raise ValidationError("角色无效。")
     if Membership.objects.live().filter(user=user, unit=unit, role=role).exists():
         raise ValidationError(f"{user} 已在{unit.short_name}担任{Role(role).label}。")
-    m = Membership(user=user, unit=unit, role=role, title=title, created_by=acting_user, updated_by=acting_user)
+    m = Membership(
+        user=user, unit=unit, role=role, title=title, created_by=acting_user, updated_by=acting_user
+    )
     m.full_clean()
     m.save()
     audit.record(action="grant", actor=acting_user, obj=m, after=audit.snapshot(m))
@@ -156,20 +165,30 @@ def membership_revoke(*, acting_user: Any, membership: Membership) -> Membership
     membership.deleted_at = timezone.now()
     membership.deleted_by = acting_user
     membership.save(update_fields=["deleted_at", "deleted_by"])
-    audit.record(action="revoke", actor=acting_user, obj=membership, before=before, after=audit.snapshot(membership))
+    audit.record(
+        action="revoke", actor=acting_user, obj=membership, before=before, after=audit.snapshot(membership)
+    )
     return membership
 
 
 @transaction.atomic
 def lockout_clear(*, acting_user: Any, attempt: AccessAttempt) -> int:
     """Unlock the account and the address of one locked-out attempt before the cool-off ends."""
-    before = {"username": attempt.username, "ip_address": attempt.ip_address, "failures": attempt.failures_since_start}
+    before = {
+        "username": attempt.username,
+        "ip_address": attempt.ip_address,
+        "failures": attempt.failures_since_start,
+    }
     label = f"{attempt.username or '-'} @ {attempt.ip_address or '-'}"
     removed, _ = AccessAttempt.objects.filter(
         Q(username=attempt.username) | Q(ip_address=attempt.ip_address)
     ).delete()
     audit.record(
-        action="unlock", actor=acting_user, object_type="axes.AccessAttempt", object_id=str(attempt.pk),
-        object_label=label, before=before,
+        action="unlock",
+        actor=acting_user,
+        object_type="axes.AccessAttempt",
+        object_id=str(attempt.pk),
+        object_label=label,
+        before=before,
     )
     return removed

@@ -30,14 +30,20 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
     audit.record(
-        action="login_failed", actor_name=username or "（未填用户名）", object_type="orgs.User",
+        action="login_failed",
+        actor_name=username or "（未填用户名）",
+        object_type="orgs.User",
         object_label=username,
     )
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any
+) -> None:
     audit.record(
-        action="lockout", actor_name=username or "（未填用户名）", object_type="orgs.User",
+        action="lockout",
+        actor_name=username or "（未填用户名）",
+        object_type="orgs.User",
         object_label=f"{username} @ {ip_address}",
     )

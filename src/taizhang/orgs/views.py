@@ -38,10 +38,22 @@ from .models import Membership, Unit, User
 from .roles import AdminRole, Role
 
 AUDIT_ACTIONS = [
-    ("create", "新增"), ("change", "修改"), ("delete", "删除"), ("restore", "恢复"), ("login", "登录"),
-    ("logout", "退出"), ("login_failed", "登录失败"), ("lockout", "锁定"), ("unlock", "解锁"),
-    ("grant", "授权"), ("revoke", "撤销授权"), ("password_change", "修改密码"), ("password_reset", "重置密码"),
-    ("download", "下载文书"), ("backup", "备份"), ("restore_backup", "恢复备份"),
+    ("create", "新增"),
+    ("change", "修改"),
+    ("delete", "删除"),
+    ("restore", "恢复"),
+    ("login", "登录"),
+    ("logout", "退出"),
+    ("login_failed", "登录失败"),
+    ("lockout", "锁定"),
+    ("unlock", "解锁"),
+    ("grant", "授权"),
+    ("revoke", "撤销授权"),
+    ("password_change", "修改密码"),
+    ("password_reset", "重置密码"),
+    ("download", "下载文书"),
+    ("backup", "备份"),
+    ("restore_backup", "恢复备份"),
 ]
 ACTION_LABELS = dict(AUDIT_ACTIONS)
 
@@ -65,9 +77,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if unit is not None:
         scope = scope_for(user)
         ctx["my_roles"] = Membership.objects.live().filter(user=user, unit=unit)
-        ctx["member_count"] = Membership.objects.restrict(user).filter(unit=unit).values("user").distinct().count()
+        ctx["member_count"] = (
+            Membership.objects.restrict(user).filter(unit=unit).values("user").distinct().count()
+        )
         ctx["subunits"] = (
-            Unit.objects.restrict(user).filter(path__startswith=unit.path).exclude(pk=unit.pk).order_by("path")
+            Unit.objects.restrict(user)
+            .filter(path__startswith=unit.path)
+            .exclude(pk=unit.pk)
+            .order_by("path")
             if any(unit.path.startswith(p) for p in scope.read_subtrees)
             else Unit.objects.none()
         )
@@ -119,7 +136,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。您在其他设备上的登录已失效。")
             return redirect("dashboard")
-    return render(request, "registration/password_change.html", {"form": form, "forced": user.must_change_password})
+    return render(
+        request, "registration/password_change.html", {"form": form, "forced": user.must_change_password}
+    )
 
 
 MODULES = {
@@ -164,7 +183,10 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk) if pk else None
     initial = (
-        {f: getattr(unit, f) for f in ("code", "name", "short_name", "kind", "party_org_name", "parent", "is_active")}
+        {
+            f: getattr(unit, f)
+            for f in ("code", "name", "short_name", "kind", "party_org_name", "parent", "is_active")
+        }
         if unit
         else {"parent": request.GET.get("parent")}
     )
@@ -182,8 +204,11 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"已保存单位“{unit.name}”。")
             return redirect("unit_tree")
-    return render(request, "orgs/form.html", {"form": form, "title": "编辑单位" if unit else "新增单位",
-                                              "back": "unit_tree"})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "title": "编辑单位" if unit else "新增单位", "back": "unit_tree"},
+    )
 
 
 @admin_required(AdminRole.SYSTEM)
@@ -213,7 +238,9 @@ def account_create(request: HttpRequest) -> HttpResponse:
 @admin_required(AdminRole.SYSTEM)
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    form = AccountEditForm(request.POST or None, initial={"full_name": user.full_name, "is_active": user.is_active})
+    form = AccountEditForm(
+        request.POST or None, initial={"full_name": user.full_name, "is_active": user.is_active}
+    )
     if request.method == "POST" and form.is_valid():
         if user.pk == request.user.pk and not form.cleaned_data["is_active"]:
             form.add_error("is_active", "不能停用自己的账号。")
@@ -221,7 +248,11 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.user_update(acting_user=request.user, user=user, **form.cleaned_data)
             messages.success(request, f"已保存账号 {user.username}。")
             return redirect("account_list")
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑账号 {user.username}", "back": "account_list"})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "title": f"编辑账号 {user.username}", "back": "account_list"},
+    )
 
 
 @admin_required(AdminRole.SYSTEM)
@@ -230,13 +261,19 @@ def account_reset(request: HttpRequest, pk: int) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset(acting_user=request.user, user=user, password=form.cleaned_data["password"])
+            services.password_reset(
+                acting_user=request.user, user=user, password=form.cleaned_data["password"]
+            )
         except ValidationError as exc:
             form.add_error("password", exc)
         else:
             messages.success(request, f"已重置 {user.username} 的密码，对方下次登录须修改。")
             return redirect("account_list")
-    return render(request, "orgs/form.html", {"form": form, "title": f"重置密码：{user.username}", "back": "account_list"})
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "title": f"重置密码：{user.username}", "back": "account_list"},
+    )
 
 
 # --- Security administrator ---------------------------------------------------------------------
@@ -259,9 +296,17 @@ def role_list(request: HttpRequest) -> HttpResponse:
             Q(user__username__icontains=q) | Q(user__full_name__icontains=q) | Q(unit__name__icontains=q)
         )
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
-    return render(request, "orgs/roles.html", {"form": form, "page": page, "q": q,
-                                               "admin_form": AdminRoleForm(),
-                                               "admins": User.objects.exclude(admin_role="")})
+    return render(
+        request,
+        "orgs/roles.html",
+        {
+            "form": form,
+            "page": page,
+            "q": q,
+            "admin_form": AdminRoleForm(),
+            "admins": User.objects.exclude(admin_role=""),
+        },
+    )
 
 
 @admin_required(AdminRole.SECURITY)
@@ -283,8 +328,9 @@ def admin_role_set(request: HttpRequest) -> HttpResponse:
             messages.error(request, "不能修改自己的管理员角色。")
         else:
             try:
-                services.user_set_admin_role(acting_user=request.user, user=target,
-                                             admin_role=form.cleaned_data["admin_role"] or "")
+                services.user_set_admin_role(
+                    acting_user=request.user, user=target, admin_role=form.cleaned_data["admin_role"] or ""
+                )
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
             else:
@@ -340,14 +386,41 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @admin_required(AdminRole.AUDIT)
 def audit_export(request: HttpRequest) -> HttpResponse:
     qs, _ = _audit_filtered(request)
-    headers = ["序号", "时间", "操作人", "单位", "来源地址", "请求ID", "动作", "对象类型", "对象ID", "对象", "变更前", "变更后"]
+    headers = [
+        "序号",
+        "时间",
+        "操作人",
+        "单位",
+        "来源地址",
+        "请求ID",
+        "动作",
+        "对象类型",
+        "对象ID",
+        "对象",
+        "变更前",
+        "变更后",
+    ]
     rows = (
-        [e.seq, e.at, e.actor_name, e.unit_label, e.client_addr, e.request_id, ACTION_LABELS.get(e.action, e.action),
-         e.object_type, e.object_id, e.object_label, audit.json_text(e.before), audit.json_text(e.after)]
+        [
+            e.seq,
+            e.at,
+            e.actor_name,
+            e.unit_label,
+            e.client_addr,
+            e.request_id,
+            ACTION_LABELS.get(e.action, e.action),
+            e.object_type,
+            e.object_id,
+            e.object_label,
+            audit.json_text(e.before),
+            audit.json_text(e.after),
+        ]
         for e in qs.iterator(chunk_size=2000)
     )
     data = workbook_bytes([("审计日志", headers, rows)])
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f"attachment; filename=audit-{stamp}.xlsx"
     return response

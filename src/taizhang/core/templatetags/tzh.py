@@ -22,7 +22,9 @@ def bs(field: BoundField) -> Any:
         css = "form-control"
     if field.errors and css:
         css += " is-invalid"
-    return field.as_widget(attrs={"class": (widget.attrs.get("class", "") + " " + css).strip()} if css else None)
+    return field.as_widget(
+        attrs={"class": (widget.attrs.get("class", "") + " " + css).strip()} if css else None
+    )
 
 
 @register.filter

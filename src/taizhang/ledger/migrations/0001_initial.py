@@ -4,38 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('deleted_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='删除时间')),
-                ('kind', models.CharField(choices=[('party_group', '党组(党委)会议专题研究意识形态工作'), ('central_study', '理论学习中心组学习'), ('special', '意识形态工作专题会议'), ('analysis', '分析研判会议'), ('branch_committee', '支委会'), ('members_assembly', '党员大会'), ('group', '党小组会'), ('party_lecture', '党课'), ('theme_day', '主题党日'), ('life_meeting', '民主生活会/组织生活会'), ('staff_study', '干部职工集中学习'), ('reading', '读书活动'), ('theme_education', '主题教育活动')], max_length=32, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('held_at', models.DateTimeField(verbose_name='时间')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='地点')),
-                ('host_text', models.CharField(blank=True, max_length=50, verbose_name='主持人（外单位）')),
-                ('expected', models.PositiveIntegerField(verbose_name='应到人数')),
-                ('present', models.PositiveIntegerField(verbose_name='实到人数')),
-                ('guests', models.CharField(blank=True, max_length=300, verbose_name='列席或外单位人员')),
-                ('agenda', models.TextField(blank=True, verbose_name='议程')),
-                ('content', models.TextField(blank=True, verbose_name='传达学习内容')),
-                ('minutes', models.TextField(blank=True, verbose_name='纪要')),
-                ('decisions', models.TextField(blank=True, verbose_name='议定事项')),
-                ('hours', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='学时')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "deleted_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="删除时间"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("party_group", "党组(党委)会议专题研究意识形态工作"),
+                            ("central_study", "理论学习中心组学习"),
+                            ("special", "意识形态工作专题会议"),
+                            ("analysis", "分析研判会议"),
+                            ("branch_committee", "支委会"),
+                            ("members_assembly", "党员大会"),
+                            ("group", "党小组会"),
+                            ("party_lecture", "党课"),
+                            ("theme_day", "主题党日"),
+                            ("life_meeting", "民主生活会/组织生活会"),
+                            ("staff_study", "干部职工集中学习"),
+                            ("reading", "读书活动"),
+                            ("theme_education", "主题教育活动"),
+                        ],
+                        max_length=32,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("held_at", models.DateTimeField(verbose_name="时间")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="地点")),
+                ("host_text", models.CharField(blank=True, max_length=50, verbose_name="主持人（外单位）")),
+                ("expected", models.PositiveIntegerField(verbose_name="应到人数")),
+                ("present", models.PositiveIntegerField(verbose_name="实到人数")),
+                ("guests", models.CharField(blank=True, max_length=300, verbose_name="列席或外单位人员")),
+                ("agenda", models.TextField(blank=True, verbose_name="议程")),
+                ("content", models.TextField(blank=True, verbose_name="传达学习内容")),
+                ("minutes", models.TextField(blank=True, verbose_name="纪要")),
+                ("decisions", models.TextField(blank=True, verbose_name="议定事项")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=4, null=True, verbose_name="学时"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议学习',
-                'verbose_name_plural': '会议学习',
-                'ordering': ['-held_at', '-pk'],
+                "verbose_name": "会议学习",
+                "verbose_name_plural": "会议学习",
+                "ordering": ["-held_at", "-pk"],
             },
         ),
     ]

@@ -1,0 +1,104 @@
+"""A real headless Chromium (Debian's package, driven by Playwright) walks the shell as the clerk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _require_chromium() -> str:
+    if CHROMIUM:
+        return CHROMIUM
+    message = "!!! 未找到 Debian 的 chromium：浏览器测试无法运行（apt-get install chromium）"
+    if os.environ.get("TAIZHANG_REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def page(live_server: Any, cast: Any) -> Any:
+    executable = _require_chromium()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the thread with the ORM
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        pg = context.new_page()
+        pg.console_errors = []  # type: ignore[attr-defined]
+        pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
+        pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+        pg.base = live_server.url  # type: ignore[attr-defined]
+        yield pg
+        context.close()
+        browser.close()
+
+
+def test_clerk_logs_in_switches_unit_opens_every_module_and_logs_out(page: Any) -> None:
+    from .conftest import DEMO_PASSWORD
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(page.base + "/")
+    assert "/login/" in page.url
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('区气象局')")
+    assert page.locator("#unit-select").input_value()
+    page.wait_for_selector("#monthly-chart svg")  # ECharts drew the monthly chart from local assets
+    page.screenshot(path=str(ARTIFACTS / "dashboard-1280.png"), full_page=True)
+
+    # switch to the party branch: the select submits itself
+    with page.expect_navigation():
+        page.select_option("#unit-select", label="区局党支部")
+    page.wait_for_selector("h1:has-text('区气象局党支部')")
+    assert "已切换到区气象局党支部" in page.content()
+
+    for label, heading in [
+        ("台账", "台账"),
+        ("责任落实", "责任落实"),
+        ("文书", "文书"),
+        ("校对", "校对"),
+        ("学习资料", "学习资料"),
+        ("系统管理", "系统管理"),
+    ]:
+        page.click(f"#modules a:text-is('{label}')")
+        page.wait_for_selector(f"main h1:text-is('{heading}')")
+    page.click("#modules a:text-is('台账')")
+    page.click("text=会议学习")
+    page.wait_for_selector("main h1:text-is('会议学习')")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/")
+    assert page.locator("button[aria-controls=sidebar]").is_visible()
+    page.click("button[aria-controls=sidebar]")
+    page.wait_for_selector("#sidebar.show")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"))
+    page.click("#sidebar .btn-close")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.click("#logout")
+    page.wait_for_url("**/login/")
+    page.goto(page.base + "/ledger/")
+    assert "/login/" in page.url
+    assert page.console_errors == [], page.console_errors  # no CSP violation, no script error

@@ -1,0 +1,237 @@
+"""The `taizhang` command as a newcomer and an operator use it, run as a real process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import DEMO_PASSWORD
+
+TAIZHANG = [sys.executable, "-m", "taizhang.cli"]
+
+
+def run(
+    args: list[str],
+    data_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith("TAIZHANG_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    full_env.update(
+        {"TAIZHANG_DATA_DIR": str(data_dir), "TAIZHANG_DEMO_PASSWORD": DEMO_PASSWORD, **(env or {})}
+    )
+    proc = subprocess.run(
+        [*TAIZHANG, *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=stdin,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"taizhang {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+SHELL_ADD_ATTACHMENT = """
+from django.core.files.uploadedfile import SimpleUploadedFile
+from taizhang.core.services import attachment_add
+from taizhang.ledger.models import Meeting
+from taizhang.orgs.models import User
+m = Meeting.objects.filter(unit__code="demo-dist").order_by("pk").first()
+attachment_add(acting_user=User.objects.get(username="clerk"), record=m,
+               upload=SimpleUploadedFile("签到表.txt", "签到：王建国、李明华".encode()))
+attachment_add(acting_user=User.objects.get(username="clerk"), record=m,
+               upload=SimpleUploadedFile("照片.png", b"\\x89PNG\\r\\n\\x1a\\n" + bytes(range(256)) * 40))
+"""
+
+
+def _dump(data_dir: Path, env: dict[str, str] | None = None) -> list[dict]:
+    out = run(
+        ["manage", "dumpdata", "orgs", "ledger", "core.attachment", "core.auditentry", "--indent", "0"],
+        data_dir,
+        env=env,
+    ).stdout
+    return json.loads(out)
+
+
+def _files(data_dir: Path) -> dict[str, str]:
+    root = data_dir / "attachments"
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _engines() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get("TAIZHANG_DATABASE_URL") else ["sqlite"]
+
+
+@pytest.fixture(params=_engines())
+def installs(request: pytest.FixtureRequest) -> Iterator[list[dict[str, str]]]:
+    """Environments for three independent installations (a, b, c) on the chosen engine."""
+    if request.param == "sqlite":
+        yield [{}, {}, {}]
+        return
+    import psycopg
+
+    base = os.environ["TAIZHANG_DATABASE_URL"].rsplit("/", 1)[0]
+    envs = []
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        for suffix in ("a", "b", "c"):
+            name = f"taizhang_cli_{os.getpid()}_{suffix}"
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+            envs.append({"TAIZHANG_DATABASE_URL": f"{base}/{name}"})
+    yield envs
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        for env in envs:
+            conn.execute(
+                f'DROP DATABASE IF EXISTS "{env["TAIZHANG_DATABASE_URL"].rsplit("/", 1)[1]}" WITH (FORCE)'
+            )
+
+
+def test_backup_restore_round_trip_and_damaged_archive(
+    tmp_path: Path, installs: list[dict[str, str]]
+) -> None:
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    env_a, env_b, env_c = installs
+    run(["demo", "--no-serve"], a, env=env_a)
+    run(["manage", "shell", "-c", SHELL_ADD_ATTACHMENT], a, env=env_a)
+    archive = tmp_path / "taizhang.tar.gz"
+    out = run(["backup", str(archive)], a, env=env_a).stdout
+    assert "备份完成" in out and "2 个附件" in out
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["attachments"] and all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+
+    # restore into an empty data directory: identical records and files
+    if env_b:
+        run(["manage", "migrate", "--noinput"], b, env=env_b)  # PostgreSQL needs the database to exist
+    out = run(["restore", str(archive)], b, env=env_b).stdout
+    assert "恢复完成" in out
+    dump_a, dump_b = _dump(a, env_a), _dump(b, env_b)
+    audit_b = [r for r in dump_b if r["model"] == "core.auditentry"]
+    assert audit_b[-1]["fields"]["action"] == "restore_backup"
+    assert [r for r in dump_b if r["model"] != "core.auditentry"] == [
+        r for r in dump_a if r["model"] != "core.auditentry"
+    ]
+    assert audit_b[:-1] == [r for r in dump_a if r["model"] == "core.auditentry"]
+    assert _files(a) == _files(b) and len(_files(b)) == 2
+    assert "审计链完好" in run(["audit", "verify"], b, env=env_b).stdout
+
+    # a truncated archive is refused and nothing changes
+    run(["demo", "--no-serve"], c, env=env_c)
+    before_dump, before_files = _dump(c, env_c), _files(c) if (c / "attachments").exists() else {}
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    proc = run(["restore", str(truncated)], c, env=env_c, check=False)
+    assert proc.returncode != 0
+    assert "损坏" in proc.stderr or "不完整" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _dump(c, env_c) == before_dump
+    assert (_files(c) if (c / "attachments").exists() else {}) == before_files
+
+
+def test_restore_refuses_a_tampered_member(tmp_path: Path) -> None:
+    a = tmp_path / "a"
+    run(["demo", "--no-serve"], a)
+    run(["manage", "shell", "-c", SHELL_ADD_ATTACHMENT], a)
+    archive = tmp_path / "b.tar.gz"
+    run(["backup", str(archive)], a)
+    tampered = tmp_path / "t.tar.gz"
+    with tarfile.open(archive) as src, tarfile.open(tampered, "w:gz") as dst:
+        for member in src:
+            data = src.extractfile(member).read()
+            if member.name.endswith(".txt"):
+                data = data.replace("王建国".encode(), "某某某".encode())
+            import io
+
+            member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    proc = run(["restore", str(tampered)], a, check=False)
+    assert proc.returncode == 1 and "校验失败" in proc.stderr
+
+
+def test_demo_is_idempotent_and_refuses_foreign_data(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    first = run(["demo", "--no-serve"], d).stdout
+    assert "演示数据已创建" in first and DEMO_PASSWORD in first
+    for account in [
+        "secretary",
+        "clerk",
+        "member",
+        "inspector",
+        "outsider",
+        "sysadmin",
+        "secadmin",
+        "auditor",
+    ]:
+        assert account in first
+    dump = _dump(d)
+    second = run(["demo", "--no-serve"], d).stdout
+    assert "演示数据已就绪" in second
+    assert _dump(d) == dump
+    run(["createadmin", "--username", "realadmin"], d, env={"TAIZHANG_ADMIN_PASSWORD": "Real-Admin-2026"})
+    proc = run(["demo", "--no-serve"], d, check=False)
+    assert proc.returncode == 1 and "非演示数据" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_generated_demo_password_is_kept(tmp_path: Path) -> None:
+    d = tmp_path / "g"
+    first = run(["demo", "--no-serve"], d, env={"TAIZHANG_DEMO_PASSWORD": ""}).stdout
+    second = run(["demo", "--no-serve"], d, env={"TAIZHANG_DEMO_PASSWORD": ""}).stdout
+    line = next(x for x in first.splitlines() if "密码均为" in x)
+    assert line in second
+
+
+def test_errors_are_one_chinese_line(tmp_path: Path) -> None:
+    proc = run(["restore", str(tmp_path / "missing.tar.gz")], tmp_path / "e", check=False)
+    assert (
+        proc.returncode == 1
+        and proc.stderr.startswith("错误：")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )
+    proc = run(["backup", str(tmp_path)], tmp_path / "e", check=False)  # target exists
+    assert proc.returncode == 1 and "已存在" in proc.stderr
+    proc = run(
+        ["createadmin", "--username", "weak"],
+        tmp_path / "e",
+        env={"TAIZHANG_ADMIN_PASSWORD": "weak"},
+        check=False,
+    )
+    assert proc.returncode == 1 and "密码" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    env = {
+        "TAIZHANG_DEBUG": "0",
+        "TAIZHANG_SECRET_KEY": "k" * 20 + "-production-secret-" + "x9Z" * 10,
+        "TAIZHANG_ALLOWED_HOSTS": "taizhang.example.gov.cn",
+        "TAIZHANG_HTTPS": "1",
+    }
+    proc = run(
+        ["manage", "check", "--deploy", "--fail-level", "WARNING"], tmp_path / "p", env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_manage_passes_through(tmp_path: Path) -> None:
+    proc = run(["manage", "showmigrations", "orgs"], tmp_path / "m")
+    assert "0001_initial" in proc.stdout
