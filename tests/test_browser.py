@@ -25,9 +25,11 @@ def _require_chromium() -> str:
 
 
 @pytest.fixture
-def page(live_server: Any, cast: Any) -> Any:
+def page(live_server: Any, cast: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     executable = _require_chromium()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the thread with the ORM
+    monkeypatch.setenv(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+    )  # Playwright's loop shares the thread with the ORM
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -26,9 +26,7 @@ def run(
     check: bool = True,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith("TAIZHANG_") and k != "DJANGO_SETTINGS_MODULE"
-    }
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DJANGO_"))}
     full_env.update(
         {"TAIZHANG_DATA_DIR": str(data_dir), "TAIZHANG_DEMO_PASSWORD": DEMO_PASSWORD, **(env or {})}
     )
