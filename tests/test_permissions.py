@@ -125,6 +125,7 @@ MATRIX: dict[str, Page] = {
     "lockout_unlock": Page(only("secadmin", 405), _attempt),
     "audit_log": Page(only("auditor")),
     "audit_export": Page(only("auditor")),
+    "audit_entry": Page(only("auditor"), lambda c: {"seq": 1}),
 }
 
 

@@ -40,4 +40,5 @@ urlpatterns = [
     path("security/lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/<int:seq>/", views.audit_entry, name="audit_entry"),
 ]

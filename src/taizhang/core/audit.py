@@ -21,6 +21,36 @@ from .models import AuditEntry, AuditHead
 
 SECRET_FIELDS = {"password"}
 
+ACTIONS: list[tuple[str, str]] = [
+    ("create", "新增"),
+    ("change", "修改"),
+    ("delete", "删除"),
+    ("restore", "恢复"),
+    ("login", "登录"),
+    ("logout", "退出"),
+    ("login_failed", "登录失败"),
+    ("lockout", "锁定"),
+    ("unlock", "解锁"),
+    ("grant", "授权"),
+    ("revoke", "撤销授权"),
+    ("password_change", "修改密码"),
+    ("password_reset", "重置密码"),
+    ("download", "下载文书"),
+    ("backup", "备份"),
+    ("restore_backup", "恢复备份"),
+]
+ACTION_LABELS = dict(ACTIONS)
+
+
+def object_type_label(object_type: str) -> str:
+    """ "ledger.Meeting" → "会议学习"; unknown types are shown as they are."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return {"backup": "备份", "axes.AccessAttempt": "登录失败记录"}.get(object_type, object_type)
+
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))

@@ -24,6 +24,8 @@ from . import services
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
 
+BOOKKEEPING = {"id", "unit", "created_by", "updated_by", "deleted_at", "deleted_by"}
+
 
 def admin_required(role: str) -> Callable[..., Any]:
     """Pages of one of the three administrators; everyone else is refused with 403."""
@@ -184,7 +186,10 @@ class RecordViews:
         fields = [
             (str(f.verbose_name), self.cell(obj, f.name))
             for f in self.model._meta.concrete_fields
-            if f.editable and f.name not in {"id", "unit", "deleted_at", "deleted_by"}
+            if f.editable and f.name not in BOOKKEEPING
+        ] + [
+            (str(f.verbose_name), "、".join(str(x) for x in getattr(obj, f.name).all()))
+            for f in self.model._meta.many_to_many
         ]
         ctx = self.base_context(
             request,

@@ -37,26 +37,6 @@ from .middleware import SESSION_UNIT_KEY
 from .models import Membership, Unit, User
 from .roles import AdminRole, Role
 
-AUDIT_ACTIONS = [
-    ("create", "新增"),
-    ("change", "修改"),
-    ("delete", "删除"),
-    ("restore", "恢复"),
-    ("login", "登录"),
-    ("logout", "退出"),
-    ("login_failed", "登录失败"),
-    ("lockout", "锁定"),
-    ("unlock", "解锁"),
-    ("grant", "授权"),
-    ("revoke", "撤销授权"),
-    ("password_change", "修改密码"),
-    ("password_reset", "重置密码"),
-    ("download", "下载文书"),
-    ("backup", "备份"),
-    ("restore_backup", "恢复备份"),
-]
-ACTION_LABELS = dict(AUDIT_ACTIONS)
-
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
@@ -358,7 +338,7 @@ def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Audit administrator ------------------------------------------------------------------------
 def _audit_filtered(request: HttpRequest) -> tuple[Any, AuditFilterForm]:
-    form = AuditFilterForm(request.GET or None, actions=AUDIT_ACTIONS)
+    form = AuditFilterForm(request.GET or None, actions=audit.ACTIONS)
     qs = AuditEntry.objects.order_by("-seq")
     if form.is_valid():
         d = form.cleaned_data
@@ -380,7 +360,23 @@ def _audit_filtered(request: HttpRequest) -> tuple[Any, AuditFilterForm]:
 def audit_log(request: HttpRequest) -> HttpResponse:
     qs, form = _audit_filtered(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render_page(request, "orgs/audit.html", {"page": page, "form": form, "labels": ACTION_LABELS})
+    return render_page(request, "orgs/audit.html", {"page": page, "form": form})
+
+
+@admin_required(AdminRole.AUDIT)
+def audit_entry(request: HttpRequest, seq: int) -> HttpResponse:
+    entry = get_object_or_404(AuditEntry, seq=seq)
+    keys = sorted(set(entry.before or {}) | set(entry.after or {}))
+    changes = [
+        (
+            k,
+            (entry.before or {}).get(k),
+            (entry.after or {}).get(k),
+            (entry.before or {}).get(k) != (entry.after or {}).get(k),
+        )
+        for k in keys
+    ]
+    return render(request, "orgs/audit_entry.html", {"e": entry, "changes": changes})
 
 
 @admin_required(AdminRole.AUDIT)
@@ -408,8 +404,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             e.unit_label,
             e.client_addr,
             e.request_id,
-            ACTION_LABELS.get(e.action, e.action),
-            e.object_type,
+            audit.ACTION_LABELS.get(e.action, e.action),
+            audit.object_type_label(e.object_type),
             e.object_id,
             e.object_label,
             audit.json_text(e.before),

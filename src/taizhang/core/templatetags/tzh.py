@@ -64,5 +64,19 @@ def query(context: Any, **changes: Any) -> str:
 
 
 @register.filter
+def action_label(action: str) -> str:
+    from taizhang.core.audit import ACTION_LABELS
+
+    return ACTION_LABELS.get(action, action)
+
+
+@register.filter
+def object_type_label(object_type: str) -> str:
+    from taizhang.core.audit import object_type_label as label
+
+    return label(object_type)
+
+
+@register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, key)
