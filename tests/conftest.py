@@ -25,7 +25,7 @@ def _chinese() -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "attachments"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -44,12 +44,31 @@ class Cast:
         raise AttributeError(name)
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _build_cast() -> None:
+    from django.test import override_settings
+
+    from taizhang.demo import build_demo
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        build_demo(light=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Build the cast once; each test runs in a transaction that is rolled back."""
+    with django_db_blocker.unblock():
+        _build_cast()
+
+
 @pytest.fixture
 def cast(db: Any) -> Cast:
-    from taizhang.demo import build_demo
     from taizhang.orgs.models import Unit, User
 
-    build_demo()
+    if not Unit.objects.filter(code="demo-dist").exists():  # a transactional test flushed the database
+        _build_cast()
     return Cast(
         users={u.username: u for u in User.objects.all()}, units={u.code: u for u in Unit.objects.all()}
     )

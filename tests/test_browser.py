@@ -56,6 +56,43 @@ def page(live_server: Any, cast: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         browser.close()
 
 
+def test_clerk_records_a_meeting_with_a_photo(page: Any, tmp_path: Path) -> None:
+    from taizhang.demo_ledgers import png
+
+    from .conftest import DEMO_PASSWORD
+
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('区气象局')")
+    before = int(page.locator("#ledger-counts a:has-text('会议学习') strong").inner_text())
+    page.goto(page.base + "/ledger/meeting/new/")
+    page.select_option("#id_kind", label="主题党日")
+    page.fill("#id_title", "11月主题党日：重温入党誓词")
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    page.fill("#id_held_at", f"{today}T08:30")
+    page.select_option("#id_host", label="王建国")
+    page.fill("#id_expected", "12")
+    page.fill("#id_present", "11")
+    page.check("input[name=attendees] >> nth=0")
+    page.click("main form button:has-text('保存')")
+    page.wait_for_selector("h1:has-text('重温入党誓词')")
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(png())
+    page.set_input_files("#att-file", str(photo))
+    page.click("text=上传附件")
+    page.wait_for_selector("a:has-text('现场照片.png')")
+    page.goto(page.base + "/ledger/meeting/")
+    assert page.locator("#record-table td:has-text('重温入党誓词')").count() == 1
+    page.goto(page.base + "/")
+    after = int(page.locator("#ledger-counts a:has-text('会议学习') strong").inner_text())
+    assert after == before + 1
+    assert page.console_errors == [], page.console_errors
+
+
 def test_clerk_logs_in_switches_unit_opens_every_module_and_logs_out(page: Any) -> None:
     from .conftest import DEMO_PASSWORD
 

@@ -13,7 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from taizhang.core.models import Attachment
+from taizhang.ledger import models as lm
 from taizhang.ledger.models import Meeting
+from taizhang.ledger.views import LEDGERS
 from taizhang.orgs.models import Membership, Unit, User
 
 from .conftest import CAST
@@ -98,13 +100,6 @@ MATRIX: dict[str, Page] = {
     "module_reports": Page(MODULE),
     "module_proofread": Page(MODULE),
     "module_library": Page(MODULE),
-    "ledger:meeting_list": Page(MODULE),
-    "ledger:meeting_create": Page(expect(403, secretary=200, clerk=200, outsider=200)),
-    "ledger:meeting_trash": Page(expect(403, secretary=200)),
-    "ledger:meeting_detail": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _meeting),
-    "ledger:meeting_edit": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _meeting),
-    "ledger:meeting_delete": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _meeting),
-    "ledger:meeting_restore": Page(POST_ONLY, _meeting),
     "attachment_upload": Page(POST_ONLY, _upload),
     "attachment_download": Page(
         expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment
@@ -126,7 +121,44 @@ MATRIX: dict[str, Page] = {
     "audit_log": Page(only("auditor")),
     "audit_export": Page(only("auditor")),
     "audit_entry": Page(only("auditor"), lambda c: {"seq": 1}),
+    "ledger:risk_rectify": Page(POST_ONLY, lambda c: _sample(lm.Risk)),
+    "ledger:review_submit": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
+    "ledger:review_decide": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
+    "ledger:review_publish": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
+    "ledger:evidence_add": Page(POST_ONLY, lambda c: {"slug": "meeting", **_meeting(c)}),
+    "ledger:evidence_remove": Page(POST_ONLY, lambda c: _sample(lm.WorkPlanEvidence)),
 }
+
+
+def _sample(model: Any) -> dict[str, Any]:
+    """The first live record of a kind in demo-dist."""
+    return {
+        "pk": model.objects.filter(unit__code="demo-dist", deleted_at__isnull=True).order_by("pk").first().pk
+    }
+
+
+# Every ledger's pages follow one pattern: members of demo-dist read, the clerk and the secretary
+# write, the secretary alone restores, the inspector above reads, the outsider sees nothing.
+for _views in LEDGERS:
+    _kw = (lambda model: lambda c: _sample(model))(_views.model)
+    MATRIX.update(
+        {
+            f"ledger:{_views.slug}_list": Page(MODULE),
+            f"ledger:{_views.slug}_export": Page(MODULE),
+            f"ledger:{_views.slug}_create": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"ledger:{_views.slug}_trash": Page(expect(403, secretary=200)),
+            f"ledger:{_views.slug}_detail": Page(
+                expect(404, secretary=200, clerk=200, member=200, inspector=200), _kw
+            ),
+            f"ledger:{_views.slug}_edit": Page(
+                expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw
+            ),
+            f"ledger:{_views.slug}_delete": Page(
+                expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw
+            ),
+            f"ledger:{_views.slug}_restore": Page(POST_ONLY, _kw),
+        }
+    )
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
@@ -178,9 +210,14 @@ def test_get_matrix(name: str, world: Any, client: Any) -> None:
 # --- Forbidden writes: refused, and the rows stay as they were -----------------------------------
 def _state() -> tuple[Any, ...]:
     return (
-        Meeting.objects.count(),
-        Meeting.objects.filter(deleted_at__isnull=False).count(),
+        tuple(
+            (v.model.objects.count(), v.model.objects.filter(deleted_at__isnull=False).count())
+            for v in LEDGERS
+        ),
         tuple(Meeting.objects.order_by("pk").values_list("title", flat=True)),
+        tuple(lm.PublicationReview.objects.order_by("pk").values_list("stage", flat=True)),
+        lm.ReviewStep.objects.count(),
+        lm.WorkPlanEvidence.objects.filter(deleted_at__isnull=True).count(),
         Attachment.objects.filter(deleted_at__isnull=True).count(),
         Unit.objects.count(),
         User.objects.count(),
@@ -262,6 +299,50 @@ WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], di
     ("role_revoke", _membership, "clerk", lambda c: {}, 403),
     ("admin_role_set", lambda c: {}, "sysadmin", lambda c: {"user": c.clerk.pk, "admin_role": "audit"}, 403),
     ("lockout_unlock", _attempt, "auditor", lambda c: {}, 403),
+    ("ledger:risk_rectify", lambda c: _sample(lm.Risk), "member", lambda c: {}, 403),
+    ("ledger:risk_rectify", lambda c: _sample(lm.Risk), "inspector", lambda c: {}, 403),
+    ("ledger:risk_rectify", lambda c: _sample(lm.Risk), "outsider", lambda c: {}, 404),
+    ("ledger:review_submit", lambda c: _sample(lm.PublicationReview), "member", lambda c: {}, 403),
+    (
+        "ledger:review_decide",
+        lambda c: _sample(lm.PublicationReview),
+        "inspector",
+        lambda c: {"stage": "first", "verdict": "pass"},
+        403,
+    ),
+    ("ledger:review_publish", lambda c: _sample(lm.PublicationReview), "outsider", lambda c: {}, 404),
+    (
+        "ledger:evidence_add",
+        lambda c: {"slug": "meeting", **_meeting(c)},
+        "member",
+        lambda c: {"item": _sample(lm.WorkPlanItem)["pk"]},
+        403,
+    ),
+    (
+        "ledger:evidence_add",
+        lambda c: {"slug": "meeting", **_meeting(c)},
+        "outsider",
+        lambda c: {"item": _sample(lm.WorkPlanItem)["pk"]},
+        404,
+    ),
+    ("ledger:evidence_remove", lambda c: _sample(lm.WorkPlanEvidence), "member", lambda c: {}, 403),
+    ("ledger:evidence_remove", lambda c: _sample(lm.WorkPlanEvidence), "outsider", lambda c: {}, 404),
+    *[
+        (f"ledger:{v.slug}_create", lambda c: {}, actor, lambda c: {}, 403)
+        for v in LEDGERS
+        for actor in ("member", "inspector", "auditor")
+    ],
+    *[
+        (
+            f"ledger:{v.slug}_delete",
+            (lambda model: lambda c: _sample(model))(v.model),
+            actor,
+            lambda c: {},
+            status,
+        )
+        for v in LEDGERS
+        for actor, status in (("member", 403), ("outsider", 404))
+    ],
 ]
 
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 import os
 import secrets
 import string
-from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .core.context import acting
-from .core.services import record_create
-from .ledger.models import Meeting, MeetingKind
+from .demo_ledgers import Cast, build_unit_years
+from .ledger.models import Meeting
 from .orgs import services
 from .orgs.models import Membership, Unit, UnitKind, User
 from .orgs.roles import AdminRole, Role
@@ -51,6 +49,9 @@ PEOPLE = [
     ("member", "刘洋", "", [("demo-dist", Role.MEMBER, "预报员")]),
     ("inspector", "陈志强", "", [("demo-city", Role.INSPECTOR, "市局办公室副主任")]),
     ("outsider", "赵丽", "", [("demo-east", Role.CLERK, "办公室科员")]),
+    ("east_secretary", "吴国栋", "", [("demo-east", Role.SECRETARY, "局长、党支部书记")]),
+    ("west_secretary", "郑文斌", "", [("demo-west", Role.SECRETARY, "局长、党支部书记")]),
+    ("west_clerk", "黄静", "", [("demo-west", Role.CLERK, "办公室主任")]),
     ("sysadmin", "系统管理员", AdminRole.SYSTEM, []),
     ("secadmin", "安全管理员", AdminRole.SECURITY, []),
     ("auditor", "审计管理员", AdminRole.AUDIT, []),
@@ -63,6 +64,9 @@ ACCOUNTS = [
     ("member", "区气象局 成员"),
     ("inspector", "市气象局 上级检查"),
     ("outsider", "东区气象局 联络员"),
+    ("east_secretary", "东区气象局 第一责任人"),
+    ("west_secretary", "西区气象局 第一责任人"),
+    ("west_clerk", "西区气象局 联络员"),
     ("sysadmin", "系统管理员"),
     ("secadmin", "安全管理员"),
     ("auditor", "审计管理员"),
@@ -95,8 +99,9 @@ def _refuse_foreign_data() -> None:
         )
 
 
-def build_demo() -> tuple[str, bool]:
-    """Returns the demo password and whether anything was created."""
+def build_demo(*, light: bool = False) -> tuple[str, bool]:
+    """Returns the demo password and whether anything was created. `light` builds one past year
+    with a few records of every ledger (for tests) instead of last year in full and this year to date."""
     password = demo_password()
     with acting(channel="cli"), transaction.atomic():
         _refuse_foreign_data()
@@ -136,51 +141,33 @@ def build_demo() -> tuple[str, bool]:
                     )
                     created = True
         if not Meeting.objects.filter(unit=units["demo-dist"]).exists():
-            _demo_meetings(units["demo-dist"], User.objects.get(username="clerk"))
+            _demo_ledgers(units, light=light)
             created = True
     return password, created
 
 
-def _demo_meetings(unit: Unit, clerk: User) -> None:
-    secretary = User.objects.get(username="secretary")
-    leader = User.objects.get(username="leader")
-    member = User.objects.get(username="member")
-    today = timezone.localdate()
-    year = today.year
-    plan = [
-        (1, 15, MeetingKind.PARTY_GROUP, "党组会议专题研究意识形态工作", secretary),
-        (2, 20, MeetingKind.CENTRAL_STUDY, "理论学习中心组第一次集中学习", secretary),
-        (3, 28, MeetingKind.ANALYSIS, "第一季度意识形态形势分析研判会议", leader),
-        (4, 18, MeetingKind.THEME_DAY, "“世界气象日”主题党日活动", secretary),
-        (5, 22, MeetingKind.STAFF_STUDY, "干部职工集中学习：气象法律法规", leader),
-        (6, 26, MeetingKind.ANALYSIS, "第二季度意识形态形势分析研判会议", leader),
-        (7, 1, MeetingKind.PARTY_LECTURE, "书记讲党课：坚守气象服务初心", secretary),
-        (8, 19, MeetingKind.CENTRAL_STUDY, "理论学习中心组第二次集中学习", secretary),
-        (9, 25, MeetingKind.ANALYSIS, "第三季度意识形态形势分析研判会议", leader),
-        (10, 16, MeetingKind.SPECIAL, "意识形态工作专题会议", secretary),
-        (11, 12, MeetingKind.BRANCH_COMMITTEE, "支委会：研究年度组织生活会准备工作", secretary),
-    ]
-    tz = timezone.get_current_timezone()
-    for month, day, kind, title, host in plan:
-        held = datetime(year, month, day, 9, 0, tzinfo=tz)
-        if held.date() > today:
-            held = datetime(year - 1, month, day, 9, 0, tzinfo=tz)
-        record_create(
-            acting_user=clerk,
-            m2m={"attendees": [secretary, leader, clerk, member]},
-            instance=Meeting(
-                unit=unit,
-                kind=kind,
-                title=title,
-                held_at=held,
-                place="局三楼会议室",
-                host=host,
-                expected=12,
-                present=11 if month % 3 else 12,
-                agenda=f"{title}。",
-                content="传达学习上级有关文件精神，结合本单位气象服务工作研究贯彻落实措施。",
-                minutes="会议由主持人传达学习有关精神，与会人员结合分管工作逐一发言。",
-                decisions="形成会议纪要，明确责任分工和完成时限。",
-                hours=Decimal("2.0"),
-            ),
-        )
+def _cast_of(unit: Unit, outside: list[tuple[str, str, str]]) -> Cast:
+    roles = {m.role: m.user for m in Membership.objects.live().filter(unit=unit).select_related("user")}
+    members = list(
+        User.objects.filter(memberships__unit=unit, memberships__deleted_at__isnull=True).distinct()
+    )
+    return Cast(
+        clerk=roles.get(Role.CLERK) or roles[Role.SECRETARY],
+        secretary=roles[Role.SECRETARY],
+        leader=roles.get(Role.LEADER),
+        members=members,
+        outside_leaders=outside,
+    )
+
+
+def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
+    year = timezone.localdate().year
+    dist = _cast_of(units["demo-dist"], [("孙立新", "副局长", "业务"), ("周海波", "纪检组长", "纪检监察")])
+    build_unit_years(units["demo-dist"], dist, [year - 1] if light else [year - 1, year], light=light)
+    if light:
+        return
+    for code, outside in [
+        ("demo-east", [("钱卫东", "副局长", "业务")]),
+        ("demo-west", [("冯志刚", "副局长", "综合")]),
+    ]:
+        build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=True)

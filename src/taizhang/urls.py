@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from taizhang.core import views as core_views
+from taizhang.ledger import views as ledger_views
 from taizhang.orgs import views
 from taizhang.orgs.forms import LoginForm
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("", views.dashboard, name="dashboard"),
+    path("", ledger_views.dashboard, name="dashboard"),
     path("unit/switch/", views.switch_unit, name="switch_unit"),
     path("units/<int:pk>/members/", views.unit_members, name="unit_members"),
     path("ledger/", include("taizhang.ledger.urls")),

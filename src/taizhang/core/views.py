@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -21,9 +22,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
+from .excel import workbook_bytes
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
 
+REGISTRY: dict[str, RecordViews] = {}
 BOOKKEEPING = {"id", "unit", "created_by", "updated_by", "deleted_at", "deleted_by"}
 
 
@@ -75,6 +78,22 @@ def history_for(obj: models.Model) -> Any:
     return AuditEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("-seq")
 
 
+def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Form fields with the widgets a clerk expects: date pickers, roomy text areas, check boxes."""
+    formfield = field.formfield(**kwargs)
+    if formfield is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        formfield.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    elif isinstance(field, models.DateField):
+        formfield.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    elif isinstance(field, models.TextField):
+        formfield.widget = forms.Textarea(attrs={"rows": 3})
+    elif isinstance(field, models.ManyToManyField):
+        formfield.widget = forms.CheckboxSelectMultiple()
+    return formfield
+
+
 class UnitRecordForm(forms.ModelForm):
     """Base form for a record kind: people are chosen from the unit's members, linked records from
     what the person may see in that unit."""
@@ -96,19 +115,47 @@ class UnitRecordForm(forms.ModelForm):
                 field.queryset = qs.model.objects.restrict(user, "view").filter(unit=unit)  # type: ignore[attr-defined]
 
 
+def record_form(model: type[UnitOwned], fields: list[str] | tuple[str, ...]) -> type[UnitRecordForm]:
+    """The ModelForm of a record kind over the given fields, with the house widgets."""
+    return forms.modelform_factory(  # type: ignore[return-value]
+        model, form=UnitRecordForm, fields=list(fields), formfield_callback=_widget_for
+    )
+
+
+@dataclass
+class Child:
+    """A list of dependent records shown on the parent's detail page, with an add link."""
+
+    accessor: str  # related manager on the parent, e.g. "items"
+    slug: str  # the child kind's RecordViews slug
+    fk: str  # the child's field pointing at the parent
+    columns: tuple[str, ...]
+
+
 class RecordViews:
     """Declares the pages of one record kind: list, detail, create, edit, delete, restore."""
 
     model: type[UnitOwned]
     form_class: type[UnitRecordForm]
+    fields: tuple[str, ...] = ()  # the form's fields, when form_class is not given
     slug: str  # url name prefix and path segment
     list_fields: tuple[str, ...] = ()
-    date_field: str = "created_at"
+    date_field: str = "created_at"  # a date, datetime or integer year field
     kind_field: str | None = None
+    state_field: str | None = None
+    person_fields: tuple[str, ...] = ()
     search_fields: tuple[str, ...] = ()
     sortable: tuple[str, ...] = ()
+    children: tuple[Child, ...] = ()
+    actions_template: str | None = None  # extra buttons and panels on the detail page
+    summary_template: str | None = None  # figures above the list, from summary()
     per_page = 20
     namespace = "ledger"
+
+    def __init__(self) -> None:
+        if not hasattr(self, "form_class"):
+            self.form_class = record_form(self.model, self.fields)
+        REGISTRY[self.slug] = self
 
     # -- helpers ---------------------------------------------------------------------------------
     def url(self, name: str) -> str:
@@ -116,6 +163,25 @@ class RecordViews:
 
     def verbose(self) -> str:
         return str(self.model._meta.verbose_name)
+
+    def _field(self, name: str) -> models.Field[Any, Any]:
+        field = self.model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field
+
+    def year_lookup(self) -> str:
+        return (
+            self.date_field
+            if isinstance(self._field(self.date_field), models.IntegerField)
+            else f"{self.date_field}__year"
+        )
+
+    def related_fields(self) -> list[str]:
+        return [
+            f
+            for f in dict.fromkeys((*self.list_fields, *self.person_fields))
+            if self._field(f).many_to_one or self._field(f).one_to_one
+        ]
 
     def base_context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
         scope = scope_for(request.user)
@@ -128,14 +194,31 @@ class RecordViews:
             **extra,
         }
 
+    def visible(self, request: HttpRequest) -> Any:
+        """What the list shows: the current unit's records, or with ?scope=subtree all the person may see."""
+        unit = getattr(request, "unit", None)
+        qs = self.model.objects.restrict(request.user, "view").select_related("unit", *self.related_fields())
+        if unit is not None and request.GET.get("scope") != "subtree":
+            qs = qs.filter(unit=unit)
+        return qs
+
     def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-        params = {k: request.GET.get(k, "").strip() for k in ("year", "kind", "q", "person", "sort")}
+        params = {k: request.GET.get(k, "").strip() for k in ("year", "kind", "state", "q", "person", "sort")}
         if params["year"].isdigit():
-            qs = qs.filter(**{f"{self.date_field}__year": int(params["year"])})
+            qs = qs.filter(**{self.year_lookup(): int(params["year"])})
         if self.kind_field and params["kind"]:
             qs = qs.filter(**{self.kind_field: params["kind"]})
-        if params["person"].isdigit():
-            qs = qs.filter(Q(created_by_id=int(params["person"])) | Q(updated_by_id=int(params["person"])))
+        if self.state_field and params["state"]:
+            qs = qs.filter(**self.state_filter(params["state"]))
+        if params["person"]:
+            cond = Q()
+            for f in self.person_fields or ("created_by",):
+                if params["person"].isdigit():
+                    cond |= Q(**{f"{f}_id": int(params["person"])})
+                if any(x.name == f"{f}_text" for x in self.model._meta.concrete_fields):
+                    cond |= Q(**{f"{f}_text__icontains": params["person"]})
+                cond |= Q(**{f"{f}__full_name__icontains": params["person"]})
+            qs = qs.filter(cond)
         if params["q"] and self.search_fields:
             cond = Q()
             for f in self.search_fields:
@@ -148,30 +231,55 @@ class RecordViews:
             qs = qs.order_by(f"-{self.date_field}", "-pk")
         return qs, params
 
+    def state_filter(self, value: str) -> dict[str, Any]:
+        assert self.state_field
+        if isinstance(self._field(self.state_field), models.BooleanField):
+            return {self.state_field: value == "1"}
+        return {self.state_field: value}
+
+    def state_choices(self) -> list[tuple[str, str]] | None:
+        if not self.state_field:
+            return None
+        field = self._field(self.state_field)
+        if isinstance(field, models.BooleanField):
+            return [("1", "是"), ("0", "否")]
+        return list(field.choices or [])
+
+    def summary(self, request: HttpRequest, qs: Any) -> Any:
+        """Extra figures above the list (e.g. the year's scores); None for most kinds."""
+        return None
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {}
+
+    def cell(self, obj: Any, name: str) -> Any:
+        display = getattr(obj, f"get_{name}_display", None)
+        if display:
+            return display()
+        value = getattr(obj, name)
+        if value is None and hasattr(obj, f"{name}_text"):
+            return getattr(obj, f"{name}_text") or None
+        return value
+
     # -- views -----------------------------------------------------------------------------------
     def list_view(self, request: HttpRequest) -> HttpResponse:
-        unit = getattr(request, "unit", None)
-        qs = self.model.objects.restrict(request.user, "view").select_related("unit")
-        if unit is not None and request.GET.get("scope") != "subtree":
-            qs = qs.filter(unit=unit)
-        qs, params = self.filtered(request, qs)
+        qs, params = self.filtered(request, self.visible(request))
         page = Paginator(qs, self.per_page).get_page(request.GET.get("page"))
         kind_choices = self._field(self.kind_field).choices if self.kind_field else None
         rows = [(obj, [self.cell(obj, f) for f in self.list_fields]) for obj in page.object_list]
         headers = [(f, str(self._field(f).verbose_name), f in self.sortable) for f in self.list_fields]
         ctx = self.base_context(
-            request, page=page, rows=rows, headers=headers, params=params, kind_choices=kind_choices
+            request,
+            page=page,
+            rows=rows,
+            headers=headers,
+            params=params,
+            kind_choices=kind_choices,
+            state_choices=self.state_choices(),
+            state_label=str(self._field(self.state_field).verbose_name) if self.state_field else "",
+            summary=self.summary(request, qs),
         )
         return render_page(request, "core/record_list.html", ctx, "core/_record_table.html")
-
-    def _field(self, name: str) -> models.Field[Any, Any]:
-        field = self.model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        return field
-
-    def cell(self, obj: Any, name: str) -> Any:
-        display = getattr(obj, f"get_{name}_display", None)
-        return display() if display else getattr(obj, name)
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_restricted(request, self.model, pk, include_deleted=True)
@@ -186,23 +294,45 @@ class RecordViews:
         fields = [
             (str(f.verbose_name), self.cell(obj, f.name))
             for f in self.model._meta.concrete_fields
-            if f.editable and f.name not in BOOKKEEPING
+            if f.name not in BOOKKEEPING and not f.name.endswith("_text") and (f.editable or f.choices)
         ] + [
             (str(f.verbose_name), "、".join(str(x) for x in getattr(obj, f.name).all()))
             for f in self.model._meta.many_to_many
         ]
+        children = []
+        for child in self.children:
+            child_views = REGISTRY[child.slug]
+            rows = getattr(obj, child.accessor).filter(deleted_at__isnull=True).order_by("pk")
+            children.append(
+                {
+                    "title": child_views.verbose(),
+                    "headers": [str(child_views._field(c).verbose_name) for c in child.columns],
+                    "rows": [(r, [child_views.cell(r, c) for c in child.columns]) for r in rows],
+                    "list_url": reverse(child_views.url("list")),
+                    "add_url": reverse(child_views.url("create")) + f"?{child.fk}={obj.pk}",
+                }
+            )
         ctx = self.base_context(
             request,
             obj=obj,
             fields=fields,
+            children=children,
             attachments=services.attachments_for(obj, request.user),
             history=history_for(obj)[:50],
             can_change=scope.allows("change", obj.unit),
             can_delete=scope.allows("delete", obj.unit),
             can_manage=scope.allows("manage", obj.unit),
             content_type_id=ContentType.objects.get_for_model(obj).pk,
+            attachable=getattr(self.model, "attachable", False),
+            actions_template=self.actions_template,
+            **self.extra_detail(request, obj),
         )
         return render(request, "core/record_detail.html", ctx)
+
+    def initial(self, request: HttpRequest) -> dict[str, Any]:
+        """Prefill from the query string (?plan=3 from the parent's page); the form validates it."""
+        names = set(self.form_class.base_fields)
+        return {k: v for k, v in request.GET.items() if k in names}
 
     def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         unit = getattr(request, "unit", None)
@@ -214,7 +344,13 @@ class RecordViews:
             instance = get_restricted(request, self.model, pk, "change")
             unit = instance.unit
         before = None if pk is None else services.audit.snapshot(instance)
-        form = self.form_class(request.POST or None, instance=instance, unit=unit, user=request.user)
+        form = self.form_class(
+            request.POST or None,
+            instance=instance,
+            unit=unit,
+            user=request.user,
+            initial=self.initial(request) if pk is None and request.method == "GET" else None,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 obj = form.save(commit=False)
@@ -265,10 +401,40 @@ class RecordViews:
         messages.success(request, f"已恢复“{obj}”。")
         return redirect(self.url("detail"), pk=obj.pk)
 
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The filtered list as .xlsx, every form column, formula-looking cells escaped."""
+        qs, _ = self.filtered(request, self.visible(request))
+        columns = [
+            f for f in self.form_class.base_fields if f in {x.name for x in self.model._meta.get_fields()}
+        ]
+        m2m = {f.name for f in self.model._meta.many_to_many}
+        headers = ["单位", *[str(self._field(c).verbose_name) for c in columns]]
+        qs = qs.prefetch_related(*[c for c in columns if c in m2m])
+
+        def rows() -> Any:
+            for obj in qs.iterator(chunk_size=2000) if not m2m else qs:
+                yield [
+                    obj.unit.short_name,
+                    *[
+                        "、".join(str(x) for x in getattr(obj, c).all())
+                        if c in m2m
+                        else _plain(self.cell(obj, c))
+                        for c in columns
+                    ],
+                ]
+
+        data = workbook_bytes([(self.verbose(), headers, rows())])
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f"attachment; filename={self.slug}.xlsx"
+        return response
+
     def urls(self) -> list[Any]:
         s = self.slug
         return [
             path(f"{s}/", login_required(self.list_view), name=f"{s}_list"),
+            path(f"{s}/export/", login_required(self.export_view), name=f"{s}_export"),
             path(f"{s}/new/", login_required(self.form_view), name=f"{s}_create"),
             path(f"{s}/trash/", login_required(self.trash_view), name=f"{s}_trash"),
             path(f"{s}/<int:pk>/", login_required(self.detail_view), name=f"{s}_detail"),
@@ -278,6 +444,17 @@ class RecordViews:
                 f"{s}/<int:pk>/restore/", login_required(require_POST(self.restore_view)), name=f"{s}_restore"
             ),
         ]
+
+
+def _plain(value: Any) -> Any:
+    """A cell value a spreadsheet understands: models become their names, booleans 是/否."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
 
 
 # --- Attachments ----------------------------------------------------------------------------------

@@ -1,37 +1,567 @@
+"""The pages of every ledger: each kind declares its list, filters and form fields; core does the rest."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from taizhang.core.views import RecordViews
+from taizhang.core.scope import scope_for
+from taizhang.core.views import REGISTRY, Child, RecordViews, get_restricted
+from taizhang.orgs.models import Membership, Unit
 
-from .forms import MeetingForm
-from .models import Meeting
+from . import models as m
+from . import services
 
 
-class MeetingViews(RecordViews):
-    model = Meeting
-    form_class = MeetingForm
+class LedgerViews(RecordViews):
+    """A ledger kind: any of its records can be evidence for a 工作要点 item."""
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        can_change = scope_for(request.user).allows("change", obj.unit)
+        return {
+            "evidence_of": services.evidence_for_record(obj, request.user),
+            "evidence_items": evidence_items(request, obj) if can_change and not obj.deleted_at else None,
+            "evidence_url": reverse("ledger:evidence_add", kwargs={"slug": self.slug, "pk": obj.pk}),
+        }
+
+
+class LeadingGroupViews(LedgerViews):
+    model = m.LeadingGroupMember
+    slug = "group"
+    fields = ("year", "person", "person_text", "post", "title", "appointed_on", "document_no")
+    list_fields = ("year", "post", "person", "title")
+    date_field = "year"
+    kind_field = "post"
+    person_fields = ("person",)
+    search_fields = ("title", "person_text", "document_no")
+    sortable = ("year", "post")
+
+
+class ResponsibilityViews(LedgerViews):
+    model = m.ResponsibilityItem
+    slug = "duty"
+    fields = ("year", "person", "person_text", "role", "field", "duties", "signed_on")
+    list_fields = ("year", "role", "person", "field")
+    date_field = "year"
+    kind_field = "role"
+    person_fields = ("person",)
+    search_fields = ("field", "duties", "person_text")
+    sortable = ("year", "role")
+
+
+class MeetingViews(LedgerViews):
+    model = m.Meeting
     slug = "meeting"
-    list_fields = ("held_at", "kind", "title", "place", "present")
+    fields = (
+        "kind", "title", "held_at", "place", "host", "host_text", "expected", "present", "attendees", "guests",
+        "agenda", "content", "minutes", "decisions", "hours", "plan_items",
+    )  # fmt: skip
+    list_fields = ("held_at", "kind", "title", "host", "present")
     date_field = "held_at"
     kind_field = "kind"
-    search_fields = ("title", "place", "agenda", "content", "minutes", "decisions", "guests")
+    person_fields = ("host", "attendees")
+    search_fields = ("title", "place", "agenda", "content", "minutes", "decisions", "guests", "host_text")
     sortable = ("held_at", "kind", "title", "present")
 
 
-meetings = MeetingViews()
-LEDGERS = [meetings]
+class StudyPlanViews(LedgerViews):
+    model = m.StudyPlan
+    slug = "studyplan"
+    fields = ("year", "scope", "title", "issued_on", "note")
+    list_fields = ("year", "scope", "title", "issued_on")
+    date_field = "year"
+    kind_field = "scope"
+    search_fields = ("title", "note")
+    sortable = ("year", "scope")
+    children = (Child("items", "studyitem", "plan", ("month", "topic", "materials")),)
+
+
+class StudyItemViews(LedgerViews):
+    model = m.StudyPlanItem
+    slug = "studyitem"
+    fields = ("plan", "month", "topic", "materials")
+    list_fields = ("plan", "month", "topic")
+    date_field = "plan__year"
+    search_fields = ("topic", "materials")
+    sortable = ("month", "topic")
+    actions_template = "ledger/_studyitem_sessions.html"
+
+    def year_lookup(self) -> str:
+        return "plan__year"
+
+    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
+        qs, params = super().filtered(request, qs)
+        if not params["sort"]:
+            qs = qs.order_by("-plan__year", "month", "pk")
+        return qs, params
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        sessions = (
+            m.Meeting.objects.restrict(request.user)
+            .filter(plan_items=obj)
+            .select_related("host")
+            .prefetch_related("attendees")
+            .order_by("held_at")
+        )
+        return {**super().extra_detail(request, obj), "sessions": sessions}
+
+
+class AnalysisViews(LedgerViews):
+    model = m.Analysis
+    slug = "analysis"
+    fields = ("year", "quarter", "held_on", "meeting", "situation", "conclusion")
+    list_fields = ("held_on", "year", "quarter", "situation")
+    date_field = "held_on"
+    search_fields = ("situation", "conclusion")
+    sortable = ("held_on",)
+    children = (
+        Child(
+            "risks",
+            "risk",
+            "analysis",
+            ("level", "field", "description", "responsible_office", "rectification"),
+        ),
+    )
+
+
+class RiskViews(LedgerViews):
+    model = m.Risk
+    slug = "risk"
+    fields = (
+        "analysis",
+        "description",
+        "level",
+        "field",
+        "cause",
+        "responsible_office",
+        "measure",
+        "resolved",
+    )
+    list_fields = ("analysis", "level", "field", "description", "rectification")
+    date_field = "analysis__held_on"
+    kind_field = "level"
+    state_field = "resolved"
+    search_fields = ("description", "field", "cause", "measure", "responsible_office")
+    actions_template = "ledger/_risk_actions.html"
+
+    def year_lookup(self) -> str:
+        return "analysis__year"
+
+    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
+        qs, params = super().filtered(request, qs)
+        if not params["sort"]:
+            qs = qs.order_by("-analysis__held_on", "pk")
+        return qs, params
+
+
+class PublicityViews(LedgerViews):
+    model = m.Publicity
+    slug = "publicity"
+    fields = ("held_on", "theme", "occasion", "channel", "position", "partners", "reach", "summary")
+    list_fields = ("held_on", "theme", "occasion", "channel", "reach")
+    date_field = "held_on"
+    search_fields = ("theme", "occasion", "channel", "partners", "summary")
+    sortable = ("held_on", "theme", "reach")
+
+
+class SubscriptionViews(LedgerViews):
+    model = m.Subscription
+    slug = "subscription"
+    fields = ("year", "publication", "copies", "amount", "done", "done_on")
+    list_fields = ("year", "publication", "copies", "amount", "done")
+    date_field = "year"
+    state_field = "done"
+    search_fields = ("publication",)
+    sortable = ("year", "publication", "copies")
+
+
+class SubmissionViews(LedgerViews):
+    model = m.Submission
+    slug = "submission"
+    fields = (
+        "title",
+        "authors",
+        "outlet",
+        "level",
+        "submitted_on",
+        "status",
+        "published_on",
+        "page_or_url",
+        "publicity",
+    )
+    list_fields = ("submitted_on", "title", "outlet", "level", "status")
+    date_field = "submitted_on"
+    kind_field = "level"
+    state_field = "status"
+    search_fields = ("title", "authors", "outlet")
+    sortable = ("submitted_on", "title", "level", "status")
+    summary_template = "ledger/_submission_summary.html"
+
+    def summary(self, request: HttpRequest, qs: Any) -> Any:
+        unit = getattr(request, "unit", None)
+        if unit is None:
+            return None
+        asked = request.GET.get("year", "")
+        year = int(asked) if asked.isdigit() else timezone.localdate().year
+        return services.submission_totals(unit=unit, year=year, user=request.user)
+
+
+class ScoreViews(LedgerViews):
+    model = m.SubmissionScore
+    slug = "score"
+    fields = ("level", "points")
+    list_fields = ("level", "points")
+    kind_field = "level"
+    sortable = ("level",)
+
+
+class PositionViews(LedgerViews):
+    model = m.Position
+    slug = "position"
+    fields = (
+        "kind",
+        "name",
+        "address",
+        "owner",
+        "owner_text",
+        "opened_on",
+        "filed_on",
+        "last_update",
+        "state",
+        "closed_on",
+    )
+    list_fields = ("kind", "name", "owner", "last_update", "state")
+    date_field = "opened_on"
+    kind_field = "kind"
+    state_field = "state"
+    person_fields = ("owner",)
+    search_fields = ("name", "address", "owner_text")
+    sortable = ("kind", "name", "last_update", "state")
+    children = (
+        Child("inspections", "inspection", "position", ("inspected_on", "inspector", "problems")),
+        Child("reviews", "review", "position", ("title", "stage")),
+    )
+
+    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
+        qs, params = super().filtered(request, qs)
+        if not params["sort"]:
+            qs = qs.order_by("kind", "name", "pk")
+        return qs, params
+
+
+class InspectionViews(LedgerViews):
+    model = m.PositionInspection
+    slug = "inspection"
+    fields = ("position", "inspected_on", "inspector", "inspector_text", "findings", "problems")
+    list_fields = ("inspected_on", "position", "inspector", "problems")
+    date_field = "inspected_on"
+    person_fields = ("inspector",)
+    search_fields = ("findings", "inspector_text", "position__name")
+    sortable = ("inspected_on", "problems")
+
+
+class ReviewViews(LedgerViews):
+    model = m.PublicationReview
+    slug = "review"
+    fields = ("position", "title", "content")
+    list_fields = ("title", "position", "stage", "round")
+    date_field = "created_at"
+    state_field = "stage"
+    search_fields = ("title", "content")
+    sortable = ("title", "stage")
+    actions_template = "ledger/_review_actions.html"
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {
+            **super().extra_detail(request, obj),
+            "steps": obj.steps.filter(deleted_at__isnull=True)
+            .select_related("reviewer")
+            .order_by("round", "reviewed_at"),
+            "next_stage": services.REVIEW_NEXT.get(obj.stage),
+            "stage_name": m.positions.STAGE_NAMES.get(obj.stage, ""),
+            "verdicts": m.positions.Verdict.choices,
+        }
+
+
+class OpinionViews(LedgerViews):
+    model = m.PublicOpinion
+    slug = "opinion"
+    fields = ("found_on", "source", "summary", "level", "response", "closed", "closed_on")
+    list_fields = ("found_on", "source", "summary", "level", "closed")
+    date_field = "found_on"
+    kind_field = "level"
+    state_field = "closed"
+    search_fields = ("source", "summary", "response")
+    sortable = ("found_on", "level")
+
+
+class RectificationViews(LedgerViews):
+    model = m.Rectification
+    slug = "rectification"
+    fields = (
+        "source",
+        "found_on",
+        "problem",
+        "measures",
+        "owner",
+        "owner_text",
+        "deadline",
+        "state",
+        "completed_on",
+        "result",
+    )
+    list_fields = ("found_on", "source", "problem", "owner", "deadline", "state")
+    date_field = "found_on"
+    kind_field = "source"
+    state_field = "state"
+    person_fields = ("owner",)
+    search_fields = ("problem", "measures", "result", "owner_text")
+    sortable = ("found_on", "deadline", "state")
+
+    def state_choices(self) -> list[tuple[str, str]] | None:
+        return [*m.RectificationState.choices, ("overdue", "已逾期")]
+
+    def state_filter(self, value: str) -> dict[str, Any]:
+        if value == "overdue":
+            return {"state__in": m.rectification.OPEN_STATES, "deadline__lt": timezone.localdate()}
+        return {"state": value}
+
+    def cell(self, obj: Any, name: str) -> Any:
+        value = super().cell(obj, name)
+        if name == "state" and obj.is_overdue and obj.state in m.rectification.OPEN_STATES:
+            return f"{value}（已逾期）"
+        return value
+
+
+class ReportViews(LedgerViews):
+    model = m.ReportRecord
+    slug = "report"
+    fields = ("kind", "held_on", "title", "recipient", "document_no", "summary")
+    list_fields = ("held_on", "kind", "title", "recipient")
+    date_field = "held_on"
+    kind_field = "kind"
+    search_fields = ("title", "recipient", "summary", "document_no")
+    sortable = ("held_on", "kind", "title")
+
+
+class WorkPlanViews(LedgerViews):
+    model = m.WorkPlanItem
+    slug = "workplan"
+    fields = ("year", "section", "number", "text", "owner", "owner_text", "due_on", "done")
+    list_fields = ("year", "section", "number", "text", "owner", "due_on", "done")
+    date_field = "year"
+    state_field = "done"
+    person_fields = ("owner",)
+    search_fields = ("section", "text", "owner_text")
+    sortable = ("year", "number", "due_on")
+    actions_template = "ledger/_workplan_evidence.html"
+
+    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
+        qs, params = super().filtered(request, qs)
+        if not params["sort"]:
+            qs = qs.order_by("-year", "section", "number", "pk")
+        return qs, params
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {
+            **super().extra_detail(request, obj),
+            "evidence": services.evidence_records(obj, request.user),
+        }
+
+
+LEDGERS: list[RecordViews] = [
+    LeadingGroupViews(), ResponsibilityViews(), MeetingViews(), StudyPlanViews(), StudyItemViews(),
+    AnalysisViews(), RiskViews(), PublicityViews(), SubscriptionViews(), SubmissionViews(), ScoreViews(),
+    PositionViews(), InspectionViews(), ReviewViews(), OpinionViews(), RectificationViews(), ReportViews(),
+    WorkPlanViews(),
+]  # fmt: skip
+# The ledgers a clerk keeps, in the order of DOMAIN §2; sub-records are reached from their parents.
+MAIN = ["group", "duty", "meeting", "studyplan", "analysis", "publicity", "subscription", "submission",
+        "position", "inspection", "review", "opinion", "rectification", "report", "workplan"]  # fmt: skip
+
+
+def _unit_records(request: HttpRequest, views: RecordViews, unit: Any) -> Any:
+    qs = views.model.objects.restrict(request.user, "view")
+    return qs.filter(unit=unit) if unit is not None else qs
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     unit = getattr(request, "unit", None)
+    year = timezone.localdate().year
     counts = []
-    for views in LEDGERS:
-        qs = views.model.objects.restrict(request.user, "view")
-        if unit is not None:
-            qs = qs.filter(unit=unit)
-        counts.append((views, qs.count()))
-    return render(request, "ledger/index.html", {"counts": counts})
+    for slug in MAIN:
+        views = REGISTRY[slug]
+        totals = _unit_records(request, views, unit).aggregate(
+            this_year=Count("pk", filter=Q(**{views.year_lookup(): year})), total=Count("pk")
+        )
+        counts.append((views, totals["this_year"], totals["total"]))
+    return render(request, "ledger/index.html", {"counts": counts, "year": year})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The unit's year at a glance: counts per ledger, what falls due this month, what is overdue,
+    and the monthly activity across every ledger with a date."""
+    user = request.user
+    if getattr(user, "admin_role", ""):
+        return redirect("system_index")
+    unit = getattr(request, "unit", None)
+    ctx: dict[str, Any] = {"unit": unit}
+    if unit is None:
+        return render(request, "ledger/dashboard.html", ctx)
+    today = timezone.localdate()
+    year = today.year
+    monthly = [0] * 12
+    counts = []
+    for slug in MAIN:
+        views = REGISTRY[slug]
+        qs = _unit_records(request, views, unit).filter(**{views.year_lookup(): year})
+        field = views._field(views.date_field)
+        if isinstance(field, models.DateField):  # DateTimeField is a DateField too
+            by_month = qs.annotate(month=TruncMonth(views.date_field)).values("month").annotate(n=Count("pk"))
+            total = 0
+            for row in by_month:
+                monthly[row["month"].month - 1] += row["n"]
+                total += row["n"]
+        else:
+            total = qs.count()
+        counts.append((views, total))
+    open_rects = m.Rectification.objects.restrict(user).filter(
+        unit=unit, state__in=m.rectification.OPEN_STATES
+    )
+    ctx.update(
+        year=year,
+        month=today.month,
+        counts=counts,
+        monthly=monthly,
+        my_roles=Membership.objects.live().filter(user=user, unit=unit),
+        overdue=open_rects.filter(deadline__lt=today).select_related("owner").order_by("deadline"),
+        due_rectifications=open_rects.filter(
+            deadline__gte=today, deadline__year=year, deadline__month=today.month
+        )
+        .select_related("owner")
+        .order_by("deadline"),
+        due_workplan=m.WorkPlanItem.objects.restrict(user)
+        .filter(unit=unit, done=False, due_on__year=year, due_on__month=today.month)
+        .order_by("due_on"),
+        due_study=m.StudyPlanItem.objects.restrict(user)
+        .filter(unit=unit, plan__year=year, month=today.month)
+        .annotate(held=Count("sessions", filter=Q(sessions__deleted_at__isnull=True)))
+        .filter(held=0)
+        .select_related("plan"),
+        subunits=Unit.objects.restrict(user)
+        .filter(path__startswith=unit.path)
+        .exclude(pk=unit.pk)
+        .order_by("path")
+        if any(unit.path.startswith(p) for p in scope_for(user).read_subtrees)
+        else Unit.objects.none(),
+    )
+    return render(request, "ledger/dashboard.html", ctx)
+
+
+# --- Links between ledgers ------------------------------------------------------------------------
+@login_required
+@require_POST
+def risk_rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    risk = get_restricted(request, m.Risk, pk, "change")
+    try:
+        rect = services.risk_open_rectification(acting_user=request.user, risk=risk)
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+        return redirect("ledger:risk_detail", pk=risk.pk)
+    messages.success(request, "已根据风险点建立整改事项，请补充责任人和整改时限。")
+    return redirect("ledger:rectification_edit", pk=rect.pk)
+
+
+@login_required
+@require_POST
+def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_restricted(request, m.PublicationReview, pk, "change")
+    try:
+        services.review_submit(acting_user=request.user, review=review)
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已送审，等待初审。")
+    return redirect("ledger:review_detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_restricted(request, m.PublicationReview, pk, "change")
+    try:
+        services.review_decide(
+            acting_user=request.user,
+            review=review,
+            stage=request.POST.get("stage", ""),
+            verdict=request.POST.get("verdict", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "审核意见已记录。")
+    return redirect("ledger:review_detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_restricted(request, m.PublicationReview, pk, "change")
+    try:
+        services.review_publish(acting_user=request.user, review=review)
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已登记发布。")
+    return redirect("ledger:review_detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    views = REGISTRY.get(slug)
+    if views is None:
+        return redirect("ledger:index")
+    record = get_restricted(request, views.model, pk)
+    item_id = request.POST.get("item", "")
+    item = get_restricted(request, m.WorkPlanItem, int(item_id) if item_id.isdigit() else 0, "change")
+    try:
+        services.evidence_attach(
+            acting_user=request.user, item=item, record=record, note=request.POST.get("note", "")
+        )
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已作为工作要点“{item}”的佐证。")
+    return redirect(views.url("detail"), pk=record.pk)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = get_restricted(request, m.WorkPlanEvidence, pk, "change")
+    services.evidence_detach(acting_user=request.user, evidence=ev)
+    messages.success(request, "已移除佐证。")
+    return redirect("ledger:workplan_detail", pk=ev.item_id)
+
+
+def evidence_items(request: HttpRequest, record: Any) -> Any:
+    """Work plan items of the record's unit a person may attach evidence to."""
+    return (
+        m.WorkPlanItem.objects.restrict(request.user, "change")
+        .filter(unit=record.unit)
+        .order_by("-year", "section", "number")
+    )

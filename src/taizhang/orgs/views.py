@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.excel import workbook_bytes
 from taizhang.core.models import AuditEntry
-from taizhang.core.scope import forget_scope, scope_for
+from taizhang.core.scope import forget_scope
 from taizhang.core.views import admin_required, render_page, safe_next
 
 from . import services
@@ -47,41 +47,6 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 
 # --- Everyone -------------------------------------------------------------------------------------
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if user.admin_role:
-        return redirect("system_index")
-    unit: Unit | None = getattr(request, "unit", None)
-    ctx: dict[str, Any] = {"unit": unit}
-    if unit is not None:
-        scope = scope_for(user)
-        ctx["my_roles"] = Membership.objects.live().filter(user=user, unit=unit)
-        ctx["member_count"] = (
-            Membership.objects.restrict(user).filter(unit=unit).values("user").distinct().count()
-        )
-        ctx["subunits"] = (
-            Unit.objects.restrict(user)
-            .filter(path__startswith=unit.path)
-            .exclude(pk=unit.pk)
-            .order_by("path")
-            if any(unit.path.startswith(p) for p in scope.read_subtrees)
-            else Unit.objects.none()
-        )
-        from taizhang.ledger.models import Meeting
-
-        year = timezone.localdate().year
-        meetings = Meeting.objects.restrict(user).filter(unit=unit, held_at__year=year)
-        ctx["year"] = year
-        ctx["meeting_count"] = meetings.count()
-        ctx["recent_meetings"] = meetings.order_by("-held_at")[:5]
-        monthly = [0] * 12
-        for row in meetings.values("held_at"):
-            monthly[timezone.localtime(row["held_at"]).month - 1] += 1
-        ctx["monthly"] = monthly
-    return render(request, "orgs/dashboard.html", ctx)
-
-
 @login_required
 @require_POST
 def switch_unit(request: HttpRequest) -> HttpResponse:

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
 from taizhang.core.models import UnitOwned
+
+from .base import in_future, person_required
 
 
 class MeetingKind(models.TextChoices):
@@ -56,6 +56,9 @@ class Meeting(UnitOwned):
     minutes = models.TextField("纪要", blank=True)
     decisions = models.TextField("议定事项", blank=True)
     hours = models.DecimalField("学时", max_digits=4, decimal_places=1, null=True, blank=True)
+    plan_items = models.ManyToManyField(
+        "ledger.StudyPlanItem", blank=True, related_name="sessions", verbose_name="落实的学习计划"
+    )
 
     class Meta:
         verbose_name = "会议学习"
@@ -70,9 +73,10 @@ class Meeting(UnitOwned):
         errors: dict[str, str] = {}
         if self.expected is not None and self.present is not None and self.present > self.expected:
             errors["present"] = "实到人数不能多于应到人数。"
-        if self.held_at and self.held_at > timezone.now() + timedelta(days=1):
+        if in_future(self.held_at):
             errors["held_at"] = "会议时间不能晚于今天：台账记录已经召开的会议。"
-        if not self.host_id and not self.host_text:
-            errors["host"] = "请选择主持人，或填写外单位主持人姓名。"
+        person_required(errors, self, "host", "主持人")
+        if self.hours is not None and not (0 < self.hours <= 24):
+            errors["hours"] = "学时应在 0 到 24 之间。"
         if errors:
             raise ValidationError(errors)

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from taizhang.core.models import UnitOwned
+
+from .base import PAST_ONLY, in_future, other_unit, person_fk, person_required
+
+
+class PositionKind(models.TextChoices):
+    WEBSITE = "website", "门户网站"
+    WECHAT = "wechat", "微信公众号"
+    WEIBO = "weibo", "微博"
+    VIDEO = "video", "短视频账号"
+    SCREEN = "screen", "电子显示屏"
+    BOARD = "board", "宣传栏"
+    TERMINAL = "terminal", "预警信息发布终端"
+    FORUM = "forum", "讲座论坛"
+    OTHER = "other", "其他"
+
+
+class PositionState(models.TextChoices):
+    OPEN = "open", "运行中"
+    CLOSED = "closed", "已关停"
+
+
+class Position(UnitOwned):
+    """One position (阵地) the unit runs: a website, an account, a screen, a board, a forum."""
+
+    attachable: ClassVar[bool] = True
+
+    kind = models.CharField("类型", max_length=16, choices=PositionKind.choices)
+    name = models.CharField("名称", max_length=100)
+    address = models.CharField("地址或账号", max_length=300, blank=True)
+    owner = person_fk("责任人")
+    owner_text = models.CharField("责任人（外单位）", max_length=50, blank=True)
+    filed_on = models.DateField("备案日期", null=True, blank=True)
+    opened_on = models.DateField("开设日期", null=True, blank=True)
+    last_update = models.DateField("最近更新", null=True, blank=True)
+    state = models.CharField("状态", max_length=16, choices=PositionState.choices, default=PositionState.OPEN)
+    closed_on = models.DateField("关停日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "阵地"
+        verbose_name_plural = "阵地"
+        ordering = ["kind", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        person_required(errors, self, "owner", "责任人")
+        for name in ("filed_on", "opened_on", "last_update", "closed_on"):
+            if in_future(getattr(self, name)):
+                errors[name] = PAST_ONLY
+        if self.state == PositionState.CLOSED and not self.closed_on:
+            errors["closed_on"] = "已关停的阵地请填写关停日期。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class PositionInspection(UnitOwned):
+    """One inspection of a position: when, by whom, what was found."""
+
+    attachable: ClassVar[bool] = True
+
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="inspections", verbose_name="阵地"
+    )
+    inspected_on = models.DateField("检查日期")
+    inspector = person_fk("检查人")
+    inspector_text = models.CharField("检查人（外单位）", max_length=50, blank=True)
+    findings = models.TextField("检查情况")
+    problems = models.PositiveIntegerField("发现问题数", default=0)
+
+    class Meta:
+        verbose_name = "阵地检查"
+        verbose_name_plural = "阵地检查"
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} 检查 {self.position.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        person_required(errors, self, "inspector", "检查人")
+        if in_future(self.inspected_on):
+            errors["inspected_on"] = f"检查日期{PAST_ONLY}"
+        if other_unit(self, "position"):
+            errors["position"] = "阵地不属于本单位。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReviewStage(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    FIRST = "first", "待初审"
+    SECOND = "second", "待复审"
+    FINAL = "final", "待终审"
+    APPROVED = "approved", "已通过"
+    PUBLISHED = "published", "已发布"
+
+
+STAGE_ORDER: list[str] = [ReviewStage.FIRST, ReviewStage.SECOND, ReviewStage.FINAL]
+STAGE_NAMES: dict[str, str] = {
+    ReviewStage.FIRST: "初审",
+    ReviewStage.SECOND: "复审",
+    ReviewStage.FINAL: "终审",
+}
+
+
+class PublicationReview(UnitOwned):
+    """One item to be published on a position, and where it stands in 初审 → 复审 → 终审."""
+
+    attachable: ClassVar[bool] = True
+
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="reviews", verbose_name="发布阵地"
+    )
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("内容摘要", blank=True)
+    stage = models.CharField(
+        "审核状态", max_length=16, choices=ReviewStage.choices, default=ReviewStage.DRAFT, editable=False
+    )
+    round = models.PositiveSmallIntegerField("送审轮次", default=0, editable=False)
+    published_on = models.DateField("发布日期", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "发布审核"
+        verbose_name_plural = "发布审核"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if other_unit(self, "position"):
+            raise ValidationError({"position": "阵地不属于本单位。"})
+
+
+class Verdict(models.TextChoices):
+    PASS = "pass", "通过"
+    REJECT = "reject", "退回"
+
+
+class ReviewStep(UnitOwned):
+    """One reviewer's verdict at one stage of one round of a publication review."""
+
+    review = models.ForeignKey(
+        PublicationReview, on_delete=models.PROTECT, related_name="steps", verbose_name="发布审核"
+    )
+    round = models.PositiveSmallIntegerField("轮次")
+    stage = models.CharField("环节", max_length=16, choices=ReviewStage.choices)
+    reviewer = person_fk("审核人")
+    reviewed_at = models.DateTimeField("审核时间")
+    verdict = models.CharField("结论", max_length=8, choices=Verdict.choices)
+    comment = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["review", "round", "reviewed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{STAGE_NAMES.get(self.stage, self.stage)} {self.get_verdict_display()}"
