@@ -121,6 +121,7 @@ MATRIX: dict[str, Page] = {
     "audit_log": Page(only("auditor")),
     "audit_export": Page(only("auditor")),
     "audit_entry": Page(only("auditor"), lambda c: {"seq": 1}),
+    "ledger:book": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
     "ledger:risk_rectify": Page(POST_ONLY, lambda c: _sample(lm.Risk)),
     "ledger:review_submit": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
     "ledger:review_decide": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
@@ -157,6 +158,8 @@ for _views in LEDGERS:
                 expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw
             ),
             f"ledger:{_views.slug}_restore": Page(POST_ONLY, _kw),
+            f"ledger:{_views.slug}_import": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"ledger:{_views.slug}_template": Page(expect(403, secretary=200, clerk=200, outsider=200)),
         }
     )
 
@@ -327,6 +330,11 @@ WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], di
     ),
     ("ledger:evidence_remove", lambda c: _sample(lm.WorkPlanEvidence), "member", lambda c: {}, 403),
     ("ledger:evidence_remove", lambda c: _sample(lm.WorkPlanEvidence), "outsider", lambda c: {}, 404),
+    *[
+        (f"ledger:{v.slug}_import", lambda c: {}, actor, lambda c: {"file": io.BytesIO(b"x")}, 403)
+        for v in LEDGERS[:3]
+        for actor in ("member", "inspector")
+    ],
     *[
         (f"ledger:{v.slug}_create", lambda c: {}, actor, lambda c: {}, 403)
         for v in LEDGERS

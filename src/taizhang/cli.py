@@ -137,6 +137,80 @@ def cmd_audit(args: argparse.Namespace) -> None:
     print(f"审计链完好：共 {result.checked} 条记录。")
 
 
+def _unit(code: str) -> Any:
+    from .orgs.models import Unit
+
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise CommandError(f"找不到代码为 {code} 的单位。")
+    return unit
+
+
+def _ledger(kind: str) -> Any:
+    from .ledger.views import LEDGERS
+
+    for views in LEDGERS:
+        if kind in (views.slug, views.verbose()):
+            return views
+    names = "、".join(f"{v.slug}（{v.verbose()}）" for v in LEDGERS)
+    raise CommandError(f"没有名为 {kind} 的台账。可用：{names}")
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    _setup()
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from .core import imports
+    from .core.context import acting
+    from .orgs.models import User
+
+    views = _ledger(args.kind)
+    unit = _unit(args.unit)
+    user = User.objects.filter(username=args.user).first() if args.user else None
+    if args.user and user is None:
+        raise CommandError(f"找不到账号 {args.user}。")
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"找不到文件：{path}")
+    try:
+        with path.open("rb") as f, acting(channel="cli"):
+            rows = imports.read_rows(path.name, f, path.stat().st_size, settings.ATTACHMENT_MAX_BYTES)
+            result = imports.run_import(
+                model=views.model,
+                field_names=views.import_fields(),
+                rows=rows,
+                unit=unit,
+                acting_user=user,
+                commit=not args.dry_run,
+            )
+    except (imports.ImportRefused, ValidationError) as exc:
+        raise CommandError(exc.messages[0] if isinstance(exc, ValidationError) else str(exc)) from exc
+    if not result.ok:
+        for error in result.errors:
+            print(str(error), file=sys.stderr)
+        raise CommandError(f"共 {len(result.errors)} 处错误，未导入任何记录。")
+    if args.dry_run:
+        print(f"检查通过：{result.rows} 条{views.verbose()}记录可以导入（--dry-run，未写入）。")
+    else:
+        print(f"已导入 {result.created} 条{views.verbose()}记录到{unit.name}。")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    _setup()
+    from pathlib import Path
+
+    from .ledger.book import ledger_book
+
+    unit = _unit(args.unit)
+    data = ledger_book(unit=unit, year=args.year)
+    out = Path(args.output)
+    out.write_bytes(data)
+    print(f"已导出{unit.name}{args.year}年台账汇编：{out}")
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _setup()
     from django.core.management import execute_from_command_line
@@ -177,6 +251,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="审计日志")
     p.add_argument("action", choices=["verify"])
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("import", help="从 .xlsx 或 .csv 导入一种台账（全部正确才写入）")
+    p.add_argument("kind", help="台账代码，如 meeting；或中文名称，如 会议学习")
+    p.add_argument("file")
+    p.add_argument("--unit", required=True, help="单位代码")
+    p.add_argument("--user", default="", help="以哪个账号的名义导入（记入审计日志）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="导出台账汇编")
+    p.add_argument("what", choices=["ledger-book"])
+    p.add_argument("--unit", required=True, help="单位代码")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -278,7 +278,8 @@ class Builder:
             # a branch committee every month but August (a gap for the rules to find)
             if month != 8:
                 schedule.append((_workday(y, month, 5), K.BRANCH_COMMITTEE, f"{month}月支委会", []))
-            schedule.append((_workday(y, month, 6), K.GROUP, f"{month}月党小组会", []))
+            for group_no, day in (("第一", 6), ("第二", 7)):
+                schedule.append((_workday(y, month, day), K.GROUP, f"{group_no}党小组{month}月党小组会", []))
             if month != 10:
                 schedule.append(
                     (
@@ -472,7 +473,7 @@ class Builder:
         return done
 
     def submissions(self, publicity: list[Any]) -> None:
-        n = 8 if self.light else 36
+        n = 8 if self.light else 48
         for i in range(n):
             d = date(self.year, 1, 1) + timedelta(days=int(i * 360 / n) + self.rng.randint(0, 5))
             if not self.ok(d):
@@ -617,6 +618,7 @@ class Builder:
                     unit=self.unit,
                     position=positions[i % len(positions)],
                     title=HEADLINES[(i + 3) % len(HEADLINES)].format(unit=self.unit.short_name),
+                    drafted_on=d,
                     content="稿件介绍本局近期重点工作开展情况。",
                 )
             )
@@ -631,13 +633,16 @@ class Builder:
                     stage=stage,
                     verdict=verdict,
                     comment="个别数据需核实，请修改后重新送审。" if verdict == Verdict.REJECT else "同意。",
+                    at=_at(d + timedelta(days=stages.index(stage)), 10),
                 )
                 self.count += 1
                 if verdict == Verdict.REJECT:
                     break
             review.refresh_from_db()
             if review.stage == ReviewStage.APPROVED:
-                ledger_services.review_publish(acting_user=self.cast.clerk, review=review)
+                ledger_services.review_publish(
+                    acting_user=self.cast.clerk, review=review, on=d + timedelta(days=3)
+                )
 
     # -- 舆情, 报告与督查, 工作要点 --------------------------------------------------------------------------
     def opinions(self) -> None:

@@ -157,6 +157,49 @@ def record(
     return entry
 
 
+def record_many(events: list[dict[str, Any]]) -> int:
+    """Audit rows for a bulk write (an import): the chain is extended once, rows inserted in batches."""
+    if not events:
+        return 0
+    ctx = context.current()
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        seq, prev = head.seq, head.last_hash
+        now = timezone.now().astimezone(UTC)
+        entries = []
+        for event in events:
+            obj, actor = event["obj"], event.get("actor")
+            unit = getattr(obj, "unit", None)
+            actor_name = _person_name(actor) if actor is not None else ""
+            if ctx.channel == "cli":
+                actor_name = f"{actor_name} 命令行".strip()
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                at=now,
+                actor_id=getattr(actor, "pk", None),
+                actor_name=actor_name[:150] or "系统",
+                unit_id=getattr(unit, "pk", None),
+                unit_label=str(unit)[:200] if unit is not None else "",
+                client_addr=ctx.client_addr,
+                request_id=ctx.request_id,
+                action=event["action"],
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                object_label=str(obj)[:300],
+                before=_jsonable(event.get("before")),
+                after=_jsonable(event.get("after")),
+                prev_hash=prev,
+            )
+            entry.hash = entry_hash(entry)
+            prev = entry.hash
+            entries.append(entry)
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+        head.seq, head.last_hash = seq, prev
+        head.save(update_fields=["seq", "last_hash"])
+    return len(entries)
+
+
 @dataclass
 class VerifyResult:
     ok: bool

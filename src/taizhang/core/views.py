@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +24,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import imports, services
 from .excel import workbook_bytes
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
@@ -430,9 +433,107 @@ class RecordViews:
         response["Content-Disposition"] = f"attachment; filename={self.slug}.xlsx"
         return response
 
+    # -- import ----------------------------------------------------------------------------------
+    def import_fields(self) -> tuple[str, ...]:
+        return tuple(self.form_class.base_fields)
+
+    def _import_unit(self, request: HttpRequest) -> Any:
+        unit = getattr(request, "unit", None)
+        if unit is None or not scope_for(request.user).allows("add", unit):
+            raise PermissionDenied("您没有在本单位导入记录的权限。")
+        return unit
+
+    def template_view(self, request: HttpRequest) -> HttpResponse:
+        unit = self._import_unit(request)
+        data = imports.template_workbook(self.model, self.import_fields(), unit)
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f"attachment; filename={self.slug}-template.xlsx"
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload → every error by row and column, or a preview → commit all rows or none."""
+        unit = self._import_unit(request)
+        ctx = self.base_context(request, unit=unit)
+        pending_dir = Path(settings.DATA_DIR) / "imports"
+        if request.method == "POST" and request.POST.get("token"):
+            token = request.POST["token"]
+            saved = request.session.get("imports", {}).get(token)
+            if not saved or saved["slug"] != self.slug or saved["unit"] != unit.pk:
+                messages.error(request, "导入已过期，请重新上传文件。")
+                return redirect(self.url("import"))
+            path_ = pending_dir / saved["file"]
+            with path_.open("rb") as f:
+                result = imports.run_import(
+                    model=self.model,
+                    field_names=self.import_fields(),
+                    rows=imports.read_rows(
+                        saved["name"], f, path_.stat().st_size, settings.ATTACHMENT_MAX_BYTES
+                    ),
+                    unit=unit,
+                    acting_user=request.user,
+                    commit=True,
+                )
+            path_.unlink(missing_ok=True)
+            request.session["imports"] = {
+                k: v for k, v in request.session.get("imports", {}).items() if k != token
+            }
+            if result.ok:
+                messages.success(request, f"已导入 {result.created} 条{self.verbose()}记录。")
+                return redirect(self.url("list"))
+            ctx["result"] = result
+        elif request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, "请选择要导入的文件。")
+            else:
+                try:
+                    if upload.file is None:
+                        raise imports.ImportRefused("没有收到文件内容。")
+                    rows = imports.read_rows(
+                        upload.name or "", upload.file, upload.size or 0, settings.ATTACHMENT_MAX_BYTES
+                    )
+                    result = imports.run_import(
+                        model=self.model,
+                        field_names=self.import_fields(),
+                        rows=rows,
+                        unit=unit,
+                        acting_user=request.user,
+                        commit=False,
+                    )
+                except (imports.ImportRefused, ValidationError) as exc:
+                    messages.error(
+                        request, str(exc.messages[0]) if isinstance(exc, ValidationError) else str(exc)
+                    )
+                except Exception:  # a file the readers cannot parse at all
+                    messages.error(request, "无法读取该文件：请确认它是用模板填写的 .xlsx 或 .csv 文件。")
+                else:
+                    ctx["result"] = result
+                    ctx["headers"] = [c.header for c in imports.columns_for(self.model, self.import_fields())]
+                    if result.ok:
+                        pending_dir.mkdir(parents=True, exist_ok=True)
+                        token = uuid.uuid4().hex
+                        ext = (upload.name or "").rsplit(".", 1)[-1].lower()
+                        with (pending_dir / f"{token}.{ext}").open("wb") as out:
+                            for chunk in upload.chunks():
+                                out.write(chunk)
+                        saved = request.session.get("imports", {})
+                        saved[token] = {
+                            "slug": self.slug,
+                            "unit": unit.pk,
+                            "file": f"{token}.{ext}",
+                            "name": upload.name,
+                        }
+                        request.session["imports"] = saved
+                        ctx["token"] = token
+        return render(request, "core/record_import.html", ctx)
+
     def urls(self) -> list[Any]:
         s = self.slug
         return [
+            path(f"{s}/import/", login_required(self.import_view), name=f"{s}_import"),
+            path(f"{s}/import/template/", login_required(self.template_view), name=f"{s}_template"),
             path(f"{s}/", login_required(self.list_view), name=f"{s}_list"),
             path(f"{s}/export/", login_required(self.export_view), name=f"{s}_export"),
             path(f"{s}/new/", login_required(self.form_view), name=f"{s}_create"),

@@ -76,7 +76,13 @@ def review_submit(*, acting_user: Any, review: m.PublicationReview) -> m.Publica
 
 @transaction.atomic
 def review_decide(
-    *, acting_user: Any, review: m.PublicationReview, stage: str, verdict: str, comment: str = ""
+    *,
+    acting_user: Any,
+    review: m.PublicationReview,
+    stage: str,
+    verdict: str,
+    comment: str = "",
+    at: Any = None,
 ) -> m.PublicationReview:
     """Record one reviewer's verdict at the stage the item is waiting for; nothing may be skipped.
     A rejection returns the item to draft. Each stage of a round needs a different reviewer."""
@@ -100,7 +106,7 @@ def review_decide(
             round=review.round,
             stage=stage,
             reviewer=acting_user,
-            reviewed_at=timezone.now(),
+            reviewed_at=at or timezone.now(),
             verdict=verdict,
             comment=comment.strip(),
         ),
@@ -111,13 +117,13 @@ def review_decide(
 
 
 @transaction.atomic
-def review_publish(*, acting_user: Any, review: m.PublicationReview) -> m.PublicationReview:
+def review_publish(*, acting_user: Any, review: m.PublicationReview, on: Any = None) -> m.PublicationReview:
     review = _locked(review)
     if review.stage != ReviewStage.APPROVED:
         raise LedgerError("只有经过初审、复审、终审的稿件才能发布。")
     before = audit.snapshot(review)
     review.stage = ReviewStage.PUBLISHED
-    review.published_on = timezone.localdate()
+    review.published_on = on or timezone.localdate()
     return record_update(acting_user=acting_user, instance=review, before=before)
 
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "ledger"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("book/", views.book, name="book"),
     path("risk/<int:pk>/rectify/", views.risk_rectify, name="risk_rectify"),
     path("review/<int:pk>/submit/", views.review_submit, name="review_submit"),
     path("review/<int:pk>/decide/", views.review_decide, name="review_decide"),

@@ -273,12 +273,12 @@ class InspectionViews(LedgerViews):
 class ReviewViews(LedgerViews):
     model = m.PublicationReview
     slug = "review"
-    fields = ("position", "title", "content")
-    list_fields = ("title", "position", "stage", "round")
-    date_field = "created_at"
+    fields = ("position", "title", "drafted_on", "content")
+    list_fields = ("drafted_on", "title", "position", "stage", "round")
+    date_field = "drafted_on"
     state_field = "stage"
     search_fields = ("title", "content")
-    sortable = ("title", "stage")
+    sortable = ("drafted_on", "title", "stage")
     actions_template = "ledger/_review_actions.html"
 
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
@@ -565,3 +565,21 @@ def evidence_items(request: HttpRequest, record: Any) -> Any:
         .filter(unit=record.unit)
         .order_by("-year", "section", "number")
     )
+
+
+@login_required
+def book(request: HttpRequest) -> HttpResponse:
+    """The 台账汇编 of the current unit for a year, as one workbook."""
+    from .book import ledger_book
+
+    unit = getattr(request, "unit", None)
+    if unit is None:
+        return redirect("ledger:index")
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() else timezone.localdate().year
+    data = ledger_book(unit=unit, year=year, user=request.user)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename=ledger-book-{unit.code}-{year}.xlsx"
+    return response

@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from taizhang.core.models import UnitOwned
 
@@ -122,6 +123,7 @@ class PublicationReview(UnitOwned):
         Position, on_delete=models.PROTECT, related_name="reviews", verbose_name="发布阵地"
     )
     title = models.CharField("标题", max_length=200)
+    drafted_on = models.DateField("拟稿日期", default=timezone.localdate)
     content = models.TextField("内容摘要", blank=True)
     stage = models.CharField(
         "审核状态", max_length=16, choices=ReviewStage.choices, default=ReviewStage.DRAFT, editable=False
@@ -132,14 +134,19 @@ class PublicationReview(UnitOwned):
     class Meta:
         verbose_name = "发布审核"
         verbose_name_plural = "发布审核"
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-drafted_on", "-pk"]
 
     def __str__(self) -> str:
         return self.title
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if other_unit(self, "position"):
-            raise ValidationError({"position": "阵地不属于本单位。"})
+            errors["position"] = "阵地不属于本单位。"
+        if in_future(self.drafted_on):
+            errors["drafted_on"] = f"拟稿日期{PAST_ONLY}"
+        if errors:
+            raise ValidationError(errors)
 
 
 class Verdict(models.TextChoices):
