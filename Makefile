@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv
 VENDOR := src/taizhang/static/vendor
 
-.PHONY: setup demo test lint typecheck browser clean
+.PHONY: setup demo test lint typecheck browser bench clean
 
 setup: $(VENV)/.synced $(VENDOR)/.stamp browser
 
@@ -45,9 +45,13 @@ demo: setup
 test: setup
 	$(VENV)/bin/pytest
 
+# Benchmarks print each figure beside its target; they are not part of the test suite.
+bench: setup
+	$(VENV)/bin/python bench/bench_ledgers.py
+
 lint: setup
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 
 typecheck: setup
 	$(VENV)/bin/mypy

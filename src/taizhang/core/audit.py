@@ -13,7 +13,7 @@ from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import context
@@ -52,12 +52,23 @@ def object_type_label(object_type: str) -> str:
         return {"backup": "备份", "axes.AccessAttempt": "登录失败记录"}.get(object_type, object_type)
 
 
+_NATIVE = (str, int, float, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    """A JSON-native copy: dates as ISO text, decimals and other values as text."""
+    if isinstance(value, _NATIVE):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def snapshot(obj: models.Model | None) -> dict[str, Any] | None:
-    """The object's concrete fields as JSON, secrets left out."""
+def snapshot(obj: models.Model | None, *, with_m2m: bool = True) -> dict[str, Any] | None:
+    """The object's concrete fields as JSON, secrets left out; many-to-many links too unless the
+    caller supplies them (a bulk import knows them without a query per row)."""
     if obj is None:
         return None
     data: dict[str, Any] = {}
@@ -68,7 +79,7 @@ def snapshot(obj: models.Model | None) -> dict[str, Any] | None:
         if isinstance(f, models.FileField):
             value = value.name if value else ""
         data[f.attname if f.is_relation else f.name] = value
-    if obj.pk is not None:
+    if with_m2m and obj.pk is not None:
         for m in obj._meta.many_to_many:
             data[m.name] = sorted(getattr(obj, m.name).values_list("pk", flat=True))
     return _jsonable(data)
@@ -161,43 +172,53 @@ def record_many(events: list[dict[str, Any]]) -> int:
     """Audit rows for a bulk write (an import): the chain is extended once, rows inserted in batches."""
     if not events:
         return 0
+    from .bulk import insert_rows, reserve_ids
+
     ctx = context.current()
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq, prev = head.seq, head.last_hash
         now = timezone.now().astimezone(UTC)
-        entries = []
-        for event in events:
+        at_db = AuditEntry._meta.get_field("at").get_db_prep_save(now, connection)
+        json_db = AuditEntry._meta.get_field("after").get_db_prep_save
+        columns = ["id", "seq", "at", "actor_id", "actor_name", "unit_id", "unit_label", "client_addr",
+                   "request_id", "action", "object_type", "object_id", "object_label", "before", "after",
+                   "prev_hash", "hash"]  # fmt: skip
+        ids = reserve_ids(AuditEntry, len(events))
+        rows = []
+        entry = AuditEntry(at=now, client_addr=ctx.client_addr, request_id=ctx.request_id)
+        for pk, event in zip(ids, events, strict=True):
             obj, actor = event["obj"], event.get("actor")
             unit = getattr(obj, "unit", None)
             actor_name = _person_name(actor) if actor is not None else ""
             if ctx.channel == "cli":
                 actor_name = f"{actor_name} 命令行".strip()
             seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                at=now,
-                actor_id=getattr(actor, "pk", None),
-                actor_name=actor_name[:150] or "系统",
-                unit_id=getattr(unit, "pk", None),
-                unit_label=str(unit)[:200] if unit is not None else "",
-                client_addr=ctx.client_addr,
-                request_id=ctx.request_id,
-                action=event["action"],
-                object_type=obj._meta.label,
-                object_id=str(obj.pk),
-                object_label=str(obj)[:300],
-                before=_jsonable(event.get("before")),
-                after=_jsonable(event.get("after")),
-                prev_hash=prev,
+            entry.seq, entry.actor_id, entry.actor_name = (
+                seq,
+                getattr(actor, "pk", None),
+                actor_name[:150] or "系统",
             )
-            entry.hash = entry_hash(entry)
-            prev = entry.hash
-            entries.append(entry)
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+            entry.unit_id, entry.unit_label = (
+                getattr(unit, "pk", None),
+                str(unit)[:200] if unit is not None else "",
+            )
+            entry.action, entry.object_type = event["action"], obj._meta.label
+            entry.object_id, entry.object_label = str(obj.pk), str(obj)[:300]
+            entry.before, entry.after = _jsonable(event.get("before")), _jsonable(event.get("after"))
+            entry.prev_hash = prev
+            prev = entry_hash(entry)
+            rows.append([
+                pk, seq, at_db, entry.actor_id, entry.actor_name, entry.unit_id, entry.unit_label, entry.client_addr,
+                entry.request_id, entry.action, entry.object_type, entry.object_id, entry.object_label,
+                json_db(entry.before, connection),
+                json_db(entry.after, connection),
+                entry.prev_hash, prev,
+            ])  # fmt: skip
+        insert_rows(AuditEntry, columns, rows)
         head.seq, head.last_hash = seq, prev
         head.save(update_fields=["seq", "last_hash"])
-    return len(entries)
+    return len(rows)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import audit
+from . import audit, bulk
 from .files import clean_filename, sniff
 from .models import UnitOwned
 
@@ -140,7 +140,36 @@ def read_rows(name: str, data: IO[bytes], size: int, max_bytes: int) -> Iterator
     raise ImportRefused("只能导入 .xlsx 或 .csv 文件。")
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: IO[bytes]) -> bool:
+    """Whether the first worksheet holds any formula cell (an <f> element in its XML)."""
+    with zipfile.ZipFile(data) as zf:
+        sheets = sorted(
+            n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")
+        )
+        if not sheets:
+            return False
+        with zf.open(sheets[0]) as sheet:
+            tail = b""
+            for chunk in iter(lambda: sheet.read(1 << 20), b""):
+                if _FORMULA.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    data.seek(0)
+    return False
+
+
 def _xlsx_rows(data: IO[bytes]) -> Iterator[list[Any]]:
+    if not _has_formulas(data):
+        # no formula anywhere: the fast reader gives exactly the stored values
+        from python_calamine import CalamineWorkbook
+
+        data.seek(0)
+        yield from CalamineWorkbook.from_filelike(data).get_sheet_by_index(0).iter_rows()
+        return
+    data.seek(0)
     from openpyxl import load_workbook
 
     # read_only streams the sheet; formulas come back as their text ("=SUM(A1)") and are never evaluated
@@ -284,10 +313,10 @@ def _verbose(model: type[UnitOwned], name: str) -> str:
 
 
 def _snapshot_of(cols: list[Column], obj: Any, m2m: dict[str, list[Any]]) -> dict[str, Any] | None:
-    data = audit.snapshot(obj)
+    data = audit.snapshot(obj, with_m2m=False)
     if data is not None:
-        for name, values in m2m.items():
-            data[name] = sorted(v.pk for v in values)
+        for f in obj._meta.many_to_many:
+            data[f.name] = sorted(v.pk for v in m2m.get(f.name, []))
     return data
 
 
@@ -369,18 +398,18 @@ def run_import(
         result.errors.append(RowError(2, "", "文件中没有数据行"))
     if commit and result.ok:
         with transaction.atomic():
-            created = model.objects.bulk_create([obj for obj, _ in pending], batch_size=2000)
+            created = [obj for obj, _ in pending]
+            bulk.insert_objects(created)
             for col in m2m_cols:
-                # many-to-many rows go in as bulk inserts on the through table, not one query per record
-                rel = col.field
-                through = rel.remote_field.through
-                source, target = rel.m2m_field_name(), rel.m2m_reverse_field_name()
-                links = [
-                    through(**{f"{source}_id": obj.pk, f"{target}_id": person.pk})
-                    for obj, (_, m2m) in zip(created, pending, strict=True)
-                    for person in dict.fromkeys(m2m.get(col.name, []))
-                ]
-                through.objects.bulk_create(links, batch_size=5000)
+                # many-to-many rows go in as one batch on the through table, not one query per record
+                bulk.insert_links(
+                    col.field,
+                    [
+                        (obj.pk, person.pk)
+                        for obj, m2m in pending
+                        for person in dict.fromkeys(m2m.get(col.name, []))
+                    ],
+                )
             audit.record_many(
                 [
                     {

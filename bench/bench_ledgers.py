@@ -1,0 +1,224 @@
+"""Ledger benchmarks (issue: Ledgers). Prints each figure beside its target.
+
+1. Filtered list page, rendered in process: median with 100,000 meetings in the unit against the
+   same page with 100 meetings. Target: at most 3x.
+2. Import of 50,000 meeting rows from .xlsx, validated and committed. Targets: at least 5,000
+   rows/s, and at most 3x the time python-calamine takes only to read the file.
+
+Run: .venv/bin/python bench/bench_ledgers.py   (uses a fresh SQLite database in a temporary data
+directory; set TAIZHANG_DATABASE_URL to measure on PostgreSQL instead).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+BIG, SMALL, IMPORT_ROWS = (
+    int(os.environ.get("BENCH_BIG", 100_000)),
+    100,
+    int(os.environ.get("BENCH_IMPORT", 50_000)),
+)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("TAIZHANG_DATA_DIR", tempfile.mkdtemp(prefix="taizhang-bench-"))
+    os.environ.setdefault("TAIZHANG_ALLOWED_HOSTS", "testserver,127.0.0.1")
+    os.environ.setdefault("TAIZHANG_DEMO_PASSWORD", "Bench-Pass-2026")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "taizhang.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def fill(unit, host, n: int) -> None:
+    from django.utils import timezone
+
+    from taizhang.ledger.models import Meeting, MeetingKind
+
+    kinds = list(MeetingKind.values)
+    tz = timezone.get_current_timezone()
+    start = datetime(2025, 1, 1, 9, tzinfo=tz)
+    batch = []
+    for i in range(n):
+        batch.append(
+            Meeting(
+                unit=unit,
+                kind=kinds[i % len(kinds)],
+                title=f"第{i}次{'学习' if i % 3 else '研判'}会议",
+                held_at=start + timedelta(minutes=(i * 525_600) // max(n, 1)),
+                place="会议室",
+                host=host,
+                expected=10,
+                present=9,
+                content="传达学习上级有关文件精神。",
+                created_by=host,
+                updated_by=host,
+            )
+        )
+        if len(batch) == 5000:
+            Meeting.objects.bulk_create(batch)
+            batch = []
+    Meeting.objects.bulk_create(batch)
+
+
+def median_render(client, url: str, params: dict[str, str], rounds: int = 15) -> float:
+    client.get(url, params)  # warm up
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        response = client.get(url, params)
+        times.append(time.perf_counter() - t0)
+        assert response.status_code == 200
+    return statistics.median(times)
+
+
+def bench_list() -> tuple[float, float]:
+    from django.test import Client
+    from django.urls import reverse
+
+    from taizhang.core.context import acting
+    from taizhang.orgs import services
+    from taizhang.orgs.models import UnitKind, User
+    from taizhang.orgs.roles import Role
+
+    with acting(channel="cli"):
+        root = services.unit_create(
+            acting_user=None,
+            code="bench-prov",
+            name="基准省局",
+            short_name="基准省局",
+            kind=UnitKind.PROVINCE,
+        )
+        big = services.unit_create(
+            acting_user=None,
+            code="bench-big",
+            name="大单位",
+            short_name="大单位",
+            kind=UnitKind.COUNTY,
+            parent=root,
+        )
+        small = services.unit_create(
+            acting_user=None,
+            code="bench-small",
+            name="小单位",
+            short_name="小单位",
+            kind=UnitKind.COUNTY,
+            parent=root,
+        )
+        clerk_big = services.user_create(
+            acting_user=None,
+            username="bigclerk",
+            full_name="甲",
+            password="Bench-Pass-2026",
+            must_change_password=False,
+        )
+        clerk_small = services.user_create(
+            acting_user=None,
+            username="smallclerk",
+            full_name="乙",
+            password="Bench-Pass-2026",
+            must_change_password=False,
+        )
+        services.membership_grant(acting_user=None, user=clerk_big, unit=big, role=Role.CLERK)
+        services.membership_grant(acting_user=None, user=clerk_small, unit=small, role=Role.CLERK)
+    fill(big, clerk_big, BIG)
+    fill(small, clerk_small, SMALL)
+    url = reverse("ledger:meeting_list")
+    params = {"year": "2025", "kind": "analysis"}
+    results = []
+    for username in ("smallclerk", "bigclerk"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        results.append(median_render(client, url, params))
+    return results[0], results[1]
+
+
+def bench_import() -> tuple[float, float]:
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    from taizhang.core import imports
+    from taizhang.core.context import acting
+    from taizhang.ledger.views import LEDGERS
+    from taizhang.orgs.models import Unit, User
+
+    views = next(v for v in LEDGERS if v.slug == "meeting")
+    path = Path(os.environ["TAIZHANG_DATA_DIR"]) / "import.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("会议学习")
+    ws.append(["类型", "名称", "时间", "地点", "主持人", "应到人数", "实到人数", "参加人员", "传达学习内容"])
+    for i in range(IMPORT_ROWS):
+        ws.append(
+            [
+                "分析研判会议",
+                f"导入会议{i}",
+                datetime(2025, 1 + i % 12, 1 + i % 28, 9, 30),
+                "会议室",
+                "甲",
+                10,
+                9,
+                "甲",
+                "学习有关文件。",
+            ]
+        )
+    wb.save(path)
+
+    t0 = time.perf_counter()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    read_only = time.perf_counter() - t0
+    assert len(rows) == IMPORT_ROWS + 1
+
+    unit = Unit.objects.get(code="bench-big")
+    clerk = User.objects.get(username="bigclerk")
+    t0 = time.perf_counter()
+    with path.open("rb") as f, acting(channel="cli"):
+        result = imports.run_import(
+            model=views.model,
+            field_names=views.import_fields(),
+            rows=imports.read_rows(path.name, f, path.stat().st_size, 100 * 1024 * 1024),
+            unit=unit,
+            acting_user=clerk,
+            commit=True,
+        )
+    full = time.perf_counter() - t0
+    assert result.ok and result.created == IMPORT_ROWS, result.errors[:5]
+    return read_only, full
+
+
+def main() -> int:
+    setup_django()
+    from django.db import connection
+
+    small, big = bench_list()
+    read_only, full = bench_import()
+    ratio_list = big / small
+    rate = IMPORT_ROWS / full
+    ratio_import = full / read_only
+    print(f"database: {connection.vendor}")
+    print(f"{'figure':58} {'measured':>12} {'target':>10}  result")
+    rows = [
+        (f"list page median, {SMALL} rows (s)", f"{small:.4f}", "", ""),
+        (f"list page median, {BIG:,} rows (s)", f"{big:.4f}", "", ""),
+        (f"list page ratio {BIG:,} / {SMALL}", f"{ratio_list:.2f}x", "<= 3x", ratio_list <= 3),
+        (f"import {IMPORT_ROWS:,} rows: calamine read only (s)", f"{read_only:.2f}", "", ""),
+        (f"import {IMPORT_ROWS:,} rows: validate and commit (s)", f"{full:.2f}", "", ""),
+        ("import rate (rows/s)", f"{rate:,.0f}", ">= 5,000", rate >= 5000),
+        ("import time / calamine read time", f"{ratio_import:.2f}x", "<= 3x", ratio_import <= 3),
+    ]
+    for name, measured, target, ok in rows:
+        verdict = "" if ok == "" else ("pass" if ok else "FAIL")
+        print(f"{name:58} {measured:>12} {target:>10}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
