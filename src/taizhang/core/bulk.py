@@ -73,7 +73,7 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
         ]
         for obj in objs
     ]
-    insert_rows(model, [f.column for f in fields], rows)
+    insert_rows(model, [str(f.column) for f in fields], rows)
 
 
 def insert_links(field: Any, pairs: Sequence[tuple[int, int]]) -> None:

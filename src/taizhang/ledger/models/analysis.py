@@ -38,6 +38,7 @@ class Analysis(UnitOwned):
         verbose_name = "分析研判"
         verbose_name_plural = "分析研判"
         ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "held_on"])]
 
     def __str__(self) -> str:
         period = f"第{'一二三四'[self.quarter - 1]}季度" if self.quarter else "专题"

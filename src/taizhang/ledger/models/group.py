@@ -35,6 +35,7 @@ class LeadingGroupMember(UnitOwned):
         verbose_name = "领导小组"
         verbose_name_plural = "领导小组"
         ordering = ["-year", "post", "pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "year"])]
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.get_post_display()} {self.person or self.person_text}"
@@ -70,6 +71,7 @@ class ResponsibilityItem(UnitOwned):
         verbose_name = "责任清单"
         verbose_name_plural = "责任清单"
         ordering = ["-year", "role", "pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "year"])]
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.get_role_display()} {self.person or self.person_text}"

@@ -64,7 +64,11 @@ class Meeting(UnitOwned):
         verbose_name = "会议学习"
         verbose_name_plural = "会议学习"
         ordering = ["-held_at", "-pk"]
-        indexes = [models.Index(fields=["unit", "held_at"])]
+        # the list's filters: unit, live rows, optionally kind, a year's range of dates
+        indexes = [
+            models.Index(fields=["unit", "deleted_at", "held_at"]),
+            models.Index(fields=["unit", "kind", "deleted_at", "held_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

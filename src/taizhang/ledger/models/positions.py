@@ -82,6 +82,7 @@ class PositionInspection(UnitOwned):
         verbose_name = "阵地检查"
         verbose_name_plural = "阵地检查"
         ordering = ["-inspected_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "inspected_on"])]
 
     def __str__(self) -> str:
         return f"{self.inspected_on} 检查 {self.position.name}"
@@ -135,6 +136,7 @@ class PublicationReview(UnitOwned):
         verbose_name = "发布审核"
         verbose_name_plural = "发布审核"
         ordering = ["-drafted_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "drafted_on"])]
 
     def __str__(self) -> str:
         return self.title

@@ -38,6 +38,7 @@ class Publicity(UnitOwned):
         verbose_name = "宣传"
         verbose_name_plural = "宣传"
         ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "held_on"])]
 
     def __str__(self) -> str:
         return self.theme
@@ -63,6 +64,7 @@ class Subscription(UnitOwned):
         verbose_name = "党报党刊征订"
         verbose_name_plural = "党报党刊征订"
         ordering = ["-year", "publication", "pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "year"])]
 
     def __str__(self) -> str:
         return f"{self.year}年《{self.publication}》"
@@ -157,6 +159,7 @@ class Submission(UnitOwned):
         verbose_name = "投稿"
         verbose_name_plural = "投稿"
         ordering = ["-submitted_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "submitted_on"])]
 
     def __str__(self) -> str:
         return self.title

@@ -36,6 +36,7 @@ class PublicOpinion(UnitOwned):
         verbose_name = "舆情"
         verbose_name_plural = "舆情"
         ordering = ["-found_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "found_on"])]
 
     def __str__(self) -> str:
         return f"{self.found_on} {self.summary[:30]}"
@@ -95,7 +96,10 @@ class Rectification(UnitOwned):
         verbose_name = "问题整改"
         verbose_name_plural = "问题整改"
         ordering = ["-found_on", "-pk"]
-        indexes = [models.Index(fields=["unit", "state", "deadline"])]
+        indexes = [
+            models.Index(fields=["unit", "deleted_at", "found_on"]),
+            models.Index(fields=["unit", "state", "deadline"]),
+        ]
 
     def __str__(self) -> str:
         return self.problem[:40]

@@ -36,6 +36,7 @@ class ReportRecord(UnitOwned):
         verbose_name = "报告与督查"
         verbose_name_plural = "报告与督查"
         ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "held_on"])]
 
     def __str__(self) -> str:
         return self.title

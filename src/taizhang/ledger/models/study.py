@@ -31,6 +31,7 @@ class StudyPlan(UnitOwned):
         verbose_name = "学习计划"
         verbose_name_plural = "学习计划"
         ordering = ["-year", "scope", "pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "year"])]
 
     def __str__(self) -> str:
         return self.title

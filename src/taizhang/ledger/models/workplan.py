@@ -28,6 +28,7 @@ class WorkPlanItem(UnitOwned):
         verbose_name = "工作要点"
         verbose_name_plural = "工作要点"
         ordering = ["-year", "section", "number", "pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "year"])]
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.number}. {self.text[:30]}"
