@@ -169,7 +169,8 @@ def record(
 
 
 def record_many(events: list[dict[str, Any]]) -> int:
-    """Audit rows for a bulk write (an import): the chain is extended once, rows inserted in batches."""
+    """Audit rows for a bulk write (an import): the chain is extended once, rows inserted in batches.
+    Each event is {"action", "obj", "actor", "before", "after"} with before/after from snapshot()."""
     if not events:
         return 0
     from .bulk import insert_rows, reserve_ids
@@ -205,7 +206,8 @@ def record_many(events: list[dict[str, Any]]) -> int:
             )
             entry.action, entry.object_type = event["action"], obj._meta.label
             entry.object_id, entry.object_label = str(obj.pk), str(obj)[:300]
-            entry.before, entry.after = _jsonable(event.get("before")), _jsonable(event.get("after"))
+            # events carry snapshot() output, which is JSON-native already
+            entry.before, entry.after = event.get("before"), event.get("after")
             entry.prev_hash = prev
             prev = entry_hash(entry)
             rows.append([
