@@ -128,6 +128,20 @@ def test_formulas_are_text_and_csv_is_accepted(cast, client):
     assert m.Meeting.objects.filter(title="=1+1").exists()
 
 
+def test_xlsx_formulas_arrive_as_text(cast, client):
+    rows = _meeting_rows(2)
+    rows[1]["名称"] = '=HYPERLINK("http://evil.example")'
+    rows[0]["应到人数"] = "=5+5"
+    client.force_login(cast.clerk)
+    response = _upload(client, _xlsx(rows))
+    errors = [(e.row, e.column) for e in response.context["result"].errors]
+    assert errors == [(2, "应到人数")]  # "=5+5" is text, not the number 10
+    rows[0]["应到人数"] = 10
+    preview = _upload(client, _xlsx(rows))
+    client.post(reverse("ledger:meeting_import"), {"token": preview.context["token"]})
+    assert m.Meeting.objects.filter(title__startswith="=HYPERLINK").exists()
+
+
 def test_cli_import_dry_run_errors_and_commit(cast, tmp_path: Path, capsys):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(_xlsx(_meeting_rows(4), bad={(2, "应到人数"): "十"}))

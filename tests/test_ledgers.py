@@ -114,6 +114,8 @@ def test_list_queries_do_not_grow_with_rows(views, cast, client, django_assert_m
         (m.Subscription, {"done": "on", "done_on": ""}, "done_on", "完成日期"),
         (m.LeadingGroupMember, {"person": "", "person_text": ""}, "person", "外单位人员"),
         (m.StudyPlanItem, {"month": "13"}, "month", "1 到 12"),
+        (m.Meeting, {"kind": "central_study", "hours": "", "content": ""}, "hours", "须填写学时"),
+        (m.Meeting, {"expected": "5", "present": "8"}, "present", "实到人数不能多于应到人数"),
     ],
 )
 def test_forms_refuse_what_clerks_get_wrong(model, changes, field, message, cast, client):

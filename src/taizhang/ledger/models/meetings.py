@@ -27,6 +27,15 @@ class MeetingKind(models.TextChoices):
     THEME_EDUCATION = "theme_education", "主题教育活动"
 
 
+# Study sessions must say what was studied and for how long: the rules count study days from it.
+STUDY_KINDS = {
+    MeetingKind.CENTRAL_STUDY,
+    MeetingKind.STAFF_STUDY,
+    MeetingKind.PARTY_LECTURE,
+    MeetingKind.READING,
+}
+
+
 class Meeting(UnitOwned):
     """One meeting or study session the unit held, with who was there and what was studied."""
 
@@ -82,5 +91,10 @@ class Meeting(UnitOwned):
         person_required(errors, self, "host", "主持人")
         if self.hours is not None and not (0 < self.hours <= 24):
             errors["hours"] = "学时应在 0 到 24 之间。"
+        if self.kind in STUDY_KINDS:
+            if self.hours is None:
+                errors["hours"] = f"{self.get_kind_display()}须填写学时。"
+            if not (self.content or "").strip():
+                errors["content"] = f"{self.get_kind_display()}须填写传达学习内容。"
         if errors:
             raise ValidationError(errors)
