@@ -267,3 +267,26 @@ def test_dashboard_shows_counts_and_chart_data(cast, client):
     client.force_login(cast.clerk)
     page = client.get(reverse("dashboard")).content.decode()
     assert 'id="monthly-data"' in page and 'id="ledger-counts"' in page and 'id="due-this-month"' in page
+
+
+def test_review_steps_through_the_pages(cast, client):
+    position = m.Position.objects.filter(unit=cast.units["demo-dist"]).first()
+    review = services.record_create(
+        acting_user=cast.clerk,
+        instance=m.PublicationReview(unit=position.unit, position=position, title="页面送审稿"),
+    )
+    client.force_login(cast.clerk)
+    client.post(reverse("ledger:review_submit", kwargs={"pk": review.pk}))
+    skipped = client.post(
+        reverse("ledger:review_decide", kwargs={"pk": review.pk}),
+        {"stage": "final", "verdict": "pass"},
+        follow=True,
+    )
+    assert "不能跳过" in skipped.content.decode()
+    client.post(
+        reverse("ledger:review_decide", kwargs={"pk": review.pk}), {"stage": "first", "verdict": "pass"}
+    )
+    review.refresh_from_db()
+    assert review.stage == "second"
+    page = client.get(reverse("ledger:review_detail", kwargs={"pk": review.pk})).content.decode()
+    assert "待复审" in page and "复审" in page

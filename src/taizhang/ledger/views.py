@@ -484,49 +484,38 @@ def risk_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ledger:rectification_edit", pk=rect.pk)
 
 
-@login_required
-@require_POST
-def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def _review_step(request: HttpRequest, pk: int, step: Any, done: str, **kwargs: Any) -> HttpResponse:
+    """Run one step of the 三审 workflow; a refused step comes back as a message on the page."""
     review = get_restricted(request, m.PublicationReview, pk, "change")
     try:
-        services.review_submit(acting_user=request.user, review=review)
+        step(acting_user=request.user, review=review, **kwargs)
     except services.LedgerError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已送审，等待初审。")
+        messages.success(request, done)
     return redirect("ledger:review_detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(request, pk, services.review_submit, "已送审，等待初审。")
 
 
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_restricted(request, m.PublicationReview, pk, "change")
-    try:
-        services.review_decide(
-            acting_user=request.user,
-            review=review,
-            stage=request.POST.get("stage", ""),
-            verdict=request.POST.get("verdict", ""),
-            comment=request.POST.get("comment", ""),
-        )
-    except services.LedgerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "审核意见已记录。")
-    return redirect("ledger:review_detail", pk=review.pk)
+    return _review_step(
+        request, pk, services.review_decide, "审核意见已记录。",
+        stage=request.POST.get("stage", ""), verdict=request.POST.get("verdict", ""),
+        comment=request.POST.get("comment", ""),
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_restricted(request, m.PublicationReview, pk, "change")
-    try:
-        services.review_publish(acting_user=request.user, review=review)
-    except services.LedgerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已登记发布。")
-    return redirect("ledger:review_detail", pk=review.pk)
+    return _review_step(request, pk, services.review_publish, "已登记发布。")
 
 
 @login_required
