@@ -122,7 +122,7 @@ def test_clerk_logs_in_switches_unit_opens_every_module_and_logs_out(page: Any) 
         ("系统管理", "系统管理"),
     ]:
         page.click(f"#modules a:text-is('{label}')")
-        page.wait_for_selector(f"main h1:text-is('{heading}')")
+        page.wait_for_selector(f"main h1:has-text('{heading}')")
     page.click("#modules a:text-is('台账')")
     page.click("text=会议学习")
     page.wait_for_selector("main h1:text-is('会议学习')")

@@ -185,6 +185,16 @@ def test_demo_is_idempotent_and_refuses_foreign_data(tmp_path: Path) -> None:
     ]:
         assert account in first
     dump = _dump(d)
+    # last year's grid for demo-dist has requirements both met and missed (material for the summary)
+    from datetime import date
+
+    grid = json.loads(
+        run(
+            ["rules", "check", "--unit", "demo-dist", "--year", str(date.today().year - 1), "--json"], d
+        ).stdout
+    )
+    statuses = {p["status"] for r in grid["units"][0]["rules"] for p in r["periods"]}
+    assert {"met", "missed"} <= statuses
     second = run(["demo", "--no-serve"], d).stdout
     assert "演示数据已就绪" in second
     assert _dump(d) == dump

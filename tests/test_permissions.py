@@ -13,10 +13,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from taizhang.core.models import Attachment
+from taizhang.core.views import REGISTRY
 from taizhang.ledger import models as lm
 from taizhang.ledger.models import Meeting
 from taizhang.ledger.views import LEDGERS
 from taizhang.orgs.models import Membership, Unit, User
+from taizhang.rules.models import LocalRule
 
 from .conftest import CAST
 
@@ -96,7 +98,6 @@ MATRIX: dict[str, Page] = {
     "switch_unit": Page(POST_ONLY),
     "unit_members": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _dist),
     "ledger:index": Page(MODULE),
-    "module_rules": Page(MODULE),
     "module_reports": Page(MODULE),
     "module_proofread": Page(MODULE),
     "module_library": Page(MODULE),
@@ -121,6 +122,13 @@ MATRIX: dict[str, Page] = {
     "audit_log": Page(only("auditor")),
     "audit_export": Page(only("auditor")),
     "audit_entry": Page(only("auditor"), lambda c: {"seq": 1}),
+    "rules:grid": Page(expect(200)),
+    "rules:unit_grid": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _dist),
+    "rules:cell": Page(
+        expect(404, secretary=200, clerk=200, member=200, inspector=200),
+        lambda c: {**_dist(c), "rule_id": "party-group-study", "year": 2025, "index": 1},
+    ),
+    "rules:subtree": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
     "ledger:book": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
     "ledger:risk_rectify": Page(POST_ONLY, lambda c: _sample(lm.Risk)),
     "ledger:review_submit": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
@@ -140,26 +148,21 @@ def _sample(model: Any) -> dict[str, Any]:
 
 # Every ledger's pages follow one pattern: members of demo-dist read, the clerk and the secretary
 # write, the secretary alone restores, the inspector above reads, the outsider sees nothing.
-for _views in LEDGERS:
+for _views in list(REGISTRY.values()):
     _kw = (lambda model: lambda c: _sample(model))(_views.model)
+    _ns = f"{_views.namespace}:{_views.slug}"
     MATRIX.update(
         {
-            f"ledger:{_views.slug}_list": Page(MODULE),
-            f"ledger:{_views.slug}_export": Page(MODULE),
-            f"ledger:{_views.slug}_create": Page(expect(403, secretary=200, clerk=200, outsider=200)),
-            f"ledger:{_views.slug}_trash": Page(expect(403, secretary=200)),
-            f"ledger:{_views.slug}_detail": Page(
-                expect(404, secretary=200, clerk=200, member=200, inspector=200), _kw
-            ),
-            f"ledger:{_views.slug}_edit": Page(
-                expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw
-            ),
-            f"ledger:{_views.slug}_delete": Page(
-                expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw
-            ),
-            f"ledger:{_views.slug}_restore": Page(POST_ONLY, _kw),
-            f"ledger:{_views.slug}_import": Page(expect(403, secretary=200, clerk=200, outsider=200)),
-            f"ledger:{_views.slug}_template": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"{_ns}_list": Page(MODULE),
+            f"{_ns}_export": Page(MODULE),
+            f"{_ns}_create": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"{_ns}_trash": Page(expect(403, secretary=200)),
+            f"{_ns}_detail": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _kw),
+            f"{_ns}_edit": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw),
+            f"{_ns}_delete": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw),
+            f"{_ns}_restore": Page(POST_ONLY, _kw),
+            f"{_ns}_import": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"{_ns}_template": Page(expect(403, secretary=200, clerk=200, outsider=200)),
         }
     )
 
@@ -221,6 +224,7 @@ def _state() -> tuple[Any, ...]:
         tuple(lm.PublicationReview.objects.order_by("pk").values_list("stage", flat=True)),
         lm.ReviewStep.objects.count(),
         lm.WorkPlanEvidence.objects.filter(deleted_at__isnull=True).count(),
+        LocalRule.objects.filter(deleted_at__isnull=True).count(),
         Attachment.objects.filter(deleted_at__isnull=True).count(),
         Unit.objects.count(),
         User.objects.count(),

@@ -56,7 +56,7 @@ def test_list_paging_sorting_and_search(cast, client):
 
 
 @pytest.mark.parametrize(
-    ("name", "limit"), [("dashboard", 30), ("ledger:index", 22), ("system_index", 10), ("module_rules", 10)]
+    ("name", "limit"), [("dashboard", 50), ("ledger:index", 22), ("system_index", 10), ("rules:grid", 25)]
 )
 def test_pages_query_counts_stay_small(cast, client, django_assert_max_num_queries, name, limit):
     client.force_login(cast.clerk)

@@ -211,6 +211,59 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"已导出{unit.name}{args.year}年台账汇编：{out}")
 
 
+def cmd_rules(args: argparse.Namespace) -> None:
+    _setup()
+    import json
+
+    from .orgs.models import Unit
+    from .rules import engine
+    from .rules.services import evaluate_units
+
+    unit = _unit(args.unit)
+    units = list(Unit.objects.filter(path__startswith=unit.path).order_by("path")) if args.subtree else [unit]
+    results = evaluate_units(units, args.year, with_evidence=True)
+    if args.json:
+        out = {
+            "year": args.year,
+            "units": [
+                {
+                    "code": r.unit.code,
+                    "name": r.unit.name,
+                    "rules": [
+                        {
+                            "id": rule.id,
+                            "name": rule.name,
+                            "source": rule.source,
+                            "periods": [
+                                {
+                                    "period": c.period.label,
+                                    "start": c.period.start.isoformat(),
+                                    "deadline": c.period.deadline.isoformat(),
+                                    "status": c.status,
+                                    "value": c.value,
+                                    "threshold": rule.threshold,
+                                    "evidence": c.evidence,
+                                }
+                                for c in r.cells[rule.id]
+                            ],
+                        }
+                        for rule in r.rules
+                    ],
+                }
+                for r in results
+            ],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    marks = {engine.MET: "✓", engine.DUE: "…", engine.MISSED: "✗"}
+    for r in results:
+        rate = r.overall()
+        print(f"{r.unit.name}（{r.unit.code}）{args.year}年 完成率 {'—' if rate is None else f'{rate:.0%}'}")
+        for rule in r.rules:
+            cells = " ".join(f"{c.period.label}{marks[c.status]}" for c in r.cells[rule.id])
+            print(f"  {rule.name}：{cells}")
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _setup()
     from django.core.management import execute_from_command_line
@@ -266,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("rules", help="责任制要求的落实情况")
+    p.add_argument("action", choices=["check"])
+    p.add_argument("--unit", required=True, help="单位代码")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--subtree", action="store_true", help="包括全部下级单位")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -15,11 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .core.context import acting
+from .core.services import record_create
 from .demo_ledgers import Cast, build_unit_years
 from .ledger.models import Meeting
 from .orgs import services
 from .orgs.models import Membership, Unit, UnitKind, User
 from .orgs.roles import AdminRole, Role
+from .rules.models import LocalAction, LocalRule
 
 
 class DemoRefused(Exception):
@@ -163,6 +165,15 @@ def _cast_of(unit: Unit, outside: list[tuple[str, str, str]]) -> Cast:
 def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     year = timezone.localdate().year
     dist = _cast_of(units["demo-dist"], [("孙立新", "副局长", "业务"), ("周海波", "纪检组长", "纪检监察")])
+    # a rule of the district's own, beside the inherited set
+    record_create(
+        acting_user=dist.secretary,
+        instance=LocalRule(
+            unit=units["demo-dist"], action=LocalAction.ADD, rule_id="half-year-publicity",
+            name="每半年开展一次气象科普宣传活动", source="区气象局党支部年度工作要点", ledger="publicity",
+            period="half", threshold=1, reason="结合气象防灾减灾宣传任务",
+        ),
+    )  # fmt: skip
     build_unit_years(units["demo-dist"], dist, [year - 1] if light else [year - 1, year], light=light)
     if light:
         return

@@ -23,6 +23,7 @@ from django.utils import timezone
 from .core.services import attachment_add, record_create
 from .ledger import models as m
 from .ledger import services as ledger_services
+from .ledger.models.meetings import STUDY_KINDS
 from .ledger.models.positions import ReviewStage, Verdict
 
 
@@ -349,9 +350,7 @@ class Builder:
                         ]
                     ),
                     decisions="明确责任分工，按期报送落实情况。",
-                    hours=Decimal("2.0")
-                    if kind in (K.CENTRAL_STUDY, K.STAFF_STUDY, K.PARTY_LECTURE)
-                    else None,
+                    hours=Decimal("2.0") if kind in STUDY_KINDS else None,
                 ),
                 m2m={"attendees": attendees, "plan_items": items},
             )

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "taizhang.core",
     "taizhang.orgs",
     "taizhang.ledger",
+    "taizhang.rules",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ urlpatterns = [
     path("unit/switch/", views.switch_unit, name="switch_unit"),
     path("units/<int:pk>/members/", views.unit_members, name="unit_members"),
     path("ledger/", include("taizhang.ledger.urls")),
-    path("rules/", views.module, {"name": "rules"}, name="module_rules"),
+    path("rules/", include("taizhang.rules.urls")),
     path("reports/", views.module, {"name": "reports"}, name="module_reports"),
     path("proofread/", views.module, {"name": "proofread"}, name="module_proofread"),
     path("library/", views.module, {"name": "library"}, name="module_library"),

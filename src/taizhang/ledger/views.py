@@ -437,6 +437,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             total = qs.count()
         counts.append((views, total))
+    from taizhang.rules.services import upcoming
+
     open_rects = m.Rectification.objects.restrict(user).filter(
         unit=unit, state__in=m.rectification.OPEN_STATES
     )
@@ -452,6 +454,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .select_related("owner")
         .order_by("deadline"),
+        todo=upcoming(unit, user=user),
         due_workplan=m.WorkPlanItem.objects.restrict(user)
         .filter(unit=unit, done=False, due_on__year=year, due_on__month=today.month)
         .order_by("due_on"),

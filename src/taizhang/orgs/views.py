@@ -35,7 +35,7 @@ from .forms import (
 )
 from .middleware import SESSION_UNIT_KEY
 from .models import Membership, Unit, User
-from .roles import AdminRole, Role
+from .roles import AdminRole
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -87,7 +87,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 MODULES = {
-    "rules": ("责任落实", "按年度查看各项责任制要求的落实情况：已完成、待完成、未完成。"),
     "reports": ("文书", "根据台账自动生成年度总结、工作要点、专题报告等公文。"),
     "proofread": ("校对", "检查公文中复制粘贴带来的格式和文字问题。"),
     "library": ("学习资料", "学习材料的收集、检索和学习记录。"),
@@ -97,16 +96,7 @@ MODULES = {
 @login_required
 def module(request: HttpRequest, name: str) -> HttpResponse:
     title, purpose = MODULES[name]
-    unit = getattr(request, "unit", None)
     ctx: dict[str, Any] = {"title": title, "purpose": purpose, "name": name}
-    if name == "rules" and unit is not None:
-        # Who answers for what in the current unit: the responsibility chain as recorded.
-        ctx["responsible"] = (
-            Membership.objects.restrict(request.user)
-            .filter(unit=unit, role__in=[Role.SECRETARY, Role.LEADER, Role.BOARD, Role.CLERK])
-            .select_related("user")
-            .order_by("role")
-        )
     return render(request, "orgs/module.html", ctx)
 
 

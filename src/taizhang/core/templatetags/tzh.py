@@ -80,3 +80,13 @@ def object_type_label(object_type: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, key)
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+@register.filter
+def sub(a: int, b: int) -> int:
+    return max(0, int(a) - int(b))

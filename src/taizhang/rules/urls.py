@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rules"
+urlpatterns = [
+    path("", views.grid, name="grid"),
+    path("unit/<int:pk>/", views.grid, name="unit_grid"),
+    path("cell/<int:pk>/<slug:rule_id>/<int:year>/<int:index>/", views.cell, name="cell"),
+    path("subtree/", views.subtree, name="subtree"),
+    *views.local_rules.urls(),
+]
