@@ -48,6 +48,7 @@ test: setup
 # Benchmarks print each figure beside its target; they are not part of the test suite.
 bench: setup
 	$(VENV)/bin/python bench/bench_ledgers.py
+	$(VENV)/bin/python bench/bench_rules.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

@@ -264,6 +264,20 @@ def cmd_rules(args: argparse.Namespace) -> None:
             print(f"  {rule.name}：{cells}")
 
 
+def cmd_gen_load(args: argparse.Namespace) -> None:
+    _setup()
+    _migrate()
+    from .loadgen import generate
+
+    try:
+        counts = generate(
+            units=args.units, records_per_unit=args.records_per_unit, seed=args.seed, year=args.year
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"已生成合成数据：{counts['units']} 个单位，{counts['records']} 条记录（种子 {args.seed}）。")
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _setup()
     from django.core.management import execute_from_command_line
@@ -327,6 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subtree", action="store_true", help="包括全部下级单位")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("gen-load", help="生成用于基准测试的合成省份数据")
+    p.add_argument("--units", type=int, required=True)
+    p.add_argument("--records-per-unit", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--year", type=int, default=None, help="记录所在年度（默认去年）")
+    p.set_defaults(func=cmd_gen_load)
 
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

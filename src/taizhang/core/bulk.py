@@ -58,7 +58,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
 
 
 def insert_objects(objs: Sequence[models.Model]) -> None:
-    """Insert new model instances of one kind, giving each its id; no signals, no save() hooks."""
+    """Insert new model instances of one kind, giving each its id (unless all have one already);
+    no signals, no save() hooks."""
     if not objs:
         return
     model = type(objs[0])
@@ -68,7 +69,10 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 f.pre_save(obj, add=True)  # type: ignore[arg-type]
-    ids = reserve_ids(model, len(objs))
+    # ids the caller reserved already (to link rows among themselves) are kept
+    ids = (
+        [obj.pk for obj in objs] if all(obj.pk is not None for obj in objs) else reserve_ids(model, len(objs))
+    )
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import models
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db import connection, models
+from django.db.models import Count, F, Func, Q, Sum
+from django.db.models.functions import Cast, ExtractMonth, TruncDate
 from django.utils import timezone
 
 REQUIREMENTS = Path(__file__).parent / "requirements"
@@ -174,6 +174,28 @@ def _bounds(model: type[models.Model], date_field: str, year: int) -> dict[str, 
     return {f"{date_field}__gte": date(year, 1, 1), f"{date_field}__lte": date(year, 12, 31)}
 
 
+def _month_expression(model: type[models.Model], date_field: str, year: int) -> Any:
+    """The local month of a record. On SQLite, Django's time-zone-aware truncation runs a Python
+    function per row; where the zone keeps one offset all year (Beijing time does), SQLite's own
+    strftime on the stored UTC text with that offset gives the same month far faster."""
+    f = model._meta.get_field(date_field)
+    if connection.vendor == "sqlite" and isinstance(f, models.DateTimeField):
+        tz = timezone.get_current_timezone()
+        offsets = {tz.utcoffset(datetime(year, month, 1)) for month in range(1, 13)}
+        if len(offsets) == 1:
+            (offset,) = offsets
+            minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+            return Cast(
+                Func(F(date_field), template=f"strftime('%%%%m', %(expressions)s, '{minutes:+d} minutes')"),
+                models.IntegerField(),
+            )
+    if connection.vendor == "sqlite":
+        return Cast(Func(F(date_field), template="strftime('%%%%m', %(expressions)s)"), models.IntegerField())
+    # an integer straight from the database (in the current time zone for date-times): no per-row
+    # conversion of truncated dates in Python
+    return ExtractMonth(date_field)
+
+
 def _local_date(value: Any) -> date:
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -199,67 +221,114 @@ def evaluate(
         for rule in rules:
             distinct[rule].append(unit_id)
     results: dict[tuple[int, str], list[Cell]] = {}
-    for rule, rule_units in distinct.items():
-        views = ledgers[rule.ledger]
-        model, date_field = views.model, views.date_field
-        qs = queryset(model).filter(unit_id__in=rule_units if len(rule_units) < len(unit_ids) else unit_ids)
-        qs = qs.filter(**dict(rule.filters), **_bounds(model, date_field, year))
-        plist = periods(rule, year)
-        size = len(plist)
-        values: dict[int, list[int]] = defaultdict(lambda size=size: [0] * size)  # type: ignore[misc]
-        evidence: dict[tuple[int, int], list[int]] = defaultdict(list)
-        per_month = 12 // len(plist)
-
-        def period_of(day: date, plist: list[Period] = plist, per_month: int = per_month) -> Period | None:
-            p = plist[(day.month - 1) // per_month]
-            return p if day <= p.deadline else None
-
+    values: dict[Rule, dict[int, list[int]]] = {}
+    evidence: dict[Rule, dict[tuple[int, int], list[int]]] = {}
+    # Rules that only need counts per month share one scan of their ledger: a column per rule.
+    grouped: dict[str, list[Rule]] = defaultdict(list)
+    for rule in distinct:
         if with_evidence or rule.due:
-            # fine-grained: each record (or day) placed against its period's due day
-            rows = qs.values_list(
-                "unit_id", "pk", date_field, *(["present"] if rule.measure == "people" else [])
-            )
-            seen_days: set[tuple[int, int, date]] = set()
-            for row in rows:
-                unit_id, pk, when = row[0], row[1], _local_date(row[2])
-                p = period_of(when)
-                if p is None:
-                    continue
-                evidence[(unit_id, p.index)].append(pk)  # sorted below
-                if rule.measure == "days":
-                    if (unit_id, p.index, when) not in seen_days:
-                        seen_days.add((unit_id, p.index, when))
-                        values[unit_id][p.index - 1] += 1
-                elif rule.measure == "people":
-                    values[unit_id][p.index - 1] += row[3] or 0
-                else:
-                    values[unit_id][p.index - 1] += 1
+            values[rule], evidence[rule] = _fine(rule, year, queryset, ledgers, unit_ids)
         else:
-            month = TruncMonth(date_field)
-            if rule.measure == "days":
-                agg: Any = Count(TruncDate(date_field), distinct=True)
-            elif rule.measure == "people":
-                agg = Sum("present")
-            else:
-                agg = Count("pk")
-            for row in qs.annotate(m=month).values("unit_id", "m").annotate(n=agg).order_by():
-                m = _local_date(row["m"]).month if not isinstance(row["m"], int) else row["m"]
-                values[row["unit_id"]][(m - 1) // per_month] += row["n"] or 0
+            grouped[rule.ledger].append(rule)
+    for ledger, rules in grouped.items():
+        values.update(_coarse(ledger, rules, year, queryset, ledgers, unit_ids))
+    for rule, rule_units in distinct.items():
+        plist = periods(rule, year)
+        rule_values, rule_evidence = values[rule], evidence.get(rule, {})
+        zero = [0] * len(plist)
+        statuses = {}  # a period's status depends only on its value: compute each once
         for unit_id in rule_units:
+            counts = rule_values.get(unit_id, zero)
             cells = []
             for p in plist:
-                value = values[unit_id][p.index - 1] if unit_id in values else 0
-                cells.append(
-                    Cell(
-                        rule,
-                        p,
-                        status_of(value, rule, p, today),
-                        value,
-                        sorted(evidence.get((unit_id, p.index), [])),
-                    )
-                )
+                value = counts[p.index - 1]
+                key = (p.index, value)
+                if key not in statuses:
+                    statuses[key] = status_of(value, rule, p, today)
+                ids = rule_evidence.get((unit_id, p.index))
+                cells.append(Cell(rule, p, statuses[key], value, sorted(ids) if ids else []))
             results[(unit_id, rule.id)] = cells
     return results
+
+
+def _scope(queryset: Callable[[type[models.Model]], Any], model: Any, unit_ids: list[int], date_field: str,
+           year: int) -> Any:  # fmt: skip
+    return queryset(model).filter(unit_id__in=unit_ids, **_bounds(model, date_field, year))
+
+
+def _fine(
+    rule: Rule,
+    year: int,
+    queryset: Callable[[type[models.Model]], Any],
+    ledgers: dict[str, Any],
+    unit_ids: list[int],
+) -> tuple[dict[int, list[int]], dict[tuple[int, int], list[int]]]:
+    """Each record placed against its period's due day, with its id as evidence."""
+    views = ledgers[rule.ledger]
+    date_field = views.date_field
+    qs = _scope(queryset, views.model, unit_ids, date_field, year).filter(**dict(rule.filters))
+    plist = periods(rule, year)
+    per_month = 12 // len(plist)
+    values: dict[int, list[int]] = {}
+    evidence: dict[tuple[int, int], list[int]] = defaultdict(list)
+    seen_days: set[tuple[int, int, date]] = set()
+    for row in qs.values_list(
+        "unit_id", "pk", date_field, *(["present"] if rule.measure == "people" else [])
+    ):
+        unit_id, pk, when = row[0], row[1], _local_date(row[2])
+        p = plist[(when.month - 1) // per_month]
+        if when > p.deadline:
+            continue  # after the due day: does not count for this period
+        evidence[(unit_id, p.index)].append(pk)
+        counts = values.setdefault(unit_id, [0] * len(plist))
+        if rule.measure == "days":
+            if (unit_id, p.index, when) not in seen_days:
+                seen_days.add((unit_id, p.index, when))
+                counts[p.index - 1] += 1
+        elif rule.measure == "people":
+            counts[p.index - 1] += row[3] or 0
+        else:
+            counts[p.index - 1] += 1
+    return values, evidence
+
+
+def _coarse(
+    ledger: str,
+    rules: list[Rule],
+    year: int,
+    queryset: Callable[[type[models.Model]], Any],
+    ledgers: dict[str, Any],
+    unit_ids: list[int],
+) -> dict[Rule, dict[int, list[int]]]:
+    """One grouped query for all these rules on one ledger: rows per (unit, month), a column per rule."""
+    views = ledgers[ledger]
+    model, date_field = views.model, views.date_field
+    columns: dict[str, Any] = {}
+    for i, rule in enumerate(rules):
+        condition = Q(**dict(rule.filters))
+        if rule.measure == "days":
+            columns[f"r{i}"] = Count(TruncDate(date_field), distinct=True, filter=condition)
+        elif rule.measure == "people":
+            columns[f"r{i}"] = Sum("present", filter=condition)
+        else:
+            columns[f"r{i}"] = Count("pk", filter=condition)
+    qs = _scope(queryset, model, unit_ids, date_field, year)
+    rows = (
+        qs.annotate(m=_month_expression(model, date_field, year)).values("unit_id", "m").annotate(**columns)
+    )
+    result: dict[Rule, dict[int, list[int]]] = {rule: {} for rule in rules}
+    shapes = [
+        (rule, f"r{i}", PERIODS[rule.period], 12 // PERIODS[rule.period]) for i, rule in enumerate(rules)
+    ]
+    for row in rows.order_by():
+        m = row["m"] if isinstance(row["m"], int) else _local_date(row["m"]).month
+        unit_id = row["unit_id"]
+        for rule, key, size, per_month in shapes:
+            n = row[key]
+            if n:
+                counts = result[rule].setdefault(unit_id, [0] * size)
+                counts[(m - 1) // per_month] += n
+    return result
 
 
 def with_threshold(rule: Rule, threshold: int) -> Rule:
