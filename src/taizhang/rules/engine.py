@@ -58,7 +58,7 @@ class Period:
     deadline: date  # the due day, or the period's last day
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     rule: Rule
     period: Period
@@ -317,17 +317,17 @@ def _coarse(
         qs.annotate(m=_month_expression(model, date_field, year)).values("unit_id", "m").annotate(**columns)
     )
     result: dict[Rule, dict[int, list[int]]] = {rule: {} for rule in rules}
-    shapes = [
-        (rule, f"r{i}", PERIODS[rule.period], 12 // PERIODS[rule.period]) for i, rule in enumerate(rules)
-    ]
-    for row in rows.order_by():
-        m = row["m"] if isinstance(row["m"], int) else _local_date(row["m"]).month
-        unit_id = row["unit_id"]
-        for rule, key, size, per_month in shapes:
-            n = row[key]
+    # per rule: its own result dict (no hashing of rules inside the loop) and its period shape
+    shapes = [(result[rule], 12 // PERIODS[rule.period], PERIODS[rule.period]) for rule in rules]
+    for row in rows.order_by().values_list("unit_id", "m", *columns):
+        unit_id, month = row[0], int(row[1])
+        for column, (target, per_month, size) in enumerate(shapes, start=2):
+            n = row[column]
             if n:
-                counts = result[rule].setdefault(unit_id, [0] * size)
-                counts[(m - 1) // per_month] += n
+                counts = target.get(unit_id)
+                if counts is None:
+                    counts = target[unit_id] = [0] * size
+                counts[(month - 1) // per_month] += n
     return result
 
 
