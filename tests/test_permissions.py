@@ -18,7 +18,7 @@ from taizhang.ledger import models as lm
 from taizhang.ledger.models import Meeting
 from taizhang.ledger.views import LEDGERS
 from taizhang.orgs.models import Membership, Unit, User
-from taizhang.rules.models import LocalRule
+from taizhang.rules.models import AssessmentScheme, AssessmentScore, LocalRule
 
 from .conftest import CAST
 
@@ -129,6 +129,11 @@ MATRIX: dict[str, Page] = {
         lambda c: {**_dist(c), "rule_id": "party-group-study", "year": 2025, "index": 1},
     ),
     "rules:subtree": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
+    "rules:assessment_index": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
+    "rules:assessment": Page(  # the member of demo-dist has no role in its branch
+        expect(404, secretary=200, clerk=200, inspector=200),
+        lambda c: {"pk": _sample(AssessmentScheme)["pk"], "unit_pk": c.units["demo-dist-branch"].pk},
+    ),
     "ledger:book": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
     "ledger:risk_rectify": Page(POST_ONLY, lambda c: _sample(lm.Risk)),
     "ledger:review_submit": Page(POST_ONLY, lambda c: _sample(lm.PublicationReview)),
@@ -225,6 +230,7 @@ def _state() -> tuple[Any, ...]:
         lm.ReviewStep.objects.count(),
         lm.WorkPlanEvidence.objects.filter(deleted_at__isnull=True).count(),
         LocalRule.objects.filter(deleted_at__isnull=True).count(),
+        tuple(AssessmentScore.objects.values_list("score", flat=True)),
         Attachment.objects.filter(deleted_at__isnull=True).count(),
         Unit.objects.count(),
         User.objects.count(),
@@ -306,6 +312,20 @@ WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], di
     ("role_revoke", _membership, "clerk", lambda c: {}, 403),
     ("admin_role_set", lambda c: {}, "sysadmin", lambda c: {"user": c.clerk.pk, "admin_role": "audit"}, 403),
     ("lockout_unlock", _attempt, "auditor", lambda c: {}, 403),
+    (
+        "rules:assessment",
+        lambda c: {"pk": _sample(AssessmentScheme)["pk"], "unit_pk": c.units["demo-dist-branch"].pk},
+        "member",
+        lambda c: {"indicator": "1", "score": "5"},
+        404,
+    ),
+    (
+        "rules:assessment",
+        lambda c: {"pk": _sample(AssessmentScheme)["pk"], "unit_pk": c.units["demo-dist-branch"].pk},
+        "inspector",
+        lambda c: {"indicator": "1", "score": "5"},
+        403,
+    ),
     ("ledger:risk_rectify", lambda c: _sample(lm.Risk), "member", lambda c: {}, 403),
     ("ledger:risk_rectify", lambda c: _sample(lm.Risk), "inspector", lambda c: {}, 403),
     ("ledger:risk_rectify", lambda c: _sample(lm.Risk), "outsider", lambda c: {}, 404),

@@ -190,3 +190,49 @@ def test_cli_json_covers_the_subtree_and_nothing_above(cast, capsys):
     assert {"id", "name", "periods"} <= set(rule)
     assert all(p["status"] in (engine.MET, engine.DUE, engine.MISSED) for p in rule["periods"])
     assert main(["rules", "check", "--unit", "nowhere", "--year", "2025"]) == 1
+
+
+def test_assessment_computes_from_rules_and_keeps_self_beside_superior(cast, client):
+    from decimal import Decimal
+
+    from taizhang.rules.models import AssessmentScheme, AssessmentScore
+
+    scheme = AssessmentScheme.objects.get(unit=cast.units["demo-city"])
+    dist = cast.units["demo-dist"]
+    url = reverse("rules:assessment", kwargs={"pk": scheme.pk, "unit_pk": dist.pk})
+    rule_rows = {i.rule_id: i for i in scheme.indicators.all()}
+    lecture = rule_rows["branch-committee"]
+    # the clerk of demo-dist assesses itself against the city's scheme
+    client.force_login(cast.clerk)
+    page = client.get(url).content.decode()
+    assert "被考核单位（自评）" in page and scheme.title in page
+    [result] = evaluate_units([dist], scheme.year)
+    missed = sum(c.status == "missed" for c in result.cells["branch-committee"])
+    from taizhang.rules.services import assessment_rows
+
+    row = next(r for r in assessment_rows(scheme, dist, user=cast.clerk) if r.indicator == lecture)
+    assert (
+        row.computed == max(Decimal(0), lecture.points - lecture.deduction * missed) and row.missed == missed
+    )
+    client.post(url, {"indicator": lecture.pk, "score": "11", "note": "8月未召开"})
+    bad = client.post(url, {"indicator": lecture.pk, "score": "99"}, follow=True)
+    assert "得分应在 0 到" in bad.content.decode()
+    # the city's secretary scores the same indicator; both stand side by side
+    client.force_login(cast.users["city_secretary"])
+    client.post(url, {"indicator": lecture.pk, "score": "10", "note": "核实缺1次"})
+    scores = {s.unit.code: s.score for s in AssessmentScore.objects.filter(indicator=lecture, assessed=dist)}
+    assert scores == {"demo-dist": Decimal("11"), "demo-city": Decimal("10")}
+    export = client.get(url, {"format": "xlsx"})
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    line = next(r for r in rows if r[1] == lecture.name)
+    assert line[6] == 11 and line[8] == 10
+    # the inspector reads but cannot score; the outsider sees nothing
+    client.force_login(cast.inspector)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"indicator": lecture.pk, "score": "1"}).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404

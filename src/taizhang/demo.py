@@ -50,6 +50,7 @@ PEOPLE = [
     ),
     ("member", "刘洋", "", [("demo-dist", Role.MEMBER, "预报员")]),
     ("inspector", "陈志强", "", [("demo-city", Role.INSPECTOR, "市局办公室副主任")]),
+    ("city_secretary", "周立国", "", [("demo-city", Role.SECRETARY, "市局党组书记、局长")]),
     ("outsider", "赵丽", "", [("demo-east", Role.CLERK, "办公室科员")]),
     ("east_secretary", "吴国栋", "", [("demo-east", Role.SECRETARY, "局长、党支部书记")]),
     ("west_secretary", "郑文斌", "", [("demo-west", Role.SECRETARY, "局长、党支部书记")]),
@@ -65,6 +66,7 @@ ACCOUNTS = [
     ("clerk", "区气象局、区局党支部 联络员"),
     ("member", "区气象局 成员"),
     ("inspector", "市气象局 上级检查"),
+    ("city_secretary", "市气象局 第一责任人"),
     ("outsider", "东区气象局 联络员"),
     ("east_secretary", "东区气象局 第一责任人"),
     ("west_secretary", "西区气象局 第一责任人"),
@@ -162,6 +164,39 @@ def _cast_of(unit: Unit, outside: list[tuple[str, str, str]]) -> Cast:
     )
 
 
+def _demo_schemes(units: dict[str, Unit], year: int) -> None:
+    """The city's assessment of its county bureaus, and the district's of its party branch."""
+    from decimal import Decimal
+
+    from .rules.models import AssessmentScheme, Indicator
+
+    issuers = [
+        (
+            units["demo-city"],
+            User.objects.get(username="city_secretary"),
+            f"{year}年度县（区）气象局意识形态工作责任制考核细则",
+        ),
+        (units["demo-dist"], User.objects.get(username="secretary"), f"{year}年度党支部意识形态工作考核细则"),
+    ]
+    items = [
+        ("党组专题研究意识形态工作", "10", "rule", "party-group-study", "5", "每年不少于2次，缺1次扣5分"),
+        ("每季度开展分析研判", "20", "rule", "analysis-quarterly", "5", "每缺1个季度扣5分"),
+        ("按时报送半年专题报告", "10", "rule", "half-year-report", "5", "逾期或未报送每次扣5分"),
+        ("支委会每月召开", "12", "rule", "branch-committee", "1", "每缺1个月扣1分"),
+        ("阵地管理规范，无负面舆情", "15", "manual", "", None, "查阅阵地检查记录和舆情台账，酌情评分"),
+    ]
+    for unit, issuer, title in issuers:
+        scheme = record_create(
+            acting_user=issuer,
+            instance=AssessmentScheme(unit=unit, year=year, title=title, note="对照台账记录逐项评分。"),
+        )
+        for number, (name, points, method, rule_id, deduction, criteria) in enumerate(items, start=1):
+            record_create(acting_user=issuer, instance=Indicator(
+                unit=unit, scheme=scheme, number=number, name=name, points=Decimal(points), method=method,
+                rule_id=rule_id, deduction=Decimal(deduction) if deduction else None, criteria=criteria,
+            ))  # fmt: skip
+
+
 def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     year = timezone.localdate().year
     dist = _cast_of(units["demo-dist"], [("孙立新", "副局长", "业务"), ("周海波", "纪检组长", "纪检监察")])
@@ -175,6 +210,7 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
         ),
     )  # fmt: skip
     build_unit_years(units["demo-dist"], dist, [year - 1] if light else [year - 1, year], light=light)
+    _demo_schemes(units, year - 1)
     if light:
         return
     for code, outside in [

@@ -108,3 +108,106 @@ class LocalRule(UnitOwned):
             errors["period"] = "周期无效。"
         if errors:
             raise ValidationError(errors)
+
+
+class AssessmentScheme(UnitOwned):
+    """A year's assessment scheme (考核细则) a unit issues for itself and the units below it."""
+
+    attachable = True
+
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    title = models.CharField("名称", max_length=200)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "考核方案"
+        verbose_name_plural = "考核方案"
+        ordering = ["-year", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def total_points(self) -> Any:
+        return sum(i.points for i in self.indicators.filter(deleted_at__isnull=True))
+
+
+class ScoringMethod(models.TextChoices):
+    RULE = "rule", "按规则自动计分"
+    MANUAL = "manual", "人工评分"
+
+
+class Indicator(UnitOwned):
+    """One indicator of a scheme with its points: computed from a rule (points less a deduction per
+    missed period) or scored by hand with evidence."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.PROTECT, related_name="indicators", verbose_name="考核方案"
+    )
+    number = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("指标", max_length=200)
+    points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    method = models.CharField("计分方式", max_length=10, choices=ScoringMethod.choices)
+    rule_id = models.SlugField("依据规则", max_length=60, blank=True)
+    deduction = models.DecimalField("每缺一期扣分", max_digits=5, decimal_places=1, null=True, blank=True)
+    criteria = models.TextField("评分标准", blank=True)
+
+    class Meta:
+        verbose_name = "考核指标"
+        verbose_name_plural = "考核指标"
+        ordering = ["scheme", "number", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}（{self.points}分）"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.method == ScoringMethod.RULE:
+            known = {r.id for r in default_rules(self.scheme.year if self.scheme_id else 2100)}
+            if not self.rule_id:
+                errors["rule_id"] = "自动计分的指标须选择依据的规则。"
+            elif self.rule_id not in known and not LocalRule.objects.filter(rule_id=self.rule_id).exists():
+                errors["rule_id"] = "没有这条规则。默认规则：" + "、".join(sorted(known))
+            if self.deduction is None:
+                errors["deduction"] = "自动计分的指标须填写每缺一期的扣分。"
+        if self.points is not None and self.points <= 0:
+            errors["points"] = "分值应大于 0。"
+        if self.scheme_id and self.unit_id and self.scheme.unit_id != self.unit_id:
+            errors["scheme"] = "考核方案不属于本单位。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssessmentScore(UnitOwned):
+    """One score given to one indicator for one assessed unit: by the unit itself (self-assessment)
+    or by the superior that issued the scheme. The scoring unit owns the row."""
+
+    attachable = True  # the evidence for a hand-scored indicator
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="scores", verbose_name="指标"
+    )
+    assessed = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="被考核单位"
+    )
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    note = models.TextField("评分说明", blank=True)
+
+    class Meta:
+        verbose_name = "考核评分"
+        verbose_name_plural = "考核评分"
+        ordering = ["indicator", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "indicator", "assessed"],
+                                    condition=models.Q(deleted_at__isnull=True), name="assessment_score_unique")
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name}：{self.score}"
+
+    @property
+    def is_self(self) -> bool:
+        return self.unit_id == self.assessed_id
+
+    def clean(self) -> None:
+        if self.indicator_id and self.score is not None and not 0 <= self.score <= self.indicator.points:
+            raise ValidationError({"score": f"得分应在 0 到 {self.indicator.points} 之间。"})

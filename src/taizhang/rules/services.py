@@ -82,3 +82,75 @@ def upcoming(unit: Any, *, user: Any, days: int = 30) -> list[Cell]:
 def missed(unit: Any, year: int, *, user: Any) -> list[Cell]:
     [result] = evaluate_units([unit], year, user=user)
     return [c for cells in result.cells.values() for c in cells if c.status == MISSED]
+
+
+# --- Assessment (考核) --------------------------------------------------------------------------------
+@dataclass
+class IndicatorRow:
+    indicator: Any
+    computed: Any  # Decimal for rule-based indicators, None for hand-scored ones
+    missed: int
+    self_score: Any
+    superior_score: Any
+
+
+def assessment_rows(scheme: Any, assessed: Any, *, user: Any) -> list[IndicatorRow]:
+    """Each indicator for one assessed unit: the computed score beside the self and superior scores."""
+    from decimal import Decimal
+
+    from .models import AssessmentScore
+
+    indicators = list(scheme.indicators.filter(deleted_at__isnull=True).order_by("number", "pk"))
+    [result] = evaluate_units([assessed], scheme.year, user=user)
+    scores = AssessmentScore.objects.restrict(user).filter(indicator__in=indicators, assessed=assessed)
+    self_scores = {s.indicator_id: s for s in scores if s.unit_id == assessed.pk}
+    superior_scores = {
+        s.indicator_id: s for s in scores if s.unit_id == scheme.unit_id and s.unit_id != assessed.pk
+    }
+    rows = []
+    for ind in indicators:
+        computed, missed_count = None, 0
+        if ind.method == "rule":
+            cells = result.cells.get(ind.rule_id, [])
+            missed_count = sum(c.status == MISSED for c in cells)
+            computed = max(Decimal(0), ind.points - (ind.deduction or 0) * missed_count)
+        rows.append(
+            IndicatorRow(ind, computed, missed_count, self_scores.get(ind.pk), superior_scores.get(ind.pk))
+        )
+    return rows
+
+
+def score_set(
+    *, acting_user: Any, indicator: Any, assessed: Any, scorer_unit: Any, score: Any, note: str = ""
+) -> Any:
+    """The self-assessment (scorer is the assessed unit) or the superior's score (scorer issued the
+    scheme); written by someone who may add records in the scoring unit."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from taizhang.core import audit
+    from taizhang.core.services import record_create, record_update
+
+    from .models import AssessmentScore
+
+    scheme = indicator.scheme
+    if scorer_unit.pk not in (assessed.pk, scheme.unit_id):
+        raise PermissionDenied("只有被考核单位自评，或由下发考核方案的单位评分。")
+    if not assessed.path.startswith(scheme.unit.path):
+        raise PermissionDenied("该单位不在考核方案的适用范围内。")
+    with transaction.atomic():
+        existing = (
+            AssessmentScore.objects.restrict(acting_user, "change")
+            .filter(unit=scorer_unit, indicator=indicator, assessed=assessed)
+            .first()
+        )
+        if existing is None:
+            return record_create(
+                acting_user=acting_user,
+                instance=AssessmentScore(
+                    unit=scorer_unit, indicator=indicator, assessed=assessed, score=score, note=note
+                ),
+            )
+        before = audit.snapshot(existing)
+        existing.score, existing.note = score, note
+        return record_update(acting_user=acting_user, instance=existing, before=before)

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.core.excel import workbook_bytes
-from taizhang.core.views import REGISTRY, RecordViews
+from taizhang.core.scope import scope_for
+from taizhang.core.views import REGISTRY, Child, RecordViews
 from taizhang.orgs.models import Unit
 
 from . import engine, services
-from .models import LocalRule
+from .models import AssessmentScheme, Indicator, LocalRule
 
 
 class LocalRuleViews(RecordViews):
@@ -140,3 +144,145 @@ def subtree(request: HttpRequest) -> HttpResponse:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
+
+
+# --- Assessment (考核) ---------------------------------------------------------------------------------
+class SchemeViews(RecordViews):
+    model = AssessmentScheme
+    slug = "scheme"
+    namespace = "rules"
+    fields = ("year", "title", "note")
+    list_fields = ("year", "title")
+    date_field = "year"
+    search_fields = ("title", "note")
+    sortable = ("year", "title")
+    children = (
+        Child("indicators", "indicator", "scheme", ("number", "name", "points", "method", "rule_id")),
+    )
+    actions_template = "rules/_scheme_units.html"
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        units = Unit.objects.restrict(request.user).filter(path__startswith=obj.unit.path).order_by("path")
+        return {"assessed_units": units}
+
+
+class IndicatorViews(RecordViews):
+    model = Indicator
+    slug = "indicator"
+    namespace = "rules"
+    fields = ("scheme", "number", "name", "points", "method", "rule_id", "deduction", "criteria")
+    list_fields = ("scheme", "number", "name", "points", "method")
+    date_field = "scheme__year"
+    kind_field = "method"
+    search_fields = ("name", "criteria", "rule_id")
+    sortable = ("number", "points")
+
+    def year_lookup(self) -> str:
+        return "scheme__year"
+
+
+schemes = SchemeViews()
+indicators = IndicatorViews()
+
+
+def _scheme_for(request: HttpRequest, pk: int, assessed: Any) -> Any:
+    """A scheme the person may read: one of their scope, or one issued above the unit being assessed
+    (a scheme is addressed to every unit below its issuer)."""
+    scheme = AssessmentScheme.objects.restrict(request.user).filter(pk=pk).first()
+    if scheme is None:
+        candidate = (
+            AssessmentScheme.objects.filter(pk=pk, deleted_at__isnull=True).select_related("unit").first()
+        )
+        if candidate is not None and assessed.path.startswith(candidate.unit.path):
+            scheme = candidate
+    if scheme is None or not assessed.path.startswith(scheme.unit.path):
+        raise Http404("没有这个考核方案")
+    return scheme
+
+
+@login_required
+def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    assessed = get_object_or_404(Unit.objects.restrict(request.user), pk=unit_pk)
+    scheme = _scheme_for(request, pk, assessed)
+    scope = scope_for(request.user)
+    scorer = None
+    if scope.allows("add", assessed):
+        scorer = assessed  # the unit scores itself
+    elif scope.allows("add", scheme.unit) and assessed.pk != scheme.unit_id:
+        scorer = scheme.unit  # the issuing superior scores it
+    if request.method == "POST":
+        if scorer is None:
+            raise PermissionDenied("您不能为该单位评分。")
+        indicator = get_object_or_404(
+            scheme.indicators.filter(deleted_at__isnull=True), pk=request.POST.get("indicator")
+        )
+        try:
+            score = Decimal(request.POST.get("score", ""))
+            services.score_set(
+                acting_user=request.user,
+                indicator=indicator,
+                assessed=assessed,
+                scorer_unit=scorer,
+                score=score,
+                note=request.POST.get("note", "").strip(),
+            )
+        except (InvalidOperation, ValidationError) as exc:
+            messages.error(
+                request,
+                "得分无效："
+                + ("；".join(exc.messages) if isinstance(exc, ValidationError) else "请填写数字。"),
+            )
+        else:
+            messages.success(
+                request, f"已保存“{indicator.name}”的{'自评' if scorer == assessed else '评分'}。"
+            )
+        return redirect("rules:assessment", pk=scheme.pk, unit_pk=assessed.pk)
+    rows = services.assessment_rows(scheme, assessed, user=request.user)
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            "序号",
+            "指标",
+            "分值",
+            "计分方式",
+            "自动计分",
+            "缺项期数",
+            "自评得分",
+            "自评说明",
+            "上级评分",
+            "上级说明",
+        ]
+        data = workbook_bytes([(f"{assessed.short_name}考核", headers, [
+            [r.indicator.number, r.indicator.name, r.indicator.points, r.indicator.get_method_display(),
+             r.computed if r.computed is not None else "", r.missed if r.computed is not None else "",
+             r.self_score.score if r.self_score else "", r.self_score.note if r.self_score else "",
+             r.superior_score.score if r.superior_score else "", r.superior_score.note if r.superior_score else ""]
+            for r in rows
+        ])])  # fmt: skip
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename=assessment-{assessed.code}-{scheme.year}.xlsx"
+        )
+        return response
+    totals = {
+        "points": sum((r.indicator.points for r in rows), Decimal(0)),
+        "self": sum((r.self_score.score for r in rows if r.self_score), Decimal(0)),
+        "superior": sum((r.superior_score.score for r in rows if r.superior_score), Decimal(0)),
+    }
+    return render(request, "rules/assessment.html", {
+        "scheme": scheme, "assessed": assessed, "rows": rows, "scorer": scorer, "totals": totals,
+        "is_self": scorer == assessed,
+    })  # fmt: skip
+
+
+@login_required
+def assessment_index(request: HttpRequest) -> HttpResponse:
+    """The schemes that apply to the current unit (issued by it or above it) and those it issued."""
+    unit = getattr(request, "unit", None)
+    if unit is None:
+        return redirect("rules:grid")
+    ancestor_ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    applicable = AssessmentScheme.objects.filter(unit_id__in=ancestor_ids, deleted_at__isnull=True).select_related(
+        "unit").order_by("-year", "pk")  # fmt: skip
+    return render(request, "rules/assessment_index.html", {"unit": unit, "applicable": applicable})
