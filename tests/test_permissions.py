@@ -156,18 +156,24 @@ def _sample(model: Any) -> dict[str, Any]:
 for _views in list(REGISTRY.values()):
     _kw = (lambda model: lambda c: _sample(model))(_views.model)
     _ns = f"{_views.namespace}:{_views.slug}"
+    if _views.write_action == "manage":  # local rules: the unit's managers alone write
+        _adds = expect(403, secretary=200)
+        _writes = expect(404, secretary=200, clerk=403, member=403, inspector=403)
+    else:
+        _adds = expect(403, secretary=200, clerk=200, outsider=200)
+        _writes = expect(404, secretary=200, clerk=200, member=403, inspector=403)
     MATRIX.update(
         {
             f"{_ns}_list": Page(MODULE),
             f"{_ns}_export": Page(MODULE),
-            f"{_ns}_create": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"{_ns}_create": Page(_adds),
             f"{_ns}_trash": Page(expect(403, secretary=200)),
             f"{_ns}_detail": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _kw),
-            f"{_ns}_edit": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw),
-            f"{_ns}_delete": Page(expect(404, secretary=200, clerk=200, member=403, inspector=403), _kw),
+            f"{_ns}_edit": Page(_writes, _kw),
+            f"{_ns}_delete": Page(_writes, _kw),
             f"{_ns}_restore": Page(POST_ONLY, _kw),
-            f"{_ns}_import": Page(expect(403, secretary=200, clerk=200, outsider=200)),
-            f"{_ns}_template": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+            f"{_ns}_import": Page(_adds),
+            f"{_ns}_template": Page(_adds),
         }
     )
 

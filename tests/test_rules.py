@@ -129,8 +129,10 @@ def test_local_overrides_inherit_and_the_nearer_unit_wins(cast, fresh):
     assert "half-year-publicity" in dist.cells  # demo-dist's own rule
 
 
-def test_local_rule_form_refuses_unknown_rules(cast, client):
+def test_local_rule_form_refuses_unknown_rules_and_clerks(cast, client):
     client.force_login(cast.clerk)
+    assert client.get(reverse("rules:local_create")).status_code == 403  # managers decide the rules
+    client.force_login(cast.secretary)
     response = client.post(
         reverse("rules:local_create"), {"action": "override", "rule_id": "no-such-rule", "threshold": "2"}
     )

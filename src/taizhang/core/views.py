@@ -152,6 +152,7 @@ class RecordViews:
     children: tuple[Child, ...] = ()
     actions_template: str | None = None  # extra buttons and panels on the detail page
     summary_template: str | None = None  # figures above the list, from summary()
+    write_action: str | None = None  # "manage" where only the unit's managers may write (local rules)
     per_page = 20
     namespace = "ledger"
 
@@ -340,11 +341,11 @@ class RecordViews:
     def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         unit = getattr(request, "unit", None)
         if pk is None:
-            if unit is None or not scope_for(request.user).allows("add", unit):
+            if unit is None or not scope_for(request.user).allows(self.write_action or "add", unit):
                 raise PermissionDenied("您没有在本单位新增记录的权限。")
             instance = self.model(unit=unit)
         else:
-            instance = get_restricted(request, self.model, pk, "change")
+            instance = get_restricted(request, self.model, pk, self.write_action or "change")
             unit = instance.unit
         before = None if pk is None else services.audit.snapshot(instance)
         form = self.form_class(
@@ -378,7 +379,7 @@ class RecordViews:
         )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = get_restricted(request, self.model, pk, "delete")
+        obj = get_restricted(request, self.model, pk, self.write_action or "delete")
         if request.method == "POST":
             services.record_delete(acting_user=request.user, instance=obj)
             messages.success(request, f"已删除“{obj}”。单位负责人可在回收站恢复。")
@@ -439,7 +440,7 @@ class RecordViews:
 
     def _import_unit(self, request: HttpRequest) -> Any:
         unit = getattr(request, "unit", None)
-        if unit is None or not scope_for(request.user).allows("add", unit):
+        if unit is None or not scope_for(request.user).allows(self.write_action or "add", unit):
             raise PermissionDenied("您没有在本单位导入记录的权限。")
         return unit
 

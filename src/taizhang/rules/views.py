@@ -30,6 +30,7 @@ class LocalRuleViews(RecordViews):
     list_fields = ("action", "rule_id", "name", "year", "threshold")
     kind_field = "action"
     search_fields = ("rule_id", "name", "reason")
+    write_action = "manage"  # the unit's managers (第一责任人, 直接责任人) decide its rules
     sortable = ("rule_id", "action")
 
 
