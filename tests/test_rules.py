@@ -238,3 +238,29 @@ def test_assessment_computes_from_rules_and_keeps_self_beside_superior(cast, cli
     assert client.post(url, {"indicator": lecture.pk, "score": "1"}).status_code == 403
     client.force_login(cast.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_hand_scores_carry_evidence_and_the_grid_lists_what_was_missed(cast, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from taizhang.rules.models import AssessmentScore
+
+    score = AssessmentScore.objects.filter(
+        unit=cast.units["demo-dist"]
+    ).first()  # demo-dist's self-assessment
+    client.force_login(cast.clerk)
+    page = client.get(reverse("rules:rating_detail", kwargs={"pk": score.pk})).content.decode()
+    assert "上传附件" in page
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(AssessmentScore)
+    client.post(
+        reverse("attachment_upload", kwargs={"ct": ct.pk, "pk": score.pk}),
+        {"file": SimpleUploadedFile("阵地检查记录.txt", "检查记录".encode())},
+    )
+    assert (
+        "阵地检查记录.txt"
+        in client.get(reverse("rules:rating_detail", kwargs={"pk": score.pk})).content.decode()
+    )
+    grid = client.get(reverse("rules:grid"), {"year": date.today().year - 1}).content.decode()
+    assert 'id="missed"' in grid and "未完成的要求" in grid

@@ -185,16 +185,37 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
         ("支委会每月召开", "12", "rule", "branch-committee", "1", "每缺1个月扣1分"),
         ("阵地管理规范，无负面舆情", "15", "manual", "", None, "查阅阵地检查记录和舆情台账，酌情评分"),
     ]
+    schemes = []
     for unit, issuer, title in issuers:
         scheme = record_create(
             acting_user=issuer,
             instance=AssessmentScheme(unit=unit, year=year, title=title, note="对照台账记录逐项评分。"),
         )
+        schemes.append(scheme)
         for number, (name, points, method, rule_id, deduction, criteria) in enumerate(items, start=1):
             record_create(acting_user=issuer, instance=Indicator(
                 unit=unit, scheme=scheme, number=number, name=name, points=Decimal(points), method=method,
                 rule_id=rule_id, deduction=Decimal(deduction) if deduction else None, criteria=criteria,
             ))  # fmt: skip
+    # demo-dist assesses itself against the city's scheme, taking the computed scores
+    from .rules.services import assessment_rows, score_set
+
+    dist, secretary = units["demo-dist"], User.objects.get(username="secretary")
+    for row in assessment_rows(schemes[0], dist, user=secretary):
+        score = row.computed if row.computed is not None else row.indicator.points - 1
+        note = (
+            f"缺 {row.missed} 期"
+            if row.missed
+            else ("阵地检查发现个别内容更新不及时" if row.computed is None else "")
+        )
+        score_set(
+            acting_user=secretary,
+            indicator=row.indicator,
+            assessed=dist,
+            scorer_unit=dist,
+            score=score,
+            note=note,
+        )
 
 
 def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:

@@ -159,6 +159,8 @@ class RecordViews:
     def __init__(self) -> None:
         if not hasattr(self, "form_class"):
             self.form_class = record_form(self.model, self.fields)
+        known = REGISTRY.get(self.slug)
+        assert known is None or type(known) is type(self), f"two record kinds share the slug {self.slug!r}"
         REGISTRY[self.slug] = self
 
     # -- helpers ---------------------------------------------------------------------------------

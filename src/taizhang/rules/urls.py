@@ -13,4 +13,5 @@ urlpatterns = [
     *views.local_rules.urls(),
     *views.schemes.urls(),
     *views.indicators.urls(),
+    *views.scores.urls(),
 ]

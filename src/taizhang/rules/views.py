@@ -18,7 +18,7 @@ from taizhang.core.views import REGISTRY, Child, RecordViews
 from taizhang.orgs.models import Unit
 
 from . import engine, services
-from .models import AssessmentScheme, Indicator, LocalRule
+from .models import AssessmentScheme, AssessmentScore, Indicator, LocalRule
 
 
 class LocalRuleViews(RecordViews):
@@ -72,6 +72,7 @@ def grid(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "rules/grid.html", {
         "unit": unit, "year": year, "rows": _grid_rows(result), "overall": result.overall(),
         "months": range(1, 13), "status_names": engine.STATUS_NAMES, "can_see_subtree": can_see_subtree,
+        "missed": [c for row in _grid_rows(result) for c in row["cells"] if c.status == engine.MISSED],
     })  # fmt: skip
 
 
@@ -182,7 +183,29 @@ class IndicatorViews(RecordViews):
         return "scheme__year"
 
 
+class ScoreViews(RecordViews):
+    """Scores are given on the assessment page; their own pages hold the evidence (attachments),
+    the history and corrections."""
+
+    model = AssessmentScore
+    slug = "rating"
+    namespace = "rules"
+    fields = ("score", "note")
+    list_fields = ("indicator", "assessed", "score")
+    date_field = "indicator__scheme__year"
+    search_fields = ("note", "indicator__name")
+    sortable = ("score",)
+
+    def year_lookup(self) -> str:
+        return "indicator__scheme__year"
+
+    def urls(self) -> list[Any]:
+        # no blank "new score" page: a score belongs to an indicator and a unit, chosen on the sheet
+        return [u for u in super().urls() if not u.name.endswith(("_create", "_import", "_template"))]
+
+
 schemes = SchemeViews()
+scores = ScoreViews()
 indicators = IndicatorViews()
 
 
