@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import imports, services
-from .excel import workbook_bytes
+from .excel import workbook_bytes, xlsx_response
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
 
@@ -430,11 +430,7 @@ class RecordViews:
                 ]
 
         data = workbook_bytes([(self.verbose(), headers, rows())])
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f"attachment; filename={self.slug}.xlsx"
-        return response
+        return xlsx_response(data, f"{self.slug}.xlsx")
 
     # -- import ----------------------------------------------------------------------------------
     def import_fields(self) -> tuple[str, ...]:
@@ -449,11 +445,7 @@ class RecordViews:
     def template_view(self, request: HttpRequest) -> HttpResponse:
         unit = self._import_unit(request)
         data = imports.template_workbook(self.model, self.import_fields(), unit)
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f"attachment; filename={self.slug}-template.xlsx"
-        return response
+        return xlsx_response(data, f"{self.slug}-template.xlsx")
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload → every error by row and column, or a preview → commit all rows or none."""

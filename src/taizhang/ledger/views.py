@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from taizhang.core.excel import xlsx_response
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY, Child, RecordViews, get_restricted
 from taizhang.orgs.models import Membership, Unit
@@ -570,8 +571,4 @@ def book(request: HttpRequest) -> HttpResponse:
     asked = request.GET.get("year", "")
     year = int(asked) if asked.isdigit() else timezone.localdate().year
     data = ledger_book(unit=unit, year=year, user=request.user)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename=ledger-book-{unit.code}-{year}.xlsx"
-    return response
+    return xlsx_response(data, f"ledger-book-{unit.code}-{year}.xlsx")

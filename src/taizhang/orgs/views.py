@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from taizhang.core import audit
-from taizhang.core.excel import workbook_bytes
+from taizhang.core.excel import workbook_bytes, xlsx_response
 from taizhang.core.models import AuditEntry
 from taizhang.core.scope import forget_scope
 from taizhang.core.views import admin_required, render_page, safe_next
@@ -369,9 +369,4 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for e in qs.iterator(chunk_size=2000)
     )
     data = workbook_bytes([("审计日志", headers, rows)])
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f"attachment; filename=audit-{stamp}.xlsx"
-    return response
+    return xlsx_response(data, f"audit-{timezone.localtime():%Y%m%d-%H%M}.xlsx")

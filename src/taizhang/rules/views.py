@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from taizhang.core.excel import workbook_bytes
+from taizhang.core.excel import workbook_bytes, xlsx_response
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY, Child, RecordViews
 from taizhang.orgs.models import Unit
@@ -134,11 +134,7 @@ def subtree(request: HttpRequest) -> HttpResponse:
         data = workbook_bytes([(f"{year}年责任落实", headers, [
             [row["unit"].name, row["unit"].code, _pct(row["overall"]), *[_pct(v) for v in row["rates"]]] for row in rows
         ])])  # fmt: skip
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f"attachment; filename=compliance-{current.code}-{year}.xlsx"
-        return response
+        return xlsx_response(data, f"compliance-{current.code}-{year}.xlsx")
     return render(
         request, "rules/subtree.html", {"unit": current, "year": year, "rules": rules, "rows": rows}
     )
@@ -282,13 +278,7 @@ def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
              r.superior_score.score if r.superior_score else "", r.superior_score.note if r.superior_score else ""]
             for r in rows
         ])])  # fmt: skip
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename=assessment-{assessed.code}-{scheme.year}.xlsx"
-        )
-        return response
+        return xlsx_response(data, f"assessment-{assessed.code}-{scheme.year}.xlsx")
     totals = {
         "points": sum((r.indicator.points for r in rows), Decimal(0)),
         "self": sum((r.self_score.score for r in rows if r.self_score), Decimal(0)),
