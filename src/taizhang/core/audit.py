@@ -55,15 +55,21 @@ def object_type_label(object_type: str) -> str:
 _NATIVE = (str, int, float, bool, type(None))
 
 
+_ENCODER = DjangoJSONEncoder()
+
+
 def _jsonable(value: Any) -> Any:
     """A JSON-native copy: dates as ISO text, decimals and other values as text."""
-    if isinstance(value, _NATIVE):
+    kind = type(value)
+    if kind in _NATIVE:
         return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    if kind is dict:
+        return {str(k): v if type(v) in _NATIVE else _jsonable(v) for k, v in value.items()}
+    if kind in (list, tuple):
+        return [v if type(v) in _NATIVE else _jsonable(v) for v in value]
+    if isinstance(value, _NATIVE):  # subclasses (a TextChoices member is a str)
+        return value
+    return _ENCODER.default(value)  # datetime, date, time, timedelta, Decimal, UUID, Promise
 
 
 def snapshot(obj: models.Model | None, *, with_m2m: bool = True) -> dict[str, Any] | None:
