@@ -70,7 +70,3 @@ class WorkPlanEvidence(UnitOwned):
 
     def __str__(self) -> str:
         return f"{self.item} ← {self.content_type.name} #{self.object_id}"
-
-    def record(self) -> models.Model | None:
-        model = self.content_type.model_class()
-        return model.objects.filter(pk=self.object_id).first() if model else None  # type: ignore[attr-defined]
