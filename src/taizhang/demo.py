@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .core import audit
 from .core.context import acting
 from .core.services import record_create
 from .demo_ledgers import Cast, build_unit_years
@@ -136,8 +137,10 @@ def build_demo(*, light: bool = False) -> tuple[str, bool]:
                 )
                 created = True
             elif not user.check_password(password):
+                # TAIZHANG_DEMO_PASSWORD changed since the last run: the demo accounts follow it
                 user.set_password(password)
                 user.save(update_fields=["password"])
+                audit.record(action="password_reset", obj=user, actor_name="演示数据")
             for code, role, title in roles:
                 if not Membership.objects.live().filter(user=user, unit=units[code], role=role).exists():
                     services.membership_grant(

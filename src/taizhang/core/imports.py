@@ -280,7 +280,7 @@ def _parse(col: Column, value: Any) -> Any:
     raise AssertionError(col.kind)
 
 
-def _lookups(cols: list[Column], unit: Any) -> None:
+def _lookups(cols: list[Column], unit: Any, user: Any = None) -> None:
     """One query per linked column: people of the unit by name and user name, records by title."""
     people: dict[str, Any] | None = None
     for col in cols:
@@ -302,7 +302,13 @@ def _lookups(cols: list[Column], unit: Any) -> None:
         elif col.kind == "record":
             model = col.field.related_model
             key = getattr(model, "import_key", None)
-            qs = model.objects.filter(unit=unit, deleted_at__isnull=True)
+            # a person imports with what they may see; the command line (an operator) reads the unit
+            base = (
+                model.objects.restrict(user, "view")
+                if user is not None
+                else model.objects.filter(deleted_at__isnull=True)
+            )
+            qs = base.filter(unit=unit)
             col.lookup = {str(getattr(o, key) if key else o): o for o in qs}
 
 
@@ -351,7 +357,7 @@ def run_import(
     if result.errors:
         return result
     positions = [(i, by_header[h]) for i, h in enumerate(header) if h]
-    _lookups([c for _, c in positions], unit)
+    _lookups([c for _, c in positions], unit, acting_user)
     m2m_cols = [c for _, c in positions if c.kind == "people"]
     exclude = [f.name for f in model._meta.concrete_fields if f.name not in {c.name for c in cols}]
     pending: list[tuple[Any, dict[str, list[Any]]]] = []

@@ -27,23 +27,5 @@ def ledger_book(*, unit: Any, year: int, user: Any = None) -> bytes:
         qs = base.filter(unit=unit)
         if views.slug not in STANDING:
             qs = qs.filter(**{views.year_lookup(): year})
-        qs = qs.select_related(*views.related_fields())
-        columns = [c for c in views.form_class.base_fields]
-        m2m = {f.name for f in views.model._meta.many_to_many}
-        qs = qs.prefetch_related(*[c for c in columns if c in m2m]).order_by(views.date_field, "pk")
-        headers = [str(views._field(c).verbose_name) for c in columns]
-        rows = [
-            [
-                "、".join(str(x) for x in getattr(obj, c).all()) if c in m2m else _plain(views.cell(obj, c))
-                for c in columns
-            ]
-            for obj in qs
-        ]
-        sheets.append((views.verbose(), headers, rows))
+        sheets.append(views.sheet(qs.order_by(views.date_field, "pk")))
     return workbook_bytes(sheets)
-
-
-def _plain(value: Any) -> Any:
-    from taizhang.core.views import _plain as plain
-
-    return plain(value)

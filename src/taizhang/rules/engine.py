@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -329,7 +329,3 @@ def _coarse(
                     counts = target[unit_id] = [0] * size
                 counts[(month - 1) // per_month] += n
     return result
-
-
-def with_threshold(rule: Rule, threshold: int) -> Rule:
-    return replace(rule, threshold=threshold)
