@@ -185,6 +185,7 @@ def bench_import() -> tuple[float, float]:
     clerk = User.objects.get(username="bigclerk")
     t0 = time.perf_counter()
     with path.open("rb") as f, acting(channel="cli"):
+        source = imports.source_of(path.name, f)
         result = imports.run_import(
             model=views.model,
             field_names=views.import_fields(),
@@ -192,6 +193,7 @@ def bench_import() -> tuple[float, float]:
             unit=unit,
             acting_user=clerk,
             commit=True,
+            source=source,
         )
     full = time.perf_counter() - t0
     assert result.ok and result.created == IMPORT_ROWS, result.errors[:5]

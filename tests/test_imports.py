@@ -83,10 +83,28 @@ def test_good_file_previews_then_commits_with_audit(cast, client):
     new = m.Meeting.objects.get(title="导入的研判会议0")
     assert new.host == cast.secretary and {p.username for p in new.attendees.all()} == {"clerk", "member"}
     assert new.created_by == cast.clerk and new.unit == cast.units["demo-dist"]
-    assert AuditEntry.objects.count() == audits + 5
+    # one audit row for the import: the file by name and SHA-256, every record's values
+    assert AuditEntry.objects.count() == audits + 1
+    entry = AuditEntry.objects.latest("seq")
+    assert entry.action == "import" and entry.actor_id == cast.clerk.pk
+    assert entry.after["file"] == "会议.xlsx" and len(entry.after["sha256"]) == 64
+    assert entry.after["count"] == 5 and len(entry.after["rows"]) == 5
+    row = dict(zip(entry.after["columns"], entry.after["rows"][0], strict=True))
+    assert row["id"] == new.pk and row["title"] == "导入的研判会议0" and row["host_id"] == cast.secretary.pk
+    assert sorted(row["attendees"]) == sorted([cast.clerk.pk, cast.member.pk])
     from taizhang.core.audit import verify
 
     assert verify().ok
+    # the record's history shows the import that created it; the auditor's page lists its rows
+    detail = client.get(reverse("ledger:meeting_detail", args=[new.pk])).content.decode()
+    assert "导入" in detail and "会议.xlsx" in detail
+    client.force_login(cast.auditor)
+    page = client.get(reverse("audit_entry", args=[entry.seq])).content.decode()
+    assert "导入的研判会议4" in page and entry.after["sha256"] in page
+    rows = load_workbook(
+        io.BytesIO(client.get(f"{reverse('audit_entry', args=[entry.seq])}?rows=xlsx").content)
+    )
+    assert rows.worksheets[0].max_row == 1 + 5
 
 
 def test_three_bad_rows_are_all_reported_and_nothing_written(cast, client):

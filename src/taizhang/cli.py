@@ -177,6 +177,7 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise CommandError(f"找不到文件：{path}")
     try:
         with path.open("rb") as f, acting(channel="cli"):
+            source = imports.source_of(path.name, f)
             rows = imports.read_rows(path.name, f, path.stat().st_size, settings.ATTACHMENT_MAX_BYTES)
             result = imports.run_import(
                 model=views.model,
@@ -185,6 +186,7 @@ def cmd_import(args: argparse.Namespace) -> None:
                 unit=unit,
                 acting_user=user,
                 commit=not args.dry_run,
+                source=source,
             )
     except (imports.ImportRefused, ValidationError) as exc:
         raise CommandError(exc.messages[0] if isinstance(exc, ValidationError) else str(exc)) from exc

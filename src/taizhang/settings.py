@@ -133,7 +133,7 @@ else:
                 # the busy timeout lets concurrent writers queue rather than see "database is locked".
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("TAIZHANG_SQLITE_TIMEOUT", 30, minimum=20),
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32000;",
             },
         }
     }

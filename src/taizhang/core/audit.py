@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from . import context
@@ -23,6 +23,7 @@ SECRET_FIELDS = {"password"}
 
 ACTIONS: list[tuple[str, str]] = [
     ("create", "新增"),
+    ("import", "导入"),
     ("change", "修改"),
     ("delete", "删除"),
     ("restore", "恢复"),
@@ -136,7 +137,10 @@ def record(
     object_id: str = "",
     object_label: str = "",
     actor_name: str = "",
+    at: datetime | None = None,
 ) -> AuditEntry:
+    """Append one row to the chain, inside the caller's transaction. `at` is the write's own time
+    when the caller stamped its records with it (an import); otherwise now."""
     ctx = context.current()
     if unit is None and obj is not None:
         unit = obj if obj._meta.label == "orgs.Unit" else getattr(obj, "unit", None)
@@ -152,7 +156,7 @@ def record(
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,
-            at=timezone.now().astimezone(UTC),
+            at=(at or timezone.now()).astimezone(UTC),
             actor_id=getattr(actor, "pk", None),
             actor_name=actor_name[:150] or "系统",
             unit_id=getattr(unit, "pk", None),
@@ -172,61 +176,6 @@ def record(
         head.seq, head.last_hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "last_hash"])
     return entry
-
-
-def record_many(events: list[dict[str, Any]]) -> int:
-    """Audit rows for a bulk write (an import): the chain is extended once, rows inserted in batches.
-    Each event is {"action", "obj", "actor", "before", "after"} with before/after from snapshot()."""
-    if not events:
-        return 0
-    from .bulk import insert_rows, reserve_ids
-
-    ctx = context.current()
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        seq, prev = head.seq, head.last_hash
-        now = timezone.now().astimezone(UTC)
-        at_db = AuditEntry._meta.get_field("at").get_db_prep_save(now, connection)
-        json_db = AuditEntry._meta.get_field("after").get_db_prep_save
-        columns = ["id", "seq", "at", "actor_id", "actor_name", "unit_id", "unit_label", "client_addr",
-                   "request_id", "action", "object_type", "object_id", "object_label", "before", "after",
-                   "prev_hash", "hash"]  # fmt: skip
-        ids = reserve_ids(AuditEntry, len(events))
-        rows = []
-        entry = AuditEntry(at=now, client_addr=ctx.client_addr, request_id=ctx.request_id)
-        for pk, event in zip(ids, events, strict=True):
-            obj, actor = event["obj"], event.get("actor")
-            unit = getattr(obj, "unit", None)
-            actor_name = _person_name(actor) if actor is not None else ""
-            if ctx.channel == "cli":
-                actor_name = f"{actor_name} 命令行".strip()
-            seq += 1
-            entry.seq, entry.actor_id, entry.actor_name = (
-                seq,
-                getattr(actor, "pk", None),
-                actor_name[:150] or "系统",
-            )
-            entry.unit_id, entry.unit_label = (
-                getattr(unit, "pk", None),
-                str(unit)[:200] if unit is not None else "",
-            )
-            entry.action, entry.object_type = event["action"], obj._meta.label
-            entry.object_id, entry.object_label = str(obj.pk), str(obj)[:300]
-            # events carry snapshot() output, which is JSON-native already
-            entry.before, entry.after = event.get("before"), event.get("after")
-            entry.prev_hash = prev
-            prev = entry_hash(entry)
-            rows.append([
-                pk, seq, at_db, entry.actor_id, entry.actor_name, entry.unit_id, entry.unit_label, entry.client_addr,
-                entry.request_id, entry.action, entry.object_type, entry.object_id, entry.object_label,
-                json_db(entry.before, connection),
-                json_db(entry.after, connection),
-                entry.prev_hash, prev,
-            ])  # fmt: skip
-        insert_rows(AuditEntry, columns, rows)
-        head.seq, head.last_hash = seq, prev
-        head.save(update_fields=["seq", "last_hash"])
-    return len(rows)
 
 
 @dataclass
@@ -261,5 +210,13 @@ def verify(batch: int = 2000) -> VerifyResult:
     return VerifyResult(True, checked)
 
 
-def json_text(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+EXCEL_CELL_LIMIT = 32_000  # Excel holds at most 32,767 characters in a cell
+
+
+def json_text(value: Any, limit: int | None = None) -> str:
+    """The value as JSON text; cut at `limit` characters with a note saying so (an import's row
+    holds every record it created: the audit page downloads those in full)."""
+    text = "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 40] + f"…（共 {len(text)} 字，已截断）"
+    return text

@@ -9,6 +9,7 @@ knows every new row's id for its links and audit rows. Must run inside a transac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -57,9 +58,34 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
             cursor.executemany(sql, rows[start : start + 5000])
 
 
-def insert_objects(objs: Sequence[models.Model]) -> None:
+def _db_converter(field: models.Field[Any, Any]) -> Any:
+    """How a field's Python value becomes what the driver takes; None when it takes it as it is."""
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, PLAIN):
+        return None
+    if isinstance(field, models.DateTimeField) and connection.vendor == "sqlite":
+        # what Django's SQLite backend stores: UTC without offset, as text; a batch's shared
+        # time stamp (created_at of an import) is converted once
+        last: list[Any] = [None, None]
+
+        def to_text(value: Any) -> Any:
+            if value is None:
+                return None
+            if value is not last[0]:
+                last[:] = [value, str(value.astimezone(UTC).replace(tzinfo=None))]
+            return last[1]
+
+        return to_text
+    if isinstance(field, models.DateTimeField) and connection.vendor == "postgresql":
+        return None  # psycopg adapts aware datetimes itself
+    return lambda value: None if value is None else field.get_db_prep_save(value, connection)
+
+
+def insert_objects(objs: Sequence[models.Model], now: datetime | None = None) -> None:
     """Insert new model instances of one kind, giving each its id (unless all have one already);
-    no signals, no save() hooks."""
+    no signals, no save() hooks. Fields with auto_now(_add) get `now` (one time for the batch) or
+    the time of each pre_save."""
     if not objs:
         return
     model = type(objs[0])
@@ -68,7 +94,10 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
-                f.pre_save(obj, add=True)  # type: ignore[arg-type]
+                if now is not None:
+                    setattr(obj, f.attname, now)
+                else:
+                    f.pre_save(obj, add=True)  # type: ignore[arg-type]
     # ids the caller reserved already (to link rows among themselves) are kept
     ids = (
         [obj.pk for obj in objs] if all(obj.pk is not None for obj in objs) else reserve_ids(model, len(objs))
@@ -77,15 +106,15 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
-    plain = [isinstance(f, PLAIN) and not isinstance(f, models.JSONField) for f in fields]
-    prep = [(f.attname, f.get_db_prep_save) for f in fields]
-    rows = [
-        [
-            getattr(obj, attname) if is_plain else p(getattr(obj, attname), connection)
-            for (attname, p), is_plain in zip(prep, plain, strict=True)
-        ]
-        for obj in objs
-    ]
+    attnames = [f.attname for f in fields]
+    converters = [(i, c) for i, c in enumerate(_db_converter(f) for f in fields) if c is not None]
+    rows = []
+    for obj in objs:
+        values = obj.__dict__
+        row = [values[a] for a in attnames]
+        for i, convert in converters:
+            row[i] = convert(row[i])
+        rows.append(row)
     insert_rows(model, [str(f.column) for f in fields], rows)
 
 

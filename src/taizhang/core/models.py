@@ -30,7 +30,12 @@ class UnitOwnedQuerySet(models.QuerySet):
 
 
 class UnitOwned(models.Model):
-    """Base of every record that belongs to one unit: who made and changed it, and soft deletion."""
+    """Base of every record that belongs to one unit: who made and changed it, and soft deletion.
+
+    Only `unit` is indexed here: every read filters by unit first (with deleted_at in each kind's
+    composite indexes). Who created, changed or deleted a row is shown, never searched, and users
+    are deactivated rather than deleted, so those links carry no index to maintain on every insert.
+    """
 
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="%(app_label)s_%(class)s_set", verbose_name="单位"
@@ -43,6 +48,7 @@ class UnitOwned(models.Model):
         null=True,
         blank=True,
         verbose_name="创建人",
+        db_index=False,
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     updated_by = models.ForeignKey(
@@ -52,8 +58,9 @@ class UnitOwned(models.Model):
         null=True,
         blank=True,
         verbose_name="修改人",
+        db_index=False,
     )
-    deleted_at = models.DateTimeField("删除时间", null=True, blank=True, db_index=True)
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -61,6 +68,7 @@ class UnitOwned(models.Model):
         null=True,
         blank=True,
         verbose_name="删除人",
+        db_index=False,
     )
 
     # Personal records (a member's own study log) set this: 成员 may then write rows they created.

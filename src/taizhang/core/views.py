@@ -78,7 +78,14 @@ def get_restricted(
 
 
 def history_for(obj: models.Model) -> Any:
-    return AuditEntry.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("-seq")
+    """The record's audit rows: its own, and the import that created it (one row for the whole
+    import, stamped with the creation time every record of that import carries)."""
+    label = obj._meta.label
+    mine = Q(object_type=label, object_id=str(obj.pk))
+    created_at = getattr(obj, "created_at", None)
+    if created_at is not None:
+        mine |= Q(object_type=label, action="import", unit_id=getattr(obj, "unit_id", None), at=created_at)
+    return AuditEntry.objects.filter(mine).order_by("-seq")
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
@@ -463,6 +470,7 @@ class RecordViews:
                 return redirect(self.url("import"))
             path_ = pending_dir / saved["file"]
             with path_.open("rb") as f:
+                source = imports.source_of(saved["name"], f)
                 result = imports.run_import(
                     model=self.model,
                     field_names=self.import_fields(),
@@ -472,6 +480,7 @@ class RecordViews:
                     unit=unit,
                     acting_user=request.user,
                     commit=True,
+                    source=source,
                 )
             path_.unlink(missing_ok=True)
             request.session["imports"] = {

@@ -318,9 +318,30 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render_page(request, "orgs/audit.html", {"page": page, "form": form})
 
 
+IMPORT_ROWS_SHOWN = 200
+
+
 @admin_required(AdminRole.AUDIT)
 def audit_entry(request: HttpRequest, seq: int) -> HttpResponse:
     entry = get_object_or_404(AuditEntry, seq=seq)
+    imported = None
+    if entry.action == "import" and isinstance(entry.after, dict):
+        # an import's row holds every created record as a table; the page shows its first rows
+        after = dict(entry.after)
+        if request.GET.get("rows") == "xlsx":
+            rows = (
+                [", ".join(map(str, v)) if isinstance(v, list) else v for v in r]
+                for r in after.get("rows", [])
+            )
+            sheet = ("导入的记录", after.get("columns", []), rows)
+            return xlsx_response(workbook_bytes([sheet]), f"audit-{entry.seq}-import.xlsx")
+        imported = {
+            "columns": after.pop("columns", []),
+            "rows": after.pop("rows", [])[:IMPORT_ROWS_SHOWN],
+            "count": after.get("count", 0),
+            "shown": IMPORT_ROWS_SHOWN,
+        }
+        entry.after = after
     keys = sorted(set(entry.before or {}) | set(entry.after or {}))
     changes = [
         (
@@ -331,7 +352,7 @@ def audit_entry(request: HttpRequest, seq: int) -> HttpResponse:
         )
         for k in keys
     ]
-    return render(request, "orgs/audit_entry.html", {"e": entry, "changes": changes})
+    return render(request, "orgs/audit_entry.html", {"e": entry, "changes": changes, "imported": imported})
 
 
 @admin_required(AdminRole.AUDIT)
@@ -363,8 +384,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             audit.object_type_label(e.object_type),
             e.object_id,
             e.object_label,
-            audit.json_text(e.before),
-            audit.json_text(e.after),
+            audit.json_text(e.before, audit.EXCEL_CELL_LIMIT),
+            audit.json_text(e.after, audit.EXCEL_CELL_LIMIT),
         ]
         for e in qs.iterator(chunk_size=2000)
     )

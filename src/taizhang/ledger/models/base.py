@@ -31,9 +31,12 @@ def in_future(value: date | datetime | None) -> bool:
     """True when a date that must already have happened lies after today (Beijing time)."""
     if value is None:
         return False
-    today = timezone.localdate()
+    # the default zone (Beijing), not the request's: a ledger's dates are the unit's local dates;
+    # this runs once per imported row, so it avoids Django's per-call zone look-ups
+    tz = timezone.get_default_timezone()
+    today = datetime.now(tz).date()
     if isinstance(value, datetime):
-        return timezone.localtime(value).date() > today if timezone.is_aware(value) else value.date() > today
+        return (value.astimezone(tz).date() if value.tzinfo is not None else value.date()) > today
     return value > today
 
 
