@@ -351,17 +351,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=None, help="记录所在年度（默认去年）")
     p.set_defaults(func=cmd_gen_load)
 
+    p = sub.add_parser("proofread", help="校对公文（.txt、.md、.docx）：有问题退出码 1，无法读取 2")
+    p.add_argument("file", help="要校对的文件")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--fix", action="store_true", help="写出改正后的文件（需 -o）")
+    p.add_argument("-o", "--output", help="改正后文件的路径")
+    p.add_argument("--rules", help="只运行这些规则（规则或类别名，逗号分隔）")
+    p.add_argument("--ignore", help="不运行这些规则（逗号分隔）")
+    p.set_defaults(func=cmd_proofread)
+
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
     return parser
 
 
+def cmd_proofread(args: argparse.Namespace) -> int:
+    """Pure Python: no settings, no database."""
+    from pathlib import Path
+
+    from .proofread import check
+    from .proofread.files import Unreadable, fixed_bytes, read, report_json, report_text
+
+    def names(value: str | None) -> list[str] | None:
+        return [n.strip() for n in value.split(",") if n.strip()] if value else None
+
+    if args.fix and not args.output:
+        print("错误：--fix 需要用 -o 指定输出文件。", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    try:
+        source = read(path.name, path.read_bytes())
+        findings = check(source.text, rules=names(args.rules), ignore=names(args.ignore))
+    except (Unreadable, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"错误：无法读取文件 {path}（{exc.strerror or exc}）", file=sys.stderr)
+        return 2
+    print(report_json(findings) if args.json else report_text(source, findings))
+    if args.fix:
+        Path(args.output).write_bytes(fixed_bytes(source, findings))
+        if not args.json:
+            print(f"已写出改正后的文件：{args.output}")
+    return 1 if findings else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], Any] = args.func
     try:
-        func(args)
+        code = func(args)
     except CommandError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -372,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"错误：{_describe(exc)}", file=sys.stderr)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _describe(exc: Exception) -> str:

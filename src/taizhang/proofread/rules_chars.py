@@ -1,0 +1,362 @@
+"""Damage inside words: 一 read as a dash, stray full stops and spaces, doubled characters, and
+characters or words commonly written wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+
+from .context import Context
+from .finding import ERROR, WARNING, Finding
+from .text import HAN, is_han
+
+# --- 一 damaged into a hyphen or dash -------------------------------------------------------------
+DASHES = "-‐‑‒–—―－ー─━"
+# Words containing 一; a dash standing where one of their 一 would complete the word is damage.
+# A dash between characters that forms none of them (北京—上海, a connector) is left alone.
+YI_WORDS = [
+    "一是",
+    "一要",
+    "一抓",
+    "一方面",
+    "另一方面",
+    "一手",
+    "一手抓",
+    "一把手",
+    "一岗双责",
+    "一票否决",
+    "一线",
+    "第一",
+    "统一",
+    "进一步",
+    "唯一",
+    "一致",
+    "一体",
+    "一体化",
+    "一律",
+    "一切",
+    "一起",
+    "一道",
+    "一批",
+    "一项",
+    "一次",
+    "一系列",
+    "一般",
+    "一定",
+    "一直",
+    "一贯",
+    "一些",
+    "一样",
+    "一旦",
+    "一同",
+    "一再",
+    "一概",
+    "一并",
+    "一举",
+    "一揽子",
+    "一盘棋",
+    "一张蓝图",
+    "一以贯之",
+    "一心一意",
+    "一环",
+    "一流",
+    "一级",
+    "一年",
+    "一季度",
+    "一期",
+    "一轮",
+    "一届",
+    "一名",
+    "一位",
+    "一个",
+    "一份",
+    "一篇",
+    "一条",
+    "一件",
+    "一场",
+    "一支",
+    "一种",
+    "一类",
+    "一段",
+    "一部分",
+    "一带一路",
+    "一国两制",
+    "一站式",
+    "一网通办",
+    "同一",
+    "单一",
+    "逐一",
+    "划一",
+    "合一",
+    "专一",
+    "万一",
+    "之一",
+    "其一",
+    "一方",
+    "一员",
+    "一度",
+    "一向",
+    "一面",
+    "一齐",
+    "一共",
+    "一心",
+    "一时",
+    "一步",
+    "一层",
+    "一周",
+    "一号",
+    "一抓到底",
+    "一刀切",
+    "一丝不苟",
+    "一鼓作气",
+    "一往无前",
+    "一马当先",
+    "一如既往",
+    "一目了然",
+    "一脉相承",
+    "一针见血",
+    "一言一行",
+    "一举一动",
+    "一点一滴",
+    "一视同仁",
+    "一劳永逸",
+    "一蹴而就",
+    "一成不变",
+    "一以贯之",
+    "大一统",
+    "第一书记",
+    "第一责任人",
+    "第一时间",
+    "第一议题",
+    "十一",
+    "一九",
+    "一〇",
+    "二〇一",
+    "一月",
+    "一日",
+    "一览",
+    "一览表",
+    "一对一",
+    "一户一策",
+    "一事一议",
+    "一企一策",
+    "一村一品",
+    "一人一档",
+    "一案一档",
+    "一单位一",
+    "一本账",
+    "一张表",
+    "一把尺子",
+    "一肩挑",
+    "一班人",
+    "一号文件",
+]
+
+_DASH_RE = re.compile(f"(?<![{DASHES}])[{DASHES}](?![{DASHES}])")
+
+
+@cache
+def _yi_index() -> tuple[tuple[int, str], ...]:
+    """(position of 一 in the word, word) for every 一 of every word, longest words first."""
+    pairs = {(i, w) for w in YI_WORDS for i, ch in enumerate(w) if ch == "一"}
+    return tuple(sorted(pairs, key=lambda p: -len(p[1])))
+
+
+def yi_dash(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    n = len(text)
+    for m in _DASH_RE.finditer(text):
+        p = m.start()
+        left = text[p - 1] if p else ""
+        right = text[p + 1] if p + 1 < n else ""
+        if not (is_han(left) or is_han(right)) or ctx.protected.covers(p):
+            continue
+        for k, word in _yi_index():
+            start = p - k
+            if start < 0 or start + len(word) > n:
+                continue
+            window = text[start : start + len(word)]
+            if window[:k] == word[:k] and window[k + 1 :] == word[k + 1 :]:
+                yield Finding(
+                    "yi-dash", p, p + 1, text[p], "一",
+                    f"“{word}”中的“一”被误作“{text[p]}”（常见于从网页、PDF 复制的文字）",
+                )  # fmt: skip
+                break
+
+
+# --- Stray full stops and spaces ------------------------------------------------------------------
+_STRAY_STOP = re.compile(f"(?<=[{HAN}])[.．](?=[{HAN}])")
+
+
+def stray_stop(ctx: Context) -> Iterator[Finding]:
+    for m in _STRAY_STOP.finditer(ctx.text):
+        yield Finding("stray-stop", m.start(), m.end(), m.group(), "", "词语中间夹有多余的点号，应删除")
+
+
+SPACES = " \u3000\u00a0\u2002\u2003\u2009\u200a"
+_SPACE_HAN = re.compile(f"(?<=[{HAN}])[{SPACES}]+(?=[{HAN}])")
+_SPACE_HAN_DIGIT = re.compile(f"(?<=[{HAN}])[{SPACES}]+(?=\\d)|(?<=\\d)[{SPACES}]+(?=[{HAN}])")
+# a number broken by a space right before the unit it counts: 20 23年, 1 5次 (but not the
+# three-digit groups GB/T 15835 allows in long numbers: 12 345人)
+_SPACE_NUMBER = re.compile(f"(?<=\\d)[{SPACES}]+(?=\\d+[{HAN}%])")
+_LINE_TOKENS = re.compile(f"[^{SPACES}]+")
+
+
+def _spaced_layout(line: str) -> bool:
+    """Spaces that are layout, not damage: a short title spread out (通　　知) or a list of names
+    or units separated by spaces (出席：张明 李华 王芳; 张明 李华 王芳 赵强)."""
+    body = line.strip(SPACES)
+    tokens = _LINE_TOKENS.findall(body)
+    if 2 <= len(tokens) <= 4 and all(len(t) == 1 for t in tokens):
+        return True
+    labelled = re.split("[：:]", body)
+    if len(labelled) > 1:
+        items = _LINE_TOKENS.findall(labelled[-1])
+        return len(items) >= 2 and all(2 <= len(t.rstrip("，。；、")) <= 6 for t in items)
+    return len(tokens) >= 3 and all(2 <= len(t) <= 4 and all(map(is_han, t)) for t in tokens)
+
+
+def spaces(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    layout: dict[int, bool] = {}
+
+    def is_layout(pos: int) -> bool:
+        line_start = text.rfind("\n", 0, pos) + 1
+        if line_start not in layout:
+            line_end = text.find("\n", pos)
+            layout[line_start] = _spaced_layout(text[line_start : line_end if line_end >= 0 else len(text)])
+        return layout[line_start]
+
+    for m in _SPACE_HAN.finditer(text):
+        if not is_layout(m.start()):
+            yield Finding("space", m.start(), m.end(), m.group(), "", "汉字之间有多余的空格，应删除")
+    for m in _SPACE_HAN_DIGIT.finditer(text):
+        if not ctx.protected.overlaps(m.start() - 1, m.end() + 1):
+            yield Finding("space", m.start(), m.end(), m.group(), "", "数字与汉字之间不应有空格")
+    for m in _SPACE_NUMBER.finditer(text):
+        before = re.search(r"[\d ]*$", text[max(0, m.start() - 24) : m.start()])
+        after = re.match(r"\d+", text[m.end() :])
+        groups = ((before.group() if before else "") + " " + (after.group() if after else "")).split()
+        if len(groups) >= 2 and all(len(g) == 3 for g in groups[1:]) and sum(map(len, groups)) >= 5:
+            continue  # 12 345: thousands grouped as the standard allows
+        if not ctx.protected.overlaps(m.start() - 1, m.end() + 1):
+            yield Finding("space", m.start(), m.end(), m.group(), "", "数字中间有多余的空格，应删除")
+
+
+# --- Doubled characters ---------------------------------------------------------------------------
+# Function characters whose doubling is a slip of the keyboard, with the neighbours that make the
+# pair legitimate: (characters that may precede, characters that may follow).
+DOUBLED = {
+    "的": ("目标", "确"),  # 目的的, 标的的, 的的确确
+    "了": ("", "解之然分"),  # 为了了解, 不了了之, 了了分明
+    "是": ("但还就总可于要凡而不只正倒像或硬真老算都也便乃却即亦仍皆实确若先更特尤光", "否非"),
+    "在": ("现存正实所好自内外潜旨志意", "在"),
+    "和": ("温柔总调缓平饱暖", "美气睦"),
+    "与": ("参给赠授干赋", "否"),
+    "并": ("合兼吞归", "肩入"),
+    "就": ("成造迁将早也", ""),
+    "都": ("首成京古国建定迁", ""),
+    "及": ("以涉普危企遍顾论来", "时早"),
+    "从": ("服听随顺盲", ""),
+    "把": ("一", ""),
+    "也": ("", ""),
+    "又": ("", ""),
+    "而": ("", ""),
+    "被": ("棉", ""),
+    "让": ("转出", ""),
+}
+_DOUBLED = re.compile("([" + "".join(DOUBLED) + "])\\1+")
+
+
+def doubled(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    for m in _DOUBLED.finditer(text):
+        ch, s, e = m.group(1), m.start(), m.end()
+        before_ok, after_ok = DOUBLED[ch]
+        prev = text[s - 1] if s else ""
+        nxt = text[e] if e < len(text) else ""
+        if e - s == 2 and ((prev and prev in before_ok) or (nxt and nxt in after_ok)):
+            continue
+        # AABB reduplication: 实实在在, 的的确确, 是是非非
+        if e - s == 2 and (
+            (s >= 2 and text[s - 2] == prev and is_han(prev))
+            or (nxt and text[e + 1 : e + 2] == nxt and is_han(nxt))
+        ):
+            continue
+        yield Finding("doubled", s, e, m.group(), ch, f"“{ch}”字重复", WARNING if e - s == 2 else ERROR)
+
+
+# --- Common wrong characters and words ------------------------------------------------------------
+_SENTENCE_END = re.compile("[。；！？\n]")
+
+
+class Confusions:
+    """The confusion list (data/confusions.tsv, written for this project): wrong, right, the
+    longer correct strings that contain the wrong one (自己经常 holds 己经), and characters whose
+    presence later in the sentence makes the wrong form right (既使……又…… is not 即使)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.entries: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.unless_followed: dict[str, str] = {}
+        for raw in lines:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            wrong, right = parts[0], parts[1]
+            exceptions = tuple(x for x in (parts[2].split("，") if len(parts) > 2 else []) if x)
+            self.entries[wrong] = (right, exceptions)
+            if len(parts) > 3 and parts[3]:
+                self.unless_followed[wrong] = parts[3]
+        by_first: dict[str, list[str]] = {}
+        for wrong in self.entries:
+            by_first.setdefault(wrong[0], []).append(wrong)
+        self.by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
+        self.first = re.compile("[" + re.escape("".join(self.by_first)) + "]")
+
+    def find(self, text: str) -> Iterator[tuple[int, str, str]]:
+        last_end = 0
+        for m in self.first.finditer(text):
+            p = m.start()
+            if p < last_end:
+                continue
+            for wrong in self.by_first[m.group()]:
+                if not text.startswith(wrong, p):
+                    continue
+                right, exceptions = self.entries[wrong]
+                if any(self._inside(text, p, wrong, ex) for ex in exceptions):
+                    continue
+                if wrong in self.unless_followed and self._followed(
+                    text, p + len(wrong), self.unless_followed[wrong]
+                ):
+                    continue
+                yield p, wrong, right
+                last_end = p + len(wrong)
+                break
+
+    @staticmethod
+    def _followed(text: str, start: int, chars: str) -> bool:
+        sentence = _SENTENCE_END.split(text[start : start + 60], 1)[0]
+        return any(c in sentence for c in chars)
+
+    @staticmethod
+    def _inside(text: str, p: int, wrong: str, longer: str) -> bool:
+        offset = longer.find(wrong)
+        while offset >= 0:
+            if text.startswith(longer, p - offset):
+                return True
+            offset = longer.find(wrong, offset + 1)
+        return False
+
+
+@cache
+def confusions() -> Confusions:
+    data = resources.files("taizhang.proofread").joinpath("data/confusions.tsv").read_text("utf-8")
+    return Confusions(data.splitlines())
+
+
+def confusion(ctx: Context) -> Iterator[Finding]:
+    for p, wrong, right in confusions().find(ctx.text):
+        yield Finding("confusion", p, p + len(wrong), wrong, right, f"“{wrong}”应为“{right}”")
