@@ -154,26 +154,40 @@ YI_WORDS = [
     "一号文件",
 ]
 
-_DASH_RE = re.compile(f"(?<![{DASHES}])[{DASHES}](?![{DASHES}])")
+# Patterns start with the rare character they look for (never with a look-behind), so the regular
+# expression engine skips ordinary Chinese text at C speed; the context is checked in Python.
+_DASH_RE = re.compile(f"[{DASHES}]+")
 
 
 @cache
-def _yi_index() -> tuple[tuple[int, str], ...]:
-    """(position of 一 in the word, word) for every 一 of every word, longest words first."""
-    pairs = {(i, w) for w in YI_WORDS for i, ch in enumerate(w) if ch == "一"}
-    return tuple(sorted(pairs, key=lambda p: -len(p[1])))
+def _yi_index() -> dict[str, tuple[tuple[int, str], ...]]:
+    """Words by a neighbour of their 一 ("<统" for the character before it, ">步" after it):
+    (position of 一 in the word, word), longest words first."""
+    index: dict[str, set[tuple[int, str]]] = {}
+    for w in YI_WORDS:
+        for i, ch in enumerate(w):
+            if ch != "一":
+                continue
+            if i:
+                index.setdefault("<" + w[i - 1], set()).add((i, w))
+            if i + 1 < len(w):
+                index.setdefault(">" + w[i + 1], set()).add((i, w))
+    return {k: tuple(sorted(v, key=lambda p: -len(p[1]))) for k, v in index.items()}
 
 
 def yi_dash(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     n = len(text)
     for m in _DASH_RE.finditer(text):
+        if m.end() - m.start() != 1:
+            continue  # —— is a dash, -- a damaged one (punct-form)
         p = m.start()
         left = text[p - 1] if p else ""
         right = text[p + 1] if p + 1 < n else ""
         if not (is_han(left) or is_han(right)) or ctx.protected.covers(p):
             continue
-        for k, word in _yi_index():
+        index = _yi_index()
+        for k, word in index.get("<" + left, ()) + index.get(">" + right, ()):
             start = p - k
             if start < 0 or start + len(word) > n:
                 continue
@@ -187,20 +201,20 @@ def yi_dash(ctx: Context) -> Iterator[Finding]:
 
 
 # --- Stray full stops and spaces ------------------------------------------------------------------
-_STRAY_STOP = re.compile(f"(?<=[{HAN}])[.．](?=[{HAN}])")
+_STRAY_STOP = re.compile(f"[.．](?=[{HAN}])")
 
 
 def stray_stop(ctx: Context) -> Iterator[Finding]:
-    for m in _STRAY_STOP.finditer(ctx.text):
+    text = ctx.text
+    for m in _STRAY_STOP.finditer(text):
+        if not m.start() or not is_han(text[m.start() - 1]):
+            continue
         yield Finding("stray-stop", m.start(), m.end(), m.group(), "", "词语中间夹有多余的点号，应删除")
 
 
 SPACES = " \u3000\u00a0\u2002\u2003\u2009\u200a"
-_SPACE_HAN = re.compile(f"(?<=[{HAN}])[{SPACES}]+(?=[{HAN}])")
-_SPACE_HAN_DIGIT = re.compile(f"(?<=[{HAN}])[{SPACES}]+(?=\\d)|(?<=\\d)[{SPACES}]+(?=[{HAN}])")
-# a number broken by a space right before the unit it counts: 20 23年, 1 5次 (but not the
-# three-digit groups GB/T 15835 allows in long numbers: 12 345人)
-_SPACE_NUMBER = re.compile(f"(?<=\\d)[{SPACES}]+(?=\\d+[{HAN}%])")
+_SPACE_RUN = re.compile(f"[{SPACES}]+")
+_SPACED_NUMBER = re.compile(f"\\d+(?:[{SPACES}]+\\d+)*")
 _LINE_TOKENS = re.compile(f"[^{SPACES}]+")
 
 
@@ -219,30 +233,49 @@ def _spaced_layout(line: str) -> bool:
 
 
 def spaces(ctx: Context) -> Iterator[Finding]:
+    """Spaces between Chinese characters (学 习), between digits and Chinese (2023 年, 15 次) and
+    inside a number just before its unit (20 23年), each run of spaces one finding."""
     text = ctx.text
+    n = len(text)
     layout: dict[int, bool] = {}
 
     def is_layout(pos: int) -> bool:
         line_start = text.rfind("\n", 0, pos) + 1
         if line_start not in layout:
             line_end = text.find("\n", pos)
-            layout[line_start] = _spaced_layout(text[line_start : line_end if line_end >= 0 else len(text)])
+            layout[line_start] = _spaced_layout(text[line_start : line_end if line_end >= 0 else n])
         return layout[line_start]
 
-    for m in _SPACE_HAN.finditer(text):
-        if not is_layout(m.start()):
-            yield Finding("space", m.start(), m.end(), m.group(), "", "汉字之间有多余的空格，应删除")
-    for m in _SPACE_HAN_DIGIT.finditer(text):
-        if not ctx.protected.overlaps(m.start() - 1, m.end() + 1):
-            yield Finding("space", m.start(), m.end(), m.group(), "", "数字与汉字之间不应有空格")
-    for m in _SPACE_NUMBER.finditer(text):
-        before = re.search(r"[\d ]*$", text[max(0, m.start() - 24) : m.start()])
-        after = re.match(r"\d+", text[m.end() :])
-        groups = ((before.group() if before else "") + " " + (after.group() if after else "")).split()
-        if len(groups) >= 2 and all(len(g) == 3 for g in groups[1:]) and sum(map(len, groups)) >= 5:
-            continue  # 12 345: thousands grouped as the standard allows
-        if not ctx.protected.overlaps(m.start() - 1, m.end() + 1):
-            yield Finding("space", m.start(), m.end(), m.group(), "", "数字中间有多余的空格，应删除")
+    for m in _SPACE_RUN.finditer(text):
+        s, e = m.start(), m.end()
+        if not s or e >= n:
+            continue
+        prev, nxt = text[s - 1], text[e]
+        if is_han(prev) and is_han(nxt):
+            if not is_layout(s):
+                yield Finding("space", s, e, m.group(), "", "汉字之间有多余的空格，应删除")
+        elif (is_han(prev) and nxt.isdigit()) or (prev.isdigit() and is_han(nxt)):
+            if not ctx.protected.overlaps(s - 1, e + 1):
+                yield Finding("space", s, e, m.group(), "", "数字与汉字之间不应有空格")
+        elif prev.isdigit() and nxt.isdigit():
+            # the whole number: digit groups split by spaces (20 23, 12 345 678)
+            a = s
+            while a and (text[a - 1].isdigit() or text[a - 1] in SPACES):
+                a -= 1
+            while not text[a].isdigit():
+                a += 1
+            number = _SPACED_NUMBER.match(text, a)
+            assert number is not None
+            k = number.end()
+            while k < n and text[k] in SPACES:
+                k += 1  # 20 23 年: the space before the unit is its own finding
+            if k >= n or not (is_han(text[k]) or text[k] == "%"):
+                continue  # only a number broken right before the unit it counts
+            groups = number.group().split()
+            if all(len(g) == 3 for g in groups[1:]) and sum(map(len, groups)) >= 5:
+                continue  # 12 345: thousands grouped as GB/T 15835 allows
+            if not ctx.protected.overlaps(s - 1, e + 1):
+                yield Finding("space", s, e, m.group(), "", "数字中间有多余的空格，应删除")
 
 
 # --- Doubled characters ---------------------------------------------------------------------------
@@ -315,12 +348,14 @@ class Confusions:
             by_first.setdefault(wrong[0], []).append(wrong)
         self.by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
         self.first = re.compile("[" + re.escape("".join(self.by_first)) + "]")
+        self.bigrams = {w[:2] for w in self.entries}
 
     def find(self, text: str) -> Iterator[tuple[int, str, str]]:
         last_end = 0
+        bigrams = self.bigrams
         for m in self.first.finditer(text):
             p = m.start()
-            if p < last_end:
+            if p < last_end or text[p : p + 2] not in bigrams:
                 continue
             for wrong in self.by_first[m.group()]:
                 if not text.startswith(wrong, p):

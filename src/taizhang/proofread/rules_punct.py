@@ -8,46 +8,60 @@ from collections.abc import Iterator
 
 from .context import Context
 from .finding import ERROR, WARNING, Finding
-from .text import HAN, is_cn, is_han
+from .text import is_cn, is_han
 
 # --- Half-width marks in Chinese text -------------------------------------------------------------
 FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
-_HALF = re.compile(r"[,:;?!]")
-_HALF_STOP = re.compile(f"(?<=[{HAN}])\\.(?=[\\s\u3000]|$)", re.MULTILINE)
+# each pattern starts with the mark it looks for; the context is checked in Python
+_HALF = re.compile(r"[,:;?!]+")
+_SAME_RUN = re.compile(r"(.)\1*")
+_HALF_STOP = re.compile("\\.(?=[\\s\u3000]|$)", re.MULTILINE)
 _PARENS = re.compile(r"\(([^()\n]{0,80})\)")
 _STRAIGHT_QUOTE = re.compile('"')
 
 
-def _chinese_side(text: str, i: int) -> bool:
-    """Whether the mark at i stands in Chinese text: a Han character or Chinese mark beside it."""
-    prev = text[i - 1] if i else ""
-    nxt = text[i + 1] if i + 1 < len(text) else ""
-    return bool((prev and is_cn(prev)) or (nxt and is_cn(nxt)))
-
-
 def halfwidth(ctx: Context) -> Iterator[Finding]:
+    """Half-width marks standing in Chinese text. Converting one mark can put another in Chinese
+    text (:() before a Chinese word), so passes repeat until nothing new is found (two, as a rule)."""
+    found: dict[int, Finding] = {}
+    converted: set[int] = set()
+    while True:
+        new = [f for f in _halfwidth_pass(ctx, converted) if f.start not in found]
+        if not new:
+            break
+        for f in new:
+            found[f.start] = f
+            converted.update(range(f.start, f.end))
+    yield from sorted(found.values(), key=lambda f: f.start)
+
+
+def _halfwidth_pass(ctx: Context, converted: set[int]) -> Iterator[Finding]:
     text = ctx.text
     n = len(text)
-    for m in _HALF.finditer(text):
-        i = m.start()
-        if not _chinese_side(text, i) or ctx.protected.covers(i):
+
+    def cn(i: int) -> bool:
+        return 0 <= i < n and (is_cn(text[i]) or i in converted)
+
+    for run in _HALF.finditer(text):
+        # a run of marks (:!) stands in Chinese text by its outer neighbours, as one unit
+        a, b = run.start(), run.end()
+        if not (cn(a - 1) or cn(b)) or ctx.protected.overlaps(a, b):
             continue
-        prev = text[i - 1] if i else ""
-        nxt = text[i + 1] if i + 1 < n else ""
-        if prev.isdigit() and nxt.isdigit():
+        if a and b < n and text[a - 1].isdigit() and text[b].isdigit() and b - a == 1:
             continue  # 1,000 · 10:42 · 1:2
-        mark = m.group()
-        yield Finding("halfwidth", i, i + 1, mark, FULL[mark], f"中文文本中应使用全角标点“{FULL[mark]}”")
+        for m in _SAME_RUN.finditer(run.group()):
+            mark = m.group(1)
+            i, j = a + m.start(), a + m.end()
+            # a repeated mark (!!) becomes one full-width mark: official text does not repeat marks
+            yield Finding("halfwidth", i, j, m.group(), FULL[mark], f"中文文本中应使用全角标点“{FULL[mark]}”")
     for m in _PARENS.finditer(text):
         s, e = m.start(), m.end()
-        inner = m.group(1)
-        outside = (text[s - 1] if s else "") + (text[e] if e < n else "")
-        if not (any(map(is_han, inner)) or any(map(is_cn, outside))) or ctx.protected.overlaps(s, e):
+        if not (any(map(is_han, m.group(1))) or cn(s - 1) or cn(e)) or ctx.protected.overlaps(s, e):
             continue
         yield Finding("halfwidth", s, s + 1, "(", "（", "中文文本中应使用全角括号“（”")
         yield Finding("halfwidth", e - 1, e, ")", "）", "中文文本中应使用全角括号“）”")
     for m in _HALF_STOP.finditer(text):
-        if not ctx.protected.covers(m.start()):
+        if m.start() and is_han(text[m.start() - 1]) and not ctx.protected.covers(m.start()):
             yield Finding("halfwidth", m.start(), m.end(), ".", "。", "中文句末应使用句号“。”")
     if '"' in text:
         for start, end in ctx.paragraphs:
@@ -56,7 +70,7 @@ def halfwidth(ctx: Context) -> Iterator[Finding]:
                 continue
             marks = [start + m.start() for m in _STRAIGHT_QUOTE.finditer(line)]
             marks = [i for i in marks if not ctx.protected.covers(i)]
-            if len(marks) % 2 or not any(_chinese_side(text, i) for i in marks):
+            if len(marks) % 2 or not any(cn(i - 1) or cn(i + 1) for i in marks):
                 continue
             for k, i in enumerate(marks):
                 right = "“" if k % 2 == 0 else "”"
@@ -64,23 +78,26 @@ def halfwidth(ctx: Context) -> Iterator[Finding]:
 
 
 # --- Ellipsis and dash forms ----------------------------------------------------------------------
-_ELLIPSIS = re.compile(r"\.{3,}|。{3,}|…+|(?:\.{2,}…|…\.{2,})")
+_ELLIPSIS = re.compile("[.。…]{2,}|…")
 _DASH_RUN = re.compile(r"-{2,}|－{2,}|—{3,}|—-|-—")
 
 
 def punct_form(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     n = len(text)
-    for m in _ELLIPSIS.finditer(text):
+    ellipses = _ELLIPSIS.finditer(text) if ("…" in text or "..." in text or "。。。" in text) else ()
+    for m in ellipses:
         s, e = m.start(), m.end()
-        if m.group() == "……":
-            continue
+        run = m.group()
+        if run == "……" or ("…" not in run and len(run) < 3):
+            continue  # the right form, or two stops (punct-repeat's business)
         prev = text[s - 1] if s else ""
         nxt = text[e] if e < n else ""
         if not ((prev and is_cn(prev)) or (nxt and is_cn(nxt))) or ctx.protected.overlaps(s, e):
             continue
         yield Finding("punct-form", s, e, m.group(), "……", "省略号应为“……”（两个三连点）")
-    for m in _DASH_RUN.finditer(text):
+    dashes = _DASH_RUN.finditer(text) if any(d in text for d in ("--", "－－", "———", "—-", "-—")) else ()
+    for m in dashes:
         s, e = m.start(), m.end()
         prev = text[s - 1] if s else ""
         nxt = text[e] if e < n else ""
@@ -91,17 +108,31 @@ def punct_form(ctx: Context) -> Iterator[Finding]:
 
 # --- Repeated marks -------------------------------------------------------------------------------
 STRENGTH = "。？！；：，、"  # which mark of a run survives: the strongest
-_REPEAT = re.compile("[，。、；：？！]{2,}")
+_REPEAT = re.compile("[，。、；：？！,:;?!]{2,}")
 
 
 def punct_repeat(ctx: Context) -> Iterator[Finding]:
-    for m in _REPEAT.finditer(ctx.text):
+    """Two or more marks in a row (，， · ，。 · ：！), half-width ones counted as their full-width
+    forms; a run of one half-width mark alone (!!) is halfwidth's."""
+    text = ctx.text
+    n = len(text)
+    for m in _REPEAT.finditer(text):
         run = m.group()
-        if set(run) == {"。"} and len(run) >= 3:
+        full = "".join(FULL.get(c, c) for c in run)
+        if set(full) == {"。"} and len(full) >= 3:
             continue  # an ellipsis typed as full stops: punct-form
-        if set(run) <= {"？", "！"} and len(set(run)) > 1:
+        if set(full) <= {"？", "！"} and len(set(full)) > 1:
             continue  # ？！ is an accepted (if rare) combination
-        keep = min(run, key=STRENGTH.index)
+        if ctx.protected.overlaps(m.start(), m.end()):
+            continue  # a URL's own marks (…?d=1!)
+        if run.isascii():
+            if len(set(run)) == 1:
+                continue
+            prev = text[m.start() - 1] if m.start() else ""
+            nxt = text[m.end()] if m.end() < n else ""
+            if not ((prev and is_cn(prev)) or (nxt and is_cn(nxt))):
+                continue
+        keep = min(full, key=STRENGTH.index)
         yield Finding("punct-repeat", m.start(), m.end(), run, keep, "标点符号重复", ERROR)
 
 
@@ -121,13 +152,26 @@ NAMES = {
 _PAIR_CHARS = re.compile("[" + re.escape("".join(PAIRS) + "".join(CLOSERS)) + "]")
 
 
+_QUOTED = re.compile("“[^“”\n]*”|‘[^‘’\n]*’")
+
+
+def _clean_line(line: str) -> bool:
+    """The common case, decided in C: every bracket kind balanced, no doubled mark, and curly
+    quotes that pair off in order."""
+    for opener, closer in PAIRS.items():
+        if line.count(opener) != line.count(closer) or (opener + opener) in line or (closer + closer) in line:
+            return False
+    rest = _QUOTED.sub("", line)
+    return not any(q in rest for q in "“”‘’")
+
+
 def pairs(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     if not _PAIR_CHARS.search(text):
         return
     for start, end in ctx.paragraphs:
         line = text[start:end]
-        if not _PAIR_CHARS.search(line):
+        if not _PAIR_CHARS.search(line) or _clean_line(line):
             continue
         handled: set[int] = set()
         for opener, closer in PAIRS.items():

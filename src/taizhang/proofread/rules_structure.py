@@ -27,34 +27,39 @@ class Heading:
     chinese: bool
 
 
-_H1 = re.compile(f"([{CN}]{{1,3}})、")
+_H1 = re.compile(f"([{CN}]{{1,3}})(?:、|[.．](?!\\d))")  # 一. is misformatted but still a heading
 _H2 = re.compile(f"[（(]([{CN}]{{1,3}})[）)]")
 _H3 = re.compile(r"(\d{1,2})(?:[.．](?!\d)|、)")
 _H4 = re.compile(r"[（(](\d{1,2})[）)]")
-_BAD_H1 = re.compile(f"([{CN}]{{1,3}})([.．])(?!\\d)")
-_BAD_H3 = re.compile(r"\d{1,2}(、)")
-_BAD_AFTER = re.compile(f"[（(][{CN}\\d]{{1,3}}[）)]([、.．，,])")
-_RESET = re.compile("附件|附表|附录")
+_BAD_FORMAT = re.compile(
+    f"^[{LEAD}]*(?:\\d{{1,2}}(、)(?!\\d)|[{CN}]{{1,3}}([.．])(?!\\d)|[（(][{CN}\\d]{{1,3}}[）)]([、.．，,]))",
+    re.MULTILINE,
+)
+_RESET = re.compile(f"^[{LEAD}]*(?:附件|附表|附录)", re.MULTILINE)
+
+
+_HEAD = re.compile(
+    f"^[{LEAD}]*(?:([{CN}]{{1,3}})(?:、|[.．](?!\\d))|[（(]([{CN}]{{1,3}})[）)]|(\\d{{1,2}})(?:[.．](?!\\d)|、)|[（(](\\d{{1,2}})[）)])",
+    re.MULTILINE,
+)
 
 
 def headings(ctx: Context) -> list[Heading]:
     """Numbered headings: paragraphs that open with a number of one of the four levels."""
+    cached = getattr(ctx, "_headings", None)
+    if cached is not None:
+        return cached
     found = []
-    text = ctx.text
-    for k, (start, end) in enumerate(ctx.paragraphs):
-        s = start
-        while s < end and text[s] in LEAD:
-            s += 1
-        head = text[s : min(end, s + 8)]
-        if not head:
-            continue
-        for level, pattern, chinese in ((1, _H1, True), (2, _H2, True), (3, _H3, False), (4, _H4, False)):
-            m = pattern.match(head)
-            if m:
-                number = cn_to_int(m.group(1)) if chinese else int(m.group(1))
-                if number:
-                    found.append(Heading(level, number, k, s + m.start(1), s + m.end(1), chinese))
-                break
+    para_starts = [s for s, _ in ctx.paragraphs]
+    for m in _HEAD.finditer(ctx.text):
+        level = next(i for i in range(1, 5) if m.group(i))
+        chinese = level <= 2
+        numeral = m.group(level)
+        number = cn_to_int(numeral) if chinese else int(numeral)
+        if number:
+            para = bisect_right(para_starts, m.start()) - 1
+            found.append(Heading(level, number, para, m.start(level), m.end(level), chinese))
+    ctx._headings = found  # type: ignore[attr-defined]
     return found
 
 
@@ -67,12 +72,16 @@ def heading_rules(ctx: Context) -> Iterator[Finding]:
     found = headings(ctx)
     counters = [0, 0, 0, 0, 0]
     open_level = 0
-    resets = {k for k, (s, e) in enumerate(ctx.paragraphs) if _RESET.match(text[s : s + 3])}
+    para_starts = [s for s, _ in ctx.paragraphs]
+    resets = sorted({bisect_right(para_starts, m.start()) - 1 for m in _RESET.finditer(text)})
     last_para = -1
     for h in found:
-        if any(last_para < k <= h.para for k in resets):
+        r = bisect_right(resets, h.para) - 1
+        if r >= 0 and resets[r] > last_para:
             counters, open_level = [0, 0, 0, 0, 0], 0
         last_para = h.para
+        if h.level == 1 and h.number == 1:
+            counters, open_level = [0, 0, 0, 0, 0], 0  # a new document (or attachment) begins
         expected = counters[h.level] + 1
         if h.number != expected:
             want = _numeral(expected, h.chinese)
@@ -91,32 +100,26 @@ def heading_rules(ctx: Context) -> Iterator[Finding]:
             counters[deeper] = 0
         open_level = h.level
     # the marks that follow a number: 1、 → 1.   一. → 一、   （一）、 → （一）
-    for start, end in ctx.paragraphs:
-        s = start
-        while s < end and text[s] in LEAD:
-            s += 1
-        head = text[s : min(end, s + 8)]
-        m = _BAD_H3.match(head)
-        if m and not head[m.end() :].startswith(tuple("0123456789")):
-            i = s + m.start(1)
-            yield Finding("heading-format", i, i + 1, "、", ".", "阿拉伯数字序号后应用“.”，不用“、”")
-            continue
-        m = _BAD_H1.match(head)
-        if m:
-            i = s + m.start(2)
-            yield Finding("heading-format", i, i + 1, m.group(2), "、", "汉字数字序号后应用“、”")
-            continue
-        m = _BAD_AFTER.match(head)
-        if m:
-            i = s + m.start(1)
-            yield Finding("heading-format", i, i + 1, m.group(1), "", "括号序号后不再加标点")
+    for m in _BAD_FORMAT.finditer(text):
+        if m.group(1):
+            yield Finding(
+                "heading-format", m.start(1), m.end(1), "、", ".", "阿拉伯数字序号后应用“.”，不用“、”"
+            )
+        elif m.group(2):
+            yield Finding("heading-format", m.start(2), m.end(2), m.group(2), "、", "汉字数字序号后应用“、”")
+        else:
+            yield Finding("heading-format", m.start(3), m.end(3), m.group(3), "", "括号序号后不再加标点")
 
 
 # --- Enumerations inside the text -----------------------------------------------------------------
-_ENUM = re.compile(
-    f"(?:^|(?<=[，。；：！？\\s“]))(?:([{CN}]{{1,3}})(是|要)|第([{CN}]{{1,3}})(?=[，、：,:]))", re.MULTILINE
-)
-_ORDER = re.compile(f"(?:^|(?<=[，。；：！？\\s]))(首先|其次|再次)(?=[，,{HAN}])", re.MULTILINE)
+# found by their numerals; that they open a clause (start of line, after a mark) is checked in Python
+_ENUM = re.compile(f"([{CN}]{{1,3}})([是要])|第([{CN}]{{1,3}})(?=[，、：,:])")
+_ORDER = re.compile(f"(首先|其次|再次)(?=[，,{HAN}])")
+CLAUSE_START = "，。；：！？ \t\n\u3000“"
+
+
+def _opens_clause(text: str, i: int) -> bool:
+    return i == 0 or text[i - 1] in CLAUSE_START
 
 
 def enumerations(ctx: Context) -> Iterator[Finding]:
@@ -130,6 +133,8 @@ def enumerations(ctx: Context) -> Iterator[Finding]:
 
     state: dict[str, tuple[int, int, int]] = {}  # kind → (section, paragraph, last number)
     for m in _ENUM.finditer(text):
+        if not _opens_clause(text, m.start()):
+            continue
         if m.group(1):
             numeral, kind, n_start, n_end = m.group(1), m.group(2), m.start(1), m.end(1)
         else:
@@ -156,6 +161,8 @@ def enumerations(ctx: Context) -> Iterator[Finding]:
     seen: dict[str, tuple[int, int]] = {}
     following = {"首先": "其次", "其次": "再次"}
     for m in _ORDER.finditer(text):
+        if not _opens_clause(text, m.start()):
+            continue
         sec, para = section(m.start())
         word = m.group(1)
         if word in following and seen.get(word) == (sec, para):
@@ -173,54 +180,92 @@ def enumerations(ctx: Context) -> Iterator[Finding]:
 
 
 # --- A stated count against the items listed ------------------------------------------------------
-_COUNT = re.compile(
-    f"(?:^|(?<=[^{CN}\\d第]))([{CN}]{{1,3}}|\\d{{1,2}})(?:项|个|条|点|方面|大)([{HAN}]{{0,6}}?)([：:]|$)",
-    re.MULTILINE,
-)
+# a count phrase just before a colon or at the end of a line (a heading): 以下五个方面：, 十项举措
+_COUNT_END = re.compile("[：:]|$", re.MULTILINE)
+_COLON = re.compile("[：:]")
+_LIST_OPENER = re.compile(f"^[{LEAD}]*(?:[{CN}]{{1,3}}是|第[{CN}]{{1,3}}[，、,：:])", re.MULTILINE)
+_COUNT = re.compile(f"([{CN}]{{1,3}}|\\d{{1,2}})(?:项|个|条|点|方面|大)[{HAN}]{{0,6}}$")
 _ITEM_IN_LINE = re.compile(
     f"(?:^|(?<=[，。；：！？\\s]))(?:[{CN}]{{1,3}}是|第[{CN}]{{1,3}}[，、,]|[（(][{CN}\\d]{{1,2}}[）)])"
 )
 
 
-def _marker_kind(line: str) -> str | None:
+def _marker(line: str) -> tuple[str, int] | None:
+    """The kind of number a line opens with (h1…h4 for headings, shi for 一是, di for 第一) and
+    its value."""
     line = line.lstrip(LEAD)
-    for kind, pattern in (("h1", _H1), ("h2", _H2), ("h3", _H3), ("h4", _H4)):
-        if pattern.match(line[:8]):
-            return kind
-    if re.match(f"[{CN}]{{1,3}}是", line):
-        return "shi"
-    if re.match(f"第[{CN}]{{1,3}}[，、,：:]", line):
-        return "di"
+    head = line[:8]
+    for kind, pattern, chinese in (
+        ("h1", _H1, True),
+        ("h2", _H2, True),
+        ("h3", _H3, False),
+        ("h4", _H4, False),
+    ):
+        m = pattern.match(head)
+        if m:
+            return kind, (cn_to_int(m.group(1)) or 0) if chinese else int(m.group(1))
+    m = re.match(f"([{CN}]{{1,3}})是|第([{CN}]{{1,3}})[，、,：:]", head)
+    if m:
+        return ("shi", cn_to_int(m.group(1)) or 0) if m.group(1) else ("di", cn_to_int(m.group(2)) or 0)
     return None
+
+
+HEADING_ORDER = ["h1", "h2", "h3", "h4"]
+MAX_GAP = 30  # body paragraphs allowed between two items of one list
+
+
+def _listed_after(text: str, paras: list[tuple[int, int]], k: int) -> int:
+    """How many items the list that starts on the line after k has: lines opening with the same
+    kind of number, counting up, until a higher heading, a restart or a long gap."""
+    first = _marker(text[paras[k + 1][0] : paras[k + 1][1]]) if k + 1 < len(paras) else None
+    if first is None:
+        return 0
+    kind = first[0]
+    listed, last, gap = 0, 0, 0
+    for s, e in paras[k + 1 :]:
+        found = _marker(text[s:e])
+        if found is None:
+            gap += 1
+            if gap > MAX_GAP:
+                break
+            continue
+        gap = 0
+        other, number = found
+        if other == kind:
+            if number <= last:
+                break  # numbering starts again: another list
+            listed, last = listed + 1, number
+        elif other in HEADING_ORDER and (
+            kind not in HEADING_ORDER or HEADING_ORDER.index(other) < HEADING_ORDER.index(kind)
+        ):
+            break  # a heading of a higher level (or any heading after an 一是 list) ends the list
+    return listed
 
 
 def counts(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     paras = ctx.paragraphs
     para_starts = [s for s, _ in paras]
-    for m in _COUNT.finditer(text):
+    # where a list can follow: a colon, or the end of a line whose next line opens with a number
+    openers = {h.para - 1 for h in headings(ctx)} | {
+        bisect_right(para_starts, m.start()) - 2 for m in _LIST_OPENER.finditer(text)
+    }
+    ends = [m.start() for m in _COLON.finditer(text)] + [paras[k][1] for k in sorted(openers) if k >= 0]
+    for end_pos in sorted(ends):
+        end = _COUNT_END.match(text, end_pos)
+        if end is None:
+            continue
+        window_start = max(0, end.start() - 12)
+        m = _COUNT.search(text, window_start, end.start())
+        if m is None or (m.start() and text[m.start() - 1] in CN + "第0123456789"):
+            continue
         stated = cn_to_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1))
-        if not stated or stated > 20:
+        if not stated or stated < 2 or stated > 20:
             continue
         k = bisect_right(para_starts, m.start()) - 1
-        rest = text[m.end() : paras[k][1]]
+        rest = text[end.end() : paras[k][1]]
         inline = _ITEM_IN_LINE.findall(rest)
-        if len(inline) >= 2:
-            listed = len(inline)
-        else:
-            kind = _marker_kind(text[paras[k + 1][0] : paras[k + 1][1]]) if k + 1 < len(paras) else None
-            if kind is None:
-                continue
-            order = ["h1", "h2", "h3", "h4"]
-            listed = 0
-            for s, e in paras[k + 1 :]:
-                other = _marker_kind(text[s:e])
-                if other == kind:
-                    listed += 1
-                elif (other in order and kind in order and order.index(other) < order.index(kind)) or (
-                    other is not None and kind not in order and other in order
-                ):
-                    break
+        listed = len(inline) if len(inline) >= 2 else _listed_after(text, paras, k)
         if listed >= 2 and listed != stated:
             chinese = not m.group(1).isdigit()
             want = int_to_cn(listed) if chinese else str(listed)
