@@ -49,6 +49,7 @@ test: setup
 bench: setup
 	$(VENV)/bin/python bench/bench_ledgers.py
 	$(VENV)/bin/python bench/bench_rules.py
+	$(VENV)/bin/python bench/bench_proofread.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

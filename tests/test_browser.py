@@ -141,3 +141,31 @@ def test_clerk_logs_in_switches_unit_opens_every_module_and_logs_out(page: Any) 
     page.goto(page.base + "/ledger/")
     assert "/login/" in page.url
     assert page.console_errors == [], page.console_errors  # no CSP violation, no script error
+
+
+def test_clerk_proofreads_pasted_text_and_downloads_the_fix(page: Any, tmp_path: Path) -> None:
+    from .conftest import DEMO_PASSWORD
+
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('区气象局')")
+    page.click("#modules a:text-is('校对')")
+    page.fill("#id_text", "-是要统-部署，贯彻.落实好会议精神,己经完成。")
+    page.click("button[name=check]")
+    page.wait_for_selector("#proof-text .tz-finding")
+    assert page.locator("#proof-text .tz-finding").count() == 5
+    assert page.locator(".tz-finding.tz-accepted").count() == 5  # every fix proposed at first
+    page.click("button[data-bulk=ignore]")
+    assert page.locator(".tz-finding.tz-accepted").count() == 0
+    page.click("button[data-bulk=accept]")
+    page.uncheck("#accept-4")  # keep 己经 as written, for the sake of the test
+    assert page.locator(".tz-finding.tz-accepted").count() == 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "proofread.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("button[name=download]")
+    fixed = Path(info.value.path()).read_text(encoding="utf-8")
+    assert fixed == "一是要统一部署，贯彻落实好会议精神，己经完成。"
+    assert page.console_errors == [], page.console_errors

@@ -5,6 +5,7 @@ from taizhang.core import views as core_views
 from taizhang.ledger import views as ledger_views
 from taizhang.orgs import views
 from taizhang.orgs.forms import LoginForm
+from taizhang.proofreading import views as proofreading_views
 
 urlpatterns = [
     path(
@@ -21,7 +22,7 @@ urlpatterns = [
     path("ledger/", include("taizhang.ledger.urls")),
     path("rules/", include("taizhang.rules.urls")),
     path("reports/", views.module, {"name": "reports"}, name="module_reports"),
-    path("proofread/", views.module, {"name": "proofread"}, name="module_proofread"),
+    path("proofread/", proofreading_views.proofread_page, name="module_proofread"),
     path("library/", views.module, {"name": "library"}, name="module_library"),
     path("attachments/<int:ct>/<int:pk>/upload/", core_views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", core_views.attachment_download, name="attachment_download"),

@@ -98,6 +98,7 @@ def check(
     found: list[tuple[int, Finding]] = []
     for priority, (ids, checker) in enumerate(CHECKERS):
         if ids & wanted:
+            ctx.earlier = [f for _, f in found]
             found.extend((priority, f) for f in checker(ctx) if f.rule in wanted)
     return _without_overlaps(found)
 

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .text import Protected, paragraphs
+from .finding import Finding
+from .text import Protected, is_cn, paragraphs
 
 
 class Context:
     def __init__(self, text: str) -> None:
         self.text = text
+        # findings of the checkers that ran before; a rule that decides by its neighbours (is a
+        # mark in Chinese text?) looks at what those neighbours will be once fixed
+        self.earlier: list[Finding] = []
+
+    def after_fixes(self) -> tuple[set[int], set[int]]:
+        """(positions that become Chinese, positions that are deleted) by the earlier fixes."""
+        becomes_cn: set[int] = set()
+        deleted: set[int] = set()
+        for f in self.earlier:
+            if f.suggestion is None:
+                continue
+            if f.suggestion == "":
+                deleted.update(range(f.start, f.end))
+            elif all(map(is_cn, f.suggestion)):
+                becomes_cn.update(range(f.start, f.end))
+        return becomes_cn, deleted
 
     @cached_property
     def protected(self) -> Protected:

@@ -25,8 +25,9 @@ def halfwidth(ctx: Context) -> Iterator[Finding]:
     text (:() before a Chinese word), so passes repeat until nothing new is found (two, as a rule)."""
     found: dict[int, Finding] = {}
     converted: set[int] = set()
+    becomes_cn, deleted = ctx.after_fixes()
     while True:
-        new = [f for f in _halfwidth_pass(ctx, converted) if f.start not in found]
+        new = [f for f in _halfwidth_pass(ctx, converted, becomes_cn, deleted) if f.start not in found]
         if not new:
             break
         for f in new:
@@ -35,17 +36,22 @@ def halfwidth(ctx: Context) -> Iterator[Finding]:
     yield from sorted(found.values(), key=lambda f: f.start)
 
 
-def _halfwidth_pass(ctx: Context, converted: set[int]) -> Iterator[Finding]:
+def _halfwidth_pass(
+    ctx: Context, converted: set[int], becomes_cn: set[int], deleted: set[int]
+) -> Iterator[Finding]:
     text = ctx.text
     n = len(text)
 
-    def cn(i: int) -> bool:
-        return 0 <= i < n and (is_cn(text[i]) or i in converted)
+    def cn(i: int, step: int) -> bool:
+        # the neighbour as it will be once every fix is made: deleted characters are skipped over
+        while 0 <= i < n and i in deleted:
+            i += step
+        return 0 <= i < n and (is_cn(text[i]) or i in converted or i in becomes_cn)
 
     for run in _HALF.finditer(text):
         # a run of marks (:!) stands in Chinese text by its outer neighbours, as one unit
         a, b = run.start(), run.end()
-        if not (cn(a - 1) or cn(b)) or ctx.protected.overlaps(a, b):
+        if not (cn(a - 1, -1) or cn(b, 1)) or ctx.protected.overlaps(a, b):
             continue
         if a and b < n and text[a - 1].isdigit() and text[b].isdigit() and b - a == 1:
             continue  # 1,000 · 10:42 · 1:2
@@ -56,7 +62,7 @@ def _halfwidth_pass(ctx: Context, converted: set[int]) -> Iterator[Finding]:
             yield Finding("halfwidth", i, j, m.group(), FULL[mark], f"中文文本中应使用全角标点“{FULL[mark]}”")
     for m in _PARENS.finditer(text):
         s, e = m.start(), m.end()
-        if not (any(map(is_han, m.group(1))) or cn(s - 1) or cn(e)) or ctx.protected.overlaps(s, e):
+        if not (any(map(is_han, m.group(1))) or cn(s - 1, -1) or cn(e, 1)) or ctx.protected.overlaps(s, e):
             continue
         yield Finding("halfwidth", s, s + 1, "(", "（", "中文文本中应使用全角括号“（”")
         yield Finding("halfwidth", e - 1, e, ")", "）", "中文文本中应使用全角括号“）”")
@@ -70,7 +76,7 @@ def _halfwidth_pass(ctx: Context, converted: set[int]) -> Iterator[Finding]:
                 continue
             marks = [start + m.start() for m in _STRAIGHT_QUOTE.finditer(line)]
             marks = [i for i in marks if not ctx.protected.covers(i)]
-            if len(marks) % 2 or not any(cn(i - 1) or cn(i + 1) for i in marks):
+            if len(marks) % 2 or not any(cn(i - 1, -1) or cn(i + 1, 1) for i in marks):
                 continue
             for k, i in enumerate(marks):
                 right = "“" if k % 2 == 0 else "”"

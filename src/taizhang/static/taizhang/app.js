@@ -20,4 +20,21 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
   document.addEventListener("DOMContentLoaded", drawMonthly);
+  // Proofreading: a finding's check box shows its fix as accepted in the text; the bulk buttons
+  // set every box without a round trip (the server does the same when scripts are off).
+  function markFinding(box) {
+    var span = document.getElementById("finding-" + box.getAttribute("data-finding"));
+    if (span) { span.classList.toggle("tz-accepted", box.checked); }
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("input[data-finding]")) { markFinding(el); }
+  });
+  document.addEventListener("click", function (event) {
+    var el = event.target;
+    if (!el.matches || !el.matches("button[data-bulk]")) { return; }
+    event.preventDefault();
+    var on = el.getAttribute("data-bulk") === "accept";
+    document.querySelectorAll("input[data-finding]").forEach(function (box) { box.checked = on; markFinding(box); });
+  });
 })();

@@ -1,0 +1,1 @@
+"""The web face of the proofreader (taizhang.proofread holds the rules, with no Django)."""
