@@ -7,9 +7,9 @@ UV_VERSION := 0.13.9
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv
 VENDOR := src/taizhang/static/vendor
 
-.PHONY: setup demo test lint typecheck browser bench clean
+.PHONY: setup demo test lint typecheck browser office bench clean
 
-setup: $(VENV)/.synced $(VENDOR)/.stamp browser
+setup: $(VENV)/.synced $(VENDOR)/.stamp browser office
 
 $(VENV)/bin/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 	      || echo "!!! 无法安装 chromium：浏览器测试将被跳过"; \
 	  else echo "!!! 未找到 chromium 且无权安装：浏览器测试将被跳过"; fi; \
+	fi
+
+# Generated .docx files are checked by converting them to PDF with Debian's LibreOffice (and read
+# back with poppler's pdftotext). Installed where we can; elsewhere that test skips loudly.
+office:
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null) \
+	      || echo "!!! 无法安装 LibreOffice：公文转 PDF 的测试将被跳过"; \
+	  else echo "!!! 未找到 LibreOffice 且无权安装：公文转 PDF 的测试将被跳过"; fi; \
 	fi
 
 demo: setup

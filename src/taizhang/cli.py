@@ -351,6 +351,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=None, help="记录所在年度（默认去年）")
     p.set_defaults(func=cmd_gen_load)
 
+    p = sub.add_parser("report", help="根据台账生成公文（GB/T 9704 版式的 Word 文件，或 Markdown、HTML）")
+    p.add_argument(
+        "kind",
+        choices=["annual", "keypoints", "half-year", "analysis", "assessment", "ledger-book", "rollup"],
+    )
+    p.add_argument("--unit", required=True, help="单位代码")
+    p.add_argument("--year", type=int, required=True, help="年度（工作要点为要点所属的年度）")
+    p.add_argument("--half", type=int, choices=[1, 2], help="半年专题报告：1 上半年，2 下半年")
+    p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="季度研判报告的季度")
+    p.add_argument("--format", choices=["docx", "md", "html"], default="docx")
+    p.add_argument("--sources", action="store_true", help="Word 文件附“数据来源”附件")
+    p.add_argument("-o", "--output", required=True, help="输出文件")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("proofread", help="校对公文（.txt、.md、.docx）：有问题退出码 1，无法读取 2")
     p.add_argument("file", help="要校对的文件")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -364,6 +378,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
     return parser
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    _setup()
+    from pathlib import Path
+
+    from .reports import render, writer
+
+    unit = _unit(args.unit)
+    if args.kind == "half-year" and not args.half:
+        raise CommandError("半年专题报告请用 --half 1 或 --half 2 指明上半年或下半年。")
+    if args.kind == "analysis" and not args.quarter:
+        raise CommandError("季度研判报告请用 --quarter 指明季度（1 至 4）。")
+    doc = writer.build(args.kind, unit, args.year, half=args.half, quarter=args.quarter)
+    if args.format == "docx":
+        data = render.to_docx(doc, sources=args.sources)
+    elif args.format == "md":
+        data = render.to_markdown(doc).encode("utf-8")
+    else:
+        data = render.to_html(doc).encode("utf-8")
+    Path(args.output).write_bytes(data)
+    print(f"已生成《{doc.title}》：{args.output}")
 
 
 def cmd_proofread(args: argparse.Namespace) -> int:

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "taizhang.orgs",
     "taizhang.ledger",
     "taizhang.rules",
+    "taizhang.reports",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,12 @@ STANDING = {"position"}  # positions are listed whatever year they were opened
 def ledger_book(*, unit: Any, year: int, user: Any = None) -> bytes:
     """Build the workbook. With `user`, every sheet is read through restrict(); the command line
     (an operator on the server) passes none and reads the unit as it is."""
+    return workbook_bytes(ledger_sheets(unit=unit, year=year, user=user))
+
+
+def ledger_sheets(*, unit: Any, year: int, user: Any = None) -> list[Any]:
+    """(title, headers, rows) of every ledger of the unit's year: the workbook's sheets, and the
+    printable 台账汇编's sections."""
     sheets = []
     for views in LEDGERS:
         if views.slug in SKIP:
@@ -28,4 +34,4 @@ def ledger_book(*, unit: Any, year: int, user: Any = None) -> bytes:
         if views.slug not in STANDING:
             qs = qs.filter(**{views.year_lookup(): year})
         sheets.append(views.sheet(qs.order_by(views.date_field, "pk")))
-    return workbook_bytes(sheets)
+    return sheets

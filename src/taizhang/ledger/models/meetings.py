@@ -12,7 +12,7 @@ from .base import in_future, person_required
 
 
 class MeetingKind(models.TextChoices):
-    PARTY_GROUP = "party_group", "党组(党委)会议专题研究意识形态工作"
+    PARTY_GROUP = "party_group", "党组（党委）会议专题研究意识形态工作"
     CENTRAL_STUDY = "central_study", "理论学习中心组学习"
     SPECIAL = "special", "意识形态工作专题会议"
     ANALYSIS = "analysis", "分析研判会议"

@@ -1,0 +1,318 @@
+"""What a document may say: figures counted from a unit's records of a period, each with the
+records it counts, and the named records (activities, risks, rectifications) the text cites.
+
+Everything is read through `restrict()` for a person, or as the server operator for the command
+line (as the rules engine does). Nothing here writes prose; `writer.py` does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from taizhang.core.views import REGISTRY
+from taizhang.ledger import models as m
+from taizhang.ledger.models.meetings import STUDY_KINDS
+from taizhang.ledger.models.rectification import OPEN_STATES
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One record a figure or a sentence rests on."""
+
+    slug: str  # the record kind's page slug (meeting, rectification …)
+    pk: int
+    label: str
+    day: date | None = None
+
+
+@dataclass
+class Figure:
+    """A number the text states, and the records it counts."""
+
+    key: str
+    value: int | Decimal
+    unit: str  # 次, 人次, 篇 …
+    label: str  # what it counts, in Chinese
+    refs: list[Ref] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        value = self.value
+        if isinstance(value, Decimal):
+            value = value.normalize()
+            return f"{value:f}"
+        return str(value)
+
+
+@dataclass
+class Period:
+    start: date
+    end: date  # inclusive
+    label: str  # 2025年, 2025年上半年, 2025年第一季度
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+
+def year_period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), f"{year}年")
+
+
+def half_period(year: int, half: int) -> Period:
+    if half == 1:
+        return Period(date(year, 1, 1), date(year, 6, 30), f"{year}年上半年")
+    return Period(date(year, 7, 1), date(year, 12, 31), f"{year}年下半年")
+
+
+QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    start = date(year, 3 * quarter - 2, 1)
+    end = (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)) - timedelta(days=1)
+    return Period(start, end, f"{year}年{QUARTER_NAMES[quarter]}")
+
+
+_SLUGS: dict[type[models.Model], str] = {}
+
+
+def slug_of(model: type[models.Model]) -> str:
+    if not _SLUGS:
+        _SLUGS.update({views.model: slug for slug, views in REGISTRY.items()})
+    return _SLUGS[model]
+
+
+def ref(obj: Any, day: date | None = None) -> Ref:
+    return Ref(slug_of(type(obj)), obj.pk, str(obj), day)
+
+
+@dataclass
+class Facts:
+    """A unit's records of one period, counted and cited."""
+
+    unit: Any
+    period: Period
+    figures: dict[str, Figure] = field(default_factory=dict)
+    lists: dict[str, list[Any]] = field(default_factory=dict)
+
+    def figure(self, key: str) -> Figure:
+        return self.figures[key]
+
+    def value(self, key: str) -> int | Decimal:
+        return self.figures[key].value if key in self.figures else 0
+
+    def add(
+        self, key: str, label: str, unit: str, records: list[Any], value: Any = None, day: Any = None
+    ) -> Figure:
+        refs = [ref(r, day(r) if day else None) for r in records]
+        fig = Figure(key, len(records) if value is None else value, unit, label, refs)
+        self.figures[key] = fig
+        return fig
+
+
+class Reader:
+    """Querysets of one unit's live records, through restrict() when a person reads."""
+
+    def __init__(self, unit: Any, user: Any = None) -> None:
+        self.unit, self.user = unit, user
+
+    def __call__(self, model: type[Any]) -> Any:
+        base = (
+            model.objects.restrict(self.user, "view")
+            if self.user is not None
+            else model.objects.filter(deleted_at__isnull=True)
+        )
+        return base.filter(unit=self.unit)
+
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.combine(period.start, time.min, tzinfo=tz),
+        datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def _day(value: Any) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
+    """Every figure and list the documents use, in a fixed number of queries."""
+    read = Reader(unit, user)
+    facts = Facts(unit, period)
+    lo, hi = _bounds(period)
+    year = period.year
+    full_year = period.start == date(year, 1, 1) and period.end == date(year, 12, 31)
+
+    meetings = list(read(m.Meeting).filter(held_at__gte=lo, held_at__lt=hi).order_by("held_at", "pk"))
+    by_kind: dict[str, list[Any]] = {}
+    for mt in meetings:
+        by_kind.setdefault(mt.kind, []).append(mt)
+    when = lambda r: _day(r.held_at)  # noqa: E731
+    K = m.MeetingKind
+    facts.add(
+        "party_group", "党组（党委）会议专题研究意识形态工作", "次", by_kind.get(K.PARTY_GROUP, []), day=when
+    )
+    facts.add("special", "意识形态工作专题会议", "次", by_kind.get(K.SPECIAL, []), day=when)
+    facts.add("central_study", "理论学习中心组集中学习", "次", by_kind.get(K.CENTRAL_STUDY, []), day=when)
+    facts.add("analysis_meetings", "分析研判会议", "次", by_kind.get(K.ANALYSIS, []), day=when)
+    branch_kinds = (K.BRANCH_COMMITTEE, K.MEMBERS_ASSEMBLY, K.GROUP, K.PARTY_LECTURE)
+    facts.add("branch", "“三会一课”", "次", [x for k in branch_kinds for x in by_kind.get(k, [])], day=when)
+    facts.add("party_lecture", "党课", "次", by_kind.get(K.PARTY_LECTURE, []), day=when)
+    facts.add("theme_day", "主题党日活动", "次", by_kind.get(K.THEME_DAY, []), day=when)
+    facts.add("life_meeting", "民主生活会、组织生活会", "次", by_kind.get(K.LIFE_MEETING, []), day=when)
+    study = [x for x in meetings if x.kind in STUDY_KINDS]
+    facts.add("study", "集中学习", "次", study, day=when)
+    facts.add("study_people", "参学人次", "人次", study, value=sum(x.present for x in study), day=when)
+    hours = sum((x.hours or Decimal(0)) for x in study)
+    facts.add("study_hours", "学习时长", "学时", study, value=Decimal(hours), day=when)
+    facts.add("staff_study", "干部职工集中学习", "次", by_kind.get(K.STAFF_STUDY, []), day=when)
+    facts.lists["meetings"] = meetings
+    facts.lists["study_topics"] = [x for x in study if x.content.strip()]
+
+    if full_year:
+        group = list(read(m.LeadingGroupMember).filter(year=year).select_related("person"))
+        facts.add("group", "意识形态工作领导小组成员", "人", group)
+        duties = list(read(m.ResponsibilityItem).filter(year=year).select_related("person"))
+        facts.add("duties", "责任清单", "项", duties)
+        facts.add("duties_signed", "签订责任书", "份", [d for d in duties if d.signed_on])
+        facts.lists["group"] = group
+        plans = list(read(m.StudyPlan).filter(year=year))
+        facts.add("study_plans", "学习计划", "个", plans)
+        items = list(
+            read(m.StudyPlanItem).filter(plan__in=[p.pk for p in plans]).prefetch_related("sessions")
+        )
+        done_items = [i for i in items if any(not mt.deleted_at for mt in i.sessions.all())]
+        facts.add("plan_items", "学习计划专题", "个", items)
+        facts.add("plan_items_done", "已学习的计划专题", "个", done_items)
+        subs = list(read(m.Subscription).filter(year=year))
+        facts.add("subscriptions", "党报党刊征订", "种", subs)
+        facts.add("subscription_copies", "征订份数", "份", subs, value=sum(s.copies for s in subs))
+        plan = list(read(m.WorkPlanItem).filter(year=year).order_by("number"))
+        facts.add("workplan", "年度工作要点任务", "项", plan)
+        facts.add("workplan_done", "已完成的工作要点任务", "项", [p for p in plan if p.done])
+        facts.lists["workplan_open"] = [p for p in plan if not p.done]
+        facts.lists["next_plan"] = list(read(m.WorkPlanItem).filter(year=year + 1).order_by("number"))
+
+    publicity = list(
+        read(m.Publicity).filter(held_on__gte=period.start, held_on__lte=period.end).order_by("held_on")
+    )
+    facts.add("publicity", "宣传活动", "次", publicity, day=lambda r: r.held_on)
+    facts.add("publicity_reach", "覆盖人次", "人次", publicity, value=sum(p.reach or 0 for p in publicity))
+    facts.lists["publicity"] = publicity
+    submissions = list(
+        read(m.Submission).filter(submitted_on__gte=period.start, submitted_on__lte=period.end)
+    )
+    facts.add("submissions", "投稿", "篇", submissions, day=lambda r: r.submitted_on)
+    adopted = [s for s in submissions if s.status == "adopted"]
+    facts.add("adopted", "被媒体采用", "篇", adopted, day=lambda r: r.published_on)
+    levels = Counter(s.level for s in adopted)
+    for level, label in m.SubmissionLevel.choices:
+        outlet = label if label.endswith("媒体") else f"{label}媒体"
+        facts.add(f"adopted_{level}", f"被{outlet}采用", "篇", [s for s in adopted if s.level == level])
+    high = [s for s in adopted if s.level in ("central", "province")]
+    facts.add("adopted_high", "被省级以上媒体采用", "篇", high)
+    facts.lists["adopted_levels"] = [
+        (label, levels[level]) for level, label in m.SubmissionLevel.choices if levels[level]
+    ]
+
+    # positions stand from the day they opened: those open at the period's end
+    positions = list(
+        read(m.Position)
+        .filter(models.Q(opened_on__isnull=True) | models.Q(opened_on__lte=period.end))
+        .exclude(state="closed", closed_on__lte=period.end)
+    )
+    facts.add("positions", "意识形态阵地", "个", positions)
+    facts.lists["position_kinds"] = sorted(
+        Counter(p.get_kind_display() for p in positions).items(), key=lambda kv: -kv[1]
+    )
+    inspections = list(
+        read(m.PositionInspection).filter(inspected_on__gte=period.start, inspected_on__lte=period.end)
+    )
+    facts.add("inspections", "阵地检查", "次", inspections, day=lambda r: r.inspected_on)
+    facts.add(
+        "inspection_problems", "检查发现问题", "个", inspections, value=sum(i.problems for i in inspections)
+    )
+    reviews = list(read(m.PublicationReview).filter(drafted_on__gte=period.start, drafted_on__lte=period.end))
+    facts.add("reviews", "信息发布审核", "篇", reviews, day=lambda r: r.drafted_on)
+    facts.add(
+        "reviews_passed",
+        "经“三审”通过发布",
+        "篇",
+        [r for r in reviews if r.stage in ("approved", "published")],
+    )
+    opinions = list(read(m.PublicOpinion).filter(found_on__gte=period.start, found_on__lte=period.end))
+    facts.add("opinions", "涉及本单位的舆情", "起", opinions, day=lambda r: r.found_on)
+    facts.add("opinions_closed", "处置完毕的舆情", "起", [o for o in opinions if o.closed])
+
+    analyses = list(
+        read(m.Analysis).filter(held_on__gte=period.start, held_on__lte=period.end).order_by("held_on")
+    )
+    facts.add("analyses", "意识形态领域形势分析研判", "次", analyses, day=lambda r: r.held_on)
+    risks = list(read(m.Risk).filter(analysis__in=[a.pk for a in analyses]))
+    facts.add("risks", "排查风险点", "个", risks)
+    facts.add("risks_resolved", "已化解的风险点", "个", [r for r in risks if r.resolved])
+    facts.lists["analyses"] = analyses
+    facts.lists["risks_open"] = [r for r in risks if not r.resolved]
+    reports = list(
+        read(m.ReportRecord).filter(held_on__gte=period.start, held_on__lte=period.end).order_by("held_on")
+    )
+    facts.add("reports", "报告与督查", "次", reports, day=lambda r: r.held_on)
+    facts.add(
+        "reports_up",
+        "向上级报告意识形态工作",
+        "次",
+        [r for r in reports if r.kind in ("half_year", "annual", "special")],
+    )
+    facts.add("inspected", "接受督查检查", "次", [r for r in reports if r.kind == "inspected"])
+    facts.add("inspecting", "开展督查检查", "次", [r for r in reports if r.kind == "inspecting"])
+
+    found = list(
+        read(m.Rectification)
+        .filter(found_on__gte=period.start, found_on__lte=period.end)
+        .order_by("found_on")
+    )
+    facts.add("rectifications", "梳理问题", "个", found, day=lambda r: r.found_on)
+    closed = [r for r in found if r.state not in OPEN_STATES]
+    facts.add("rectifications_closed", "已整改完成", "个", closed, day=lambda r: r.completed_on)
+    facts.add("rectifications_open", "正在整改", "个", [r for r in found if r.state in OPEN_STATES])
+    today = timezone.localdate()
+    overdue = list(
+        read(m.Rectification).filter(
+            state__in=OPEN_STATES,
+            found_on__lte=period.end,
+            deadline__lt=min(today, period.end + timedelta(days=1)),
+        )
+    )
+    facts.add("rectifications_overdue", "逾期未完成整改", "个", overdue, day=lambda r: r.deadline)
+    facts.lists["overdue"] = overdue
+    facts.lists["open_rectifications"] = list(
+        read(m.Rectification).filter(state__in=OPEN_STATES, found_on__lte=period.end).order_by("deadline")
+    )
+    return facts
+
+
+def missed_rules(unit: Any, year: int, *, user: Any = None, until: date | None = None) -> list[Any]:
+    """The responsibility rules' periods that were missed (rules engine), up to `until`."""
+    from taizhang.rules.engine import MISSED
+    from taizhang.rules.services import evaluate_units
+
+    [result] = evaluate_units([unit], year, user=user)
+    cells = [c for cells in result.cells.values() for c in cells if c.status == MISSED]
+    return [c for c in cells if until is None or c.period.end <= until]
+
+
+def rules_of(unit: Any, year: int, *, user: Any = None) -> list[Any]:
+    from taizhang.rules.services import evaluate_units
+
+    [result] = evaluate_units([unit], year, user=user)
+    return list(result.rules)
