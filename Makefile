@@ -61,6 +61,7 @@ bench: setup
 	$(VENV)/bin/python bench/bench_ledgers.py
 	$(VENV)/bin/python bench/bench_rules.py
 	$(VENV)/bin/python bench/bench_proofread.py
+	$(VENV)/bin/python bench/bench_reports.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

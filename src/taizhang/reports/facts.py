@@ -81,12 +81,29 @@ def quarter_period(year: int, quarter: int) -> Period:
     return Period(start, end, f"{year}年{QUARTER_NAMES[quarter]}")
 
 
-_SLUGS: dict[type[models.Model], str] = {}
+@dataclass(slots=True)
+class MeetingRow:
+    """A meeting as the documents read it (a row, not a model instance: a year holds thousands)."""
+
+    pk: int
+    kind: str
+    title: str
+    held_at: datetime
+    present: int
+    hours: Decimal | None
+    content: str
+
+    def __str__(self) -> str:
+        return self.title
 
 
-def slug_of(model: type[models.Model]) -> str:
+_SLUGS: dict[type[Any], str] = {}
+
+
+def slug_of(model: type[Any]) -> str:
     if not _SLUGS:
         _SLUGS.update({views.model: slug for slug, views in REGISTRY.items()})
+        _SLUGS[MeetingRow] = _SLUGS[m.Meeting]
     return _SLUGS[model]
 
 
@@ -141,8 +158,11 @@ def _bounds(period: Period) -> tuple[datetime, datetime]:
     )
 
 
+_TZ = timezone.get_default_timezone()
+
+
 def _day(value: Any) -> date:
-    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+    return value.astimezone(_TZ).date() if isinstance(value, datetime) else value
 
 
 def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
@@ -153,7 +173,14 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     year = period.year
     full_year = period.start == date(year, 1, 1) and period.end == date(year, 12, 31)
 
-    meetings = list(read(m.Meeting).filter(held_at__gte=lo, held_at__lt=hi).order_by("held_at", "pk"))
+    # the largest ledger: read as plain rows, not model instances
+    meetings = [
+        MeetingRow(*row)
+        for row in read(m.Meeting)
+        .filter(held_at__gte=lo, held_at__lt=hi)
+        .order_by("held_at", "pk")
+        .values_list("pk", "kind", "title", "held_at", "present", "hours", "content")
+    ]
     by_kind: dict[str, list[Any]] = {}
     for mt in meetings:
         by_kind.setdefault(mt.kind, []).append(mt)
@@ -236,7 +263,9 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
         Counter(p.get_kind_display() for p in positions).items(), key=lambda kv: -kv[1]
     )
     inspections = list(
-        read(m.PositionInspection).filter(inspected_on__gte=period.start, inspected_on__lte=period.end)
+        read(m.PositionInspection)
+        .filter(inspected_on__gte=period.start, inspected_on__lte=period.end)
+        .select_related("position")
     )
     facts.add("inspections", "阵地检查", "次", inspections, day=lambda r: r.inspected_on)
     facts.add(
@@ -312,7 +341,14 @@ def missed_rules(unit: Any, year: int, *, user: Any = None, until: date | None =
 
 
 def rules_of(unit: Any, year: int, *, user: Any = None) -> list[Any]:
-    from taizhang.rules.services import evaluate_units
+    """The unit's effective rules of a year (inherited and local), without evaluating them."""
+    from taizhang.rules import engine
+    from taizhang.rules.models import LocalRule
 
-    [result] = evaluate_units([unit], year, user=user)
-    return list(result.rules)
+    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
+    qs = (
+        LocalRule.objects.restrict(user, "view")
+        if user is not None
+        else LocalRule.objects.filter(deleted_at__isnull=True)
+    )
+    return list(engine.effective_rules([unit], year, list(qs.filter(unit_id__in=ancestors)))[unit.pk])

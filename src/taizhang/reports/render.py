@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+from functools import cache
 from typing import Any
 
 from docx import Document as WordDocument
@@ -155,7 +156,10 @@ def _page_number(paragraph: Any, align: Any, side: str) -> None:
     run(" —")
 
 
-def to_docx(doc: d.Document, *, sources: bool = False) -> bytes:
+@cache
+def _template() -> tuple[bytes, dict[str, str]]:
+    """The empty document — styles, page, grid, page numbers — built once per process; each
+    document opens a copy and only adds its paragraphs."""
     word = WordDocument()
     _styles(word)
     section = word.sections[0]
@@ -165,33 +169,60 @@ def to_docx(doc: d.Document, *, sources: bool = False) -> bytes:
     _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT, "right")
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT, "left")
     body = word.element.body
-    first = True
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    ids = {style: word.styles[name].style_id for style, name in STYLE_NAMES.items()}
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue(), ids
+
+
+def to_docx(doc: d.Document, *, sources: bool = False) -> bytes:
+    template, ids = _template()
+    word = WordDocument(io.BytesIO(template))
+    body = word.element.body
+    sect = body.find(qn("w:sectPr"))
+
+    def para(text: str, style: str) -> None:
+        p = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        pstyle = OxmlElement("w:pStyle")
+        pstyle.set(qn("w:val"), ids[style])
+        ppr.append(pstyle)
+        p.append(ppr)
+        if text:
+            r = OxmlElement("w:r")
+            t = OxmlElement("w:t")
+            t.text = text
+            if text != text.strip():
+                t.set(qn("xml:space"), "preserve")
+            r.append(t)
+            p.append(r)
+        sect.addprevious(p)
+
     for block in doc.blocks:
         if block.style == d.SIGNATURE:
-            word.add_paragraph("", STYLE_NAMES[d.BODY])  # a blank line before the signature
-        if first:
-            paragraph = word.paragraphs[0] if word.paragraphs else word.add_paragraph()
-            paragraph.style = word.styles[STYLE_NAMES[block.style]]
-            paragraph.add_run(block.text)
-            first = False
-        else:
-            word.add_paragraph(block.text, STYLE_NAMES[block.style])
+            para("", d.BODY)  # a blank line before the signature
+        para(block.text, block.style)
         if block.style == d.TITLE:
-            word.add_paragraph("", STYLE_NAMES[d.BODY])  # a blank line under the title
+            para("", d.BODY)  # a blank line under the title
     if sources and doc.figures:
-        word.add_page_break()
-        word.add_paragraph("附件", STYLE_NAMES[d.LEAD])
-        word.add_paragraph("数据来源", STYLE_NAMES[d.TITLE])
+        page_break = OxmlElement("w:p")
+        r = OxmlElement("w:r")
+        br = OxmlElement("w:br")
+        br.set(qn("w:type"), "page")
+        r.append(br)
+        page_break.append(r)
+        sect.addprevious(page_break)
+        para("附件", d.LEAD)
+        para("数据来源", d.TITLE)
         for fig in doc.figures.values():
-            word.add_paragraph(f"{fig.label}：{fig.text}{fig.unit}", STYLE_NAMES[d.H3])
-            for r in fig.refs[:200]:
-                day = f"{r.day.year}年{r.day.month}月{r.day.day}日 " if r.day else ""
-                word.add_paragraph(f"{day}{r.label}（记录 {r.slug}#{r.pk}）", STYLE_NAMES[d.BODY])
+            para(f"{fig.label}：{fig.text}{fig.unit}", d.H3)
+            for ref in fig.refs[:200]:
+                day = f"{ref.day.year}年{ref.day.month}月{ref.day.day}日 " if ref.day else ""
+                para(f"{day}{ref.label}（记录 {ref.slug}#{ref.pk}）", d.BODY)
             if len(fig.refs) > 200:
-                word.add_paragraph(
-                    f"另有 {len(fig.refs) - 200} 条记录，见系统中的数据来源页面。", STYLE_NAMES[d.BODY]
-                )
-    del body
+                para(f"另有 {len(fig.refs) - 200} 条记录，见系统中的数据来源页面。", d.BODY)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
