@@ -169,3 +169,28 @@ def test_clerk_proofreads_pasted_text_and_downloads_the_fix(page: Any, tmp_path:
     fixed = Path(info.value.path()).read_text(encoding="utf-8")
     assert fixed == "一是要统一部署，贯彻落实好会议精神，己经完成。"
     assert page.console_errors == [], page.console_errors
+
+
+def test_clerk_generates_the_annual_summary_and_opens_a_figure(page: Any) -> None:
+    from .conftest import DEMO_PASSWORD
+
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('区气象局')")
+    page.click("#modules a:text-is('文书')")
+    page.select_option("#id_kind", "annual")
+    page.select_option("#id_year", "2025")
+    page.click("button[name=generate]")
+    page.wait_for_selector("h1:has-text('2025年度意识形态工作总结')")
+    assert page.locator(".tz-doc-preview a.tz-figure").count() >= 10
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "document-draft.png"), full_page=True)
+    page.click("text=核对数字")
+    page.wait_for_selector("#facts")
+    assert "与台账不符" not in page.locator("#facts").inner_text()
+    page.locator(".tz-doc-preview a.tz-figure").first.click()
+    page.wait_for_selector("main h1")
+    assert page.locator("main table tbody tr").count() >= 1
+    assert page.console_errors == [], page.console_errors

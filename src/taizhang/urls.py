@@ -21,7 +21,7 @@ urlpatterns = [
     path("units/<int:pk>/members/", views.unit_members, name="unit_members"),
     path("ledger/", include("taizhang.ledger.urls")),
     path("rules/", include("taizhang.rules.urls")),
-    path("reports/", views.module, {"name": "reports"}, name="module_reports"),
+    path("reports/", include("taizhang.reports.urls")),
     path("proofread/", proofreading_views.proofread_page, name="module_proofread"),
     path("library/", views.module, {"name": "library"}, name="module_library"),
     path("attachments/<int:ct>/<int:pk>/upload/", core_views.attachment_upload, name="attachment_upload"),

@@ -87,7 +87,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 MODULES = {
-    "reports": ("文书", "根据台账自动生成年度总结、工作要点、专题报告等公文。"),
     "library": ("学习资料", "学习材料的收集、检索和学习记录。"),
 }
 

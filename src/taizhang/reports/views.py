@@ -1,0 +1,218 @@
+"""文书 pages: the unit's documents, generating one, the draft section by section with figures
+linked to their records, proofreading, the fact check, finalising and downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from taizhang.core.scope import scope_for
+from taizhang.core.views import REGISTRY
+from taizhang.proofread import RULES, check
+
+from . import render as renderer
+from . import services
+from .models import KIND_CHOICES, DocumentVersion, OfficialDocument
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _unit(request: HttpRequest) -> Any:
+    unit = getattr(request, "unit", None)
+    if unit is None:
+        raise Http404("没有可用的单位")
+    return unit
+
+
+def _document(request: HttpRequest, pk: int) -> OfficialDocument:
+    return get_object_or_404(
+        OfficialDocument.objects.restrict(request.user, "view").select_related("unit"), pk=pk
+    )
+
+
+def _version(request: HttpRequest, doc: OfficialDocument, number: int | None = None) -> DocumentVersion:
+    qs = DocumentVersion.objects.restrict(request.user, "view").filter(document=doc)
+    version = qs.filter(number=number).first() if number else qs.order_by("-number").first()
+    if version is None:
+        raise Http404("没有这一版本")
+    return version
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    scope = scope_for(request.user)
+    if request.method == "POST":
+        if not scope.allows("add", unit):
+            raise PermissionDenied("您没有在本单位起草文书的权限。")
+        kind = request.POST.get("kind", "")
+        try:
+            year = int(request.POST.get("year", ""))
+            half = int(request.POST["half"]) if request.POST.get("half") else None
+            quarter = int(request.POST["quarter"]) if request.POST.get("quarter") else None
+            if kind not in dict(KIND_CHOICES) or not 2000 <= year <= timezone.localdate().year + 1:
+                raise ValueError
+            doc = services.document_generate(
+                acting_user=request.user, unit=unit, kind=kind, year=year, half=half, quarter=quarter
+            )
+        except ValueError:
+            messages.error(request, "请选择文书类型，并填写 2000 年以来的年度。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已根据台账生成《{doc.title}》第1版草稿。")
+            return redirect("reports:detail", pk=doc.pk)
+    documents = (
+        OfficialDocument.objects.restrict(request.user, "view").filter(unit=unit).prefetch_related("versions")
+    )
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "unit": unit,
+            "documents": documents,
+            "kinds": KIND_CHOICES,
+            "years": list(range(this_year + 1, this_year - 6, -1)),
+            "default_year": this_year - 1 if timezone.localdate().month < 12 else this_year,
+            "can_add": scope.allows("add", unit),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _document(request, pk)
+    version = _version(request, doc, int(request.GET["v"]) if request.GET.get("v", "").isdigit() else None)
+    scope = scope_for(request.user)
+    sections = services.sections(version.content)
+    document = services.as_document(version)
+    ctx: dict[str, Any] = {
+        "doc": doc,
+        "version": version,
+        "versions": DocumentVersion.objects.restrict(request.user, "view")
+        .filter(document=doc)
+        .select_related("finalised_by"),
+        "sections": sections,
+        "preview": renderer.to_html(document, figure_url=None),
+        "can_edit": scope.allows("change", doc.unit) and not version.final,
+        "can_finalise": scope.allows("manage", doc.unit) and not version.final,
+        "can_revise": scope.allows("add", doc.unit) and version.final,
+    }
+    if request.GET.get("check") == "facts":
+        ctx["facts"] = services.fact_check(version, request.user)
+    if request.GET.get("check") == "proofread":
+        found = []
+        for sec in sections:
+            for f in check(sec["text"]):
+                found.append({"section": sec, "f": f, "label": RULES[f.rule].label})
+        ctx["proofread"] = found
+    ctx["figure_links"] = _figure_preview(request, doc, version)
+    return render(request, "reports/detail.html", ctx)
+
+
+def _figure_preview(request: HttpRequest, doc: OfficialDocument, version: DocumentVersion) -> str:
+    """The preview with each figure that still reads as generated linked to its records."""
+    document = services.as_document(version)
+    spans_with_figures = any(s.figure for b in document.blocks for s in b.spans)
+    if not spans_with_figures:
+        return renderer.to_html(document)
+    return renderer.to_html(
+        document, figure_url=lambda key: reverse("reports:figure", args=[doc.pk, version.number, key])
+    )
+
+
+@login_required
+@require_POST
+def section(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    doc = _document(request, pk)
+    version = _version(request, doc)
+    if not scope_for(request.user).allows("change", doc.unit):
+        raise PermissionDenied("您没有修改本单位文书的权限。")
+    try:
+        services.section_update(
+            acting_user=request.user, version=version, index=index, text=request.POST.get("text", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已保存。")
+    return redirect(f"{reverse('reports:detail', args=[doc.pk])}#section-{index}")
+
+
+@login_required
+@require_POST
+def finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _document(request, pk)
+    version = _version(request, doc)
+    try:
+        services.version_finalise(acting_user=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"第{version.number}版已定稿。")
+    return redirect("reports:detail", pk=doc.pk)
+
+
+@login_required
+@require_POST
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _document(request, pk)
+    version = _version(request, doc)
+    if not scope_for(request.user).allows("add", doc.unit):
+        raise PermissionDenied("您没有修改本单位文书的权限。")
+    try:
+        new = services.version_revise(acting_user=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已生成第{new.number}版草稿，定稿的第{version.number}版保持不变。")
+    return redirect("reports:detail", pk=doc.pk)
+
+
+@login_required
+def download(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
+    doc = _document(request, pk)
+    version = _version(request, doc, number)
+    document = services.as_document(version)
+    stem = f"{document.title}（第{version.number}版{'定稿' if version.final else '草稿'}）"
+    if fmt == "docx":
+        response = HttpResponse(renderer.to_docx(document), content_type=DOCX)
+        name = f"{stem}.docx"
+    elif fmt == "md":
+        response = HttpResponse(renderer.to_markdown(document), content_type="text/markdown; charset=utf-8")
+        name = f"{stem}.md"
+    elif fmt == "html":
+        body = renderer.to_html(document)
+        page = f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{document.title}</title>{body}</html>'
+        response = HttpResponse(page, content_type="text/html; charset=utf-8")
+        name = f"{stem}.html"
+    else:
+        raise Http404("不支持的格式")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def figure(request: HttpRequest, pk: int, number: int, key: str) -> HttpResponse:
+    """The records a figure counts, read now through restrict(), each linked to its page."""
+    doc = _document(request, pk)
+    version = _version(request, doc, number)
+    fig = services.figure_sources(version, key, request.user)
+    if fig is None:
+        raise Http404("没有这个数字")
+    rows = []
+    for ref in fig.refs:
+        views = REGISTRY.get(ref.slug)
+        url = reverse(views.url("detail"), args=[ref.pk]) if views is not None else ""
+        rows.append({"ref": ref, "url": url, "kind": views.verbose() if views else ref.slug})
+    return render(request, "reports/figure.html", {"doc": doc, "version": version, "fig": fig, "rows": rows})
