@@ -65,6 +65,15 @@ def test_proofreading_a_draft_finds_what_an_edit_brought_in(cast, client):
     )
     page = client.get(reverse("reports:detail", args=[doc.pk]) + "?check=proofread").content.decode()
     assert "未填写的占位符" in page and "“一”被误作连字符或破折号" in page and "“己经”应为“已经”" in page
+    # an empty section is refused, nothing changes
+    before = DocumentVersion.objects.get(document=doc).content
+    refused = client.post(reverse("reports:section", args=[doc.pk, 1]), {"text": "  "}, follow=True)
+    assert "这一部分不能为空" in refused.content.decode()
+    assert DocumentVersion.objects.get(document=doc).content == before
+    # accepting the section's fixes: what has a fix is fixed, the placeholder waits for a person
+    client.post(reverse("reports:section", args=[doc.pk, 1]), {"fix": "1"})
+    fixed = services.sections(DocumentVersion.objects.get(document=doc).content)[1]["text"]
+    assert fixed.endswith("XX局要统一部署，已经完成。")
 
 
 def test_finalise_by_the_secretary_then_revise_keeps_the_final_version(cast, client):
@@ -103,6 +112,10 @@ def test_downloads_and_figure_sources(cast, client):
     doc = OfficialDocument.objects.get(unit=cast.units["demo-dist"], kind="annual")
     docx = client.get(reverse("reports:download", args=[doc.pk, 1, "docx"]))
     assert Word(io.BytesIO(docx.content)).paragraphs[0].text == "区气象局2025年度意识形态工作总结"
+    appendix = Word(
+        io.BytesIO(client.get(reverse("reports:download", args=[doc.pk, 1, "docx"]) + "?sources=1").content)
+    )
+    assert any(p.text == "数据来源" for p in appendix.paragraphs)
     md = client.get(reverse("reports:download", args=[doc.pk, 1, "md"])).content.decode()
     assert md.startswith("# 区气象局2025年度")
     detail = client.get(reverse("reports:detail", args=[doc.pk])).content.decode()

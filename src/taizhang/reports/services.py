@@ -68,7 +68,7 @@ def _blocks_from_text(text: str, first_style: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def _period(doc: OfficialDocument) -> Any:
+def period_of(doc: OfficialDocument) -> Any:
     if doc.kind == "half-year":
         return half_period(doc.year, doc.half or 1)
     if doc.kind == "analysis":
@@ -125,8 +125,8 @@ def section_update(*, acting_user: Any, version: DocumentVersion, index: int, te
     if len(text) > 20_000:
         raise ValidationError("这一部分超过 20,000 字，请精简后再保存。")
     new_blocks = _blocks_from_text(text, secs[index]["style"])
-    if not new_blocks and secs[index]["style"] in (d.TITLE, d.SIGNATURE):
-        raise ValidationError("标题和落款不能为空。")
+    if not new_blocks:
+        raise ValidationError("这一部分不能为空：不需要的段落可以删去，但至少保留一行。")
     before = audit.snapshot(version)
     blocks = version.content["blocks"]
     start = secs[index]["start"]
@@ -182,7 +182,7 @@ def as_document(version: DocumentVersion, figures: dict[str, Any] | None = None)
 def fact_check(version: DocumentVersion, user: Any) -> list[dict[str, Any]]:
     """Each figure the text still states, against the ledgers now: 文中称召开专题会议6次，台账记录4次."""
     doc = version.document
-    facts = collect(doc.unit, _period(doc), user=user)
+    facts = collect(doc.unit, period_of(doc), user=user)
     text = as_document(version).plain()
     found = []
     for raw in version.mentions:
@@ -209,7 +209,7 @@ def fact_check(version: DocumentVersion, user: Any) -> list[dict[str, Any]]:
 
 def figure_sources(version: DocumentVersion, key: str, user: Any) -> Any:
     doc = version.document
-    facts = collect(doc.unit, _period(doc), user=user)
+    facts = collect(doc.unit, period_of(doc), user=user)
     return facts.figures.get(key)
 
 

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY
-from taizhang.proofread import RULES, check
+from taizhang.proofread import RULES, apply, check
 
 from . import render as renderer
 from . import services
+from .facts import collect
 from .models import KIND_CHOICES, DocumentVersion, OfficialDocument
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -113,8 +114,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("check") == "proofread":
         found = []
         for sec in sections:
-            for f in check(sec["text"]):
-                found.append({"section": sec, "f": f, "label": RULES[f.rule].label})
+            findings = check(sec["text"])
+            fixable = any(f.suggestion is not None for f in findings)
+            for n, f in enumerate(findings):
+                found.append(
+                    {"section": sec, "f": f, "label": RULES[f.rule].label, "first": n == 0 and fixable}
+                )
         ctx["proofread"] = found
     ctx["figure_links"] = _figure_preview(request, doc, version)
     return render(request, "reports/detail.html", ctx)
@@ -138,10 +143,15 @@ def section(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     version = _version(request, doc)
     if not scope_for(request.user).allows("change", doc.unit):
         raise PermissionDenied("您没有修改本单位文书的权限。")
+    text = request.POST.get("text", "")
+    if request.POST.get("fix"):
+        # 采用校对修改: the section as stored, with every fix the proofreader proposes
+        current = services.sections(version.content)
+        if not 0 <= index < len(current):
+            raise Http404("没有这一部分")
+        text = apply(current[index]["text"], check(current[index]["text"]))
     try:
-        services.section_update(
-            acting_user=request.user, version=version, index=index, text=request.POST.get("text", "")
-        )
+        services.section_update(acting_user=request.user, version=version, index=index, text=text)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -186,7 +196,18 @@ def download(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpRespon
     document = services.as_document(version)
     stem = f"{document.title}（第{version.number}版{'定稿' if version.final else '草稿'}）"
     if fmt == "docx":
-        response = HttpResponse(renderer.to_docx(document), content_type=DOCX)
+        if request.GET.get("sources"):
+            # the appendix lists the records each figure counts, as the ledgers hold them now
+            facts = collect(doc.unit, services.period_of(doc), user=request.user)
+            document.figures = {
+                s.figure: facts.figures[s.figure]
+                for b in document.blocks
+                for s in b.spans
+                if s.figure and s.figure in facts.figures
+            }
+        response = HttpResponse(
+            renderer.to_docx(document, sources=bool(request.GET.get("sources"))), content_type=DOCX
+        )
         name = f"{stem}.docx"
     elif fmt == "md":
         response = HttpResponse(renderer.to_markdown(document), content_type="text/markdown; charset=utf-8")
