@@ -237,6 +237,14 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     _demo_schemes(units, year - 1)
     if light:
         return
+    # last year's summary, drafted by the clerk and finalised by the secretary; this year's key points
+    from taizhang.reports import services as reports
+
+    summary = reports.document_generate(
+        acting_user=dist.clerk, unit=units["demo-dist"], kind="annual", year=year - 1
+    )
+    reports.version_finalise(acting_user=dist.secretary, version=summary.versions.get())
+    reports.document_generate(acting_user=dist.clerk, unit=units["demo-dist"], kind="keypoints", year=year)
     for code, outside in [
         ("demo-east", [("钱卫东", "副局长", "业务")]),
         ("demo-west", [("冯志刚", "副局长", "综合")]),

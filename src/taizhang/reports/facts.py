@@ -34,13 +34,23 @@ class Ref:
 
 @dataclass
 class Figure:
-    """A number the text states, and the records it counts."""
+    """A number the text states, and the records it counts. The records' references are made when
+    first asked for (a preview or an appendix), not for every figure of every document."""
 
     key: str
     value: int | Decimal
     unit: str  # 次, 人次, 篇 …
     label: str  # what it counts, in Chinese
-    refs: list[Ref] = field(default_factory=list)
+    given_refs: list[Ref] | None = None
+    records: list[Any] = field(default_factory=list, repr=False)
+    day: Any = field(default=None, repr=False)
+
+    @property
+    def refs(self) -> list[Ref]:
+        if self.given_refs is None:
+            day = self.day
+            self.given_refs = [ref(r, _day(day(r)) if day else None) for r in self.records]
+        return self.given_refs
 
     @property
     def text(self) -> str:
@@ -129,8 +139,7 @@ class Facts:
     def add(
         self, key: str, label: str, unit: str, records: list[Any], value: Any = None, day: Any = None
     ) -> Figure:
-        refs = [ref(r, day(r) if day else None) for r in records]
-        fig = Figure(key, len(records) if value is None else value, unit, label, refs)
+        fig = Figure(key, len(records) if value is None else value, unit, label, None, records, day)
         self.figures[key] = fig
         return fig
 
@@ -161,7 +170,7 @@ def _bounds(period: Period) -> tuple[datetime, datetime]:
 _TZ = timezone.get_default_timezone()
 
 
-def _day(value: Any) -> date:
+def _day(value: Any) -> Any:
     return value.astimezone(_TZ).date() if isinstance(value, datetime) else value
 
 
@@ -184,7 +193,7 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     by_kind: dict[str, list[Any]] = {}
     for mt in meetings:
         by_kind.setdefault(mt.kind, []).append(mt)
-    when = lambda r: _day(r.held_at)  # noqa: E731
+    when = lambda r: r.held_at  # noqa: E731 (a local date when a reference is made)
     K = m.MeetingKind
     facts.add(
         "party_group", "党组（党委）会议专题研究意识形态工作", "次", by_kind.get(K.PARTY_GROUP, []), day=when

@@ -47,7 +47,7 @@ class DocumentVersion(UnitOwned):
     )
     number = models.PositiveSmallIntegerField("版本号")
     content = models.JSONField("内容")
-    mentions = models.JSONField("数字位置", default=list)
+    mentions = models.JSONField("数字位置", default=list, blank=True)
     final = models.BooleanField("已定稿", default=False)
     finalised_by = person_fk("定稿人")
     finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
