@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from taizhang.core.views import REGISTRY
@@ -98,13 +99,18 @@ class MeetingRow:
     pk: int
     kind: str
     title: str
-    held_at: datetime
+    at: str  # held_at as the database writes it (UTC): parsed only when a date is shown
     present: int
     hours: Decimal | None
     content: str
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def held_at(self) -> datetime:
+        value = datetime.fromisoformat(self.at)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 _SLUGS: dict[type[Any], str] = {}
@@ -188,7 +194,8 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
         for row in read(m.Meeting)
         .filter(held_at__gte=lo, held_at__lt=hi)
         .order_by("held_at", "pk")
-        .values_list("pk", "kind", "title", "held_at", "present", "hours", "content")
+        .annotate(at=Cast("held_at", models.CharField()))
+        .values_list("pk", "kind", "title", "at", "present", "hours", "content")
     ]
     by_kind: dict[str, list[Any]] = {}
     for mt in meetings:
