@@ -115,7 +115,7 @@ MATRIX: dict[str, Page] = {
         lambda c: {**_report(c), "number": 1, "key": "central_study"},
     ),
     "module_proofread": Page(MODULE),
-    "module_library": Page(MODULE),
+    "library:search": Page(MODULE),
     "attachment_upload": Page(POST_ONLY, _upload),
     "attachment_download": Page(
         expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment

@@ -365,6 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出文件")
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("search", help="全文检索学习资料和台账记录")
+    p.add_argument("query", help="检索词（空格分隔多个词）")
+    p.add_argument("--as", dest="as_user", help="以该账号的可见范围检索")
+    p.add_argument("--unit", help="只检索该单位及其下级（单位代码）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_search)
+
     p = sub.add_parser("proofread", help="校对公文（.txt、.md、.docx）：有问题退出码 1，无法读取 2")
     p.add_argument("file", help="要校对的文件")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -400,6 +408,39 @@ def cmd_report(args: argparse.Namespace) -> None:
         data = render.to_html(doc).encode("utf-8")
     Path(args.output).write_bytes(data)
     print(f"已生成《{doc.title}》：{args.output}")
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    _setup()
+    import json
+
+    from .library import search
+    from .orgs.models import User
+
+    user = None
+    if args.as_user:
+        user = User.objects.filter(username=args.as_user, is_active=True).first()
+        if user is None:
+            raise CommandError(f"找不到账号 {args.as_user}。")
+    unit = _unit(args.unit) if args.unit else None
+    results = search.search(args.query, user=user, unit=unit, limit=args.limit)
+    if args.json:
+        rows = [
+            {
+                "kind": h.kind,
+                "id": h.id,
+                "title": h.title,
+                "unit": h.unit,
+                "snippet": h.snippet,
+                "score": h.score,
+            }
+            for h in results.hits
+        ]
+        print(json.dumps({"results": rows, "total": results.total}, ensure_ascii=False, indent=2))
+        return
+    print(f"“{args.query}”：共 {results.total} 条。")
+    for h in results.hits:
+        print(f"[{h.kind}#{h.id}] {h.title}（{h.unit}{'，' + str(h.day) if h.day else ''}）")
 
 
 def cmd_proofread(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from .core import audit
 from .core.context import acting
 from .core.services import record_create
 from .demo_ledgers import Cast, build_unit_years
+from .demo_library import build_library
 from .ledger.models import Meeting
 from .orgs import services
 from .orgs.models import Membership, Unit, UnitKind, User
@@ -235,6 +236,7 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     )  # fmt: skip
     build_unit_years(units["demo-dist"], dist, [year - 1] if light else [year - 1, year], light=light)
     _demo_schemes(units, year - 1)
+    build_library(units["demo-dist"], dist.clerk, dist.members, year - 1)
     if light:
         return
     # last year's summary, drafted by the clerk and finalised by the secretary; this year's key points

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "taizhang.ledger",
     "taizhang.rules",
     "taizhang.reports",
+    "taizhang.library",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ urlpatterns = [
     path("rules/", include("taizhang.rules.urls")),
     path("reports/", include("taizhang.reports.urls")),
     path("proofread/", proofreading_views.proofread_page, name="module_proofread"),
-    path("library/", views.module, {"name": "library"}, name="module_library"),
+    path("library/", include("taizhang.library.urls")),
     path("attachments/<int:ct>/<int:pk>/upload/", core_views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", core_views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", core_views.attachment_delete, name="attachment_delete"),

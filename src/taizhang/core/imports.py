@@ -30,6 +30,7 @@ from django.utils import timezone
 from . import audit, bulk
 from .files import clean_filename, sniff
 from .models import UnitOwned
+from .services import after_write as bulk_after_write
 
 MAX_ROWS = 200_000
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -562,6 +563,7 @@ def run_import(
                     ],
                 )
             _audit_import(model, plan, pending, unit, acting_user, now, source or {})
+            bulk_after_write(created)
         result.created = len(created)
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -20,6 +21,16 @@ from .models import Attachment, UnitOwned
 from .scope import scope_for
 
 R = TypeVar("R", bound=UnitOwned)
+
+# Called with the record (or an import's list of records) after every audited write, inside its
+# transaction. Apps that keep derived data (the search index) register here in their ready();
+# core imports no app, and an import's bulk insert calls the hooks too (signals would be skipped).
+WRITE_HOOKS: list[Callable[[Any], None]] = []
+
+
+def after_write(records: Any) -> None:
+    for hook in WRITE_HOOKS:
+        hook(records)
 
 
 def _still_in_scope(obj: UnitOwned, user: Any, action: str) -> None:
@@ -44,6 +55,7 @@ def record_create(*, acting_user: Any, instance: R, m2m: dict[str, Any] | None =
     _set_m2m(instance, m2m)
     _still_in_scope(instance, acting_user, "add")
     audit.record(action="create", actor=acting_user, obj=instance, after=audit.snapshot(instance))
+    after_write(instance)
     return instance
 
 
@@ -60,6 +72,7 @@ def record_update(
     audit.record(
         action="change", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance)
     )
+    after_write(instance)
     return instance
 
 
@@ -74,6 +87,7 @@ def record_delete(*, acting_user: Any, instance: R) -> R:
     audit.record(
         action="delete", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance)
     )
+    after_write(instance)
     return instance
 
 
@@ -87,6 +101,7 @@ def record_restore(*, acting_user: Any, instance: R) -> R:
     audit.record(
         action="restore", actor=acting_user, obj=instance, before=before, after=audit.snapshot(instance)
     )
+    after_write(instance)
     return instance
 
 

@@ -86,18 +86,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
     )
 
 
-MODULES = {
-    "library": ("学习资料", "学习材料的收集、检索和学习记录。"),
-}
-
-
-@login_required
-def module(request: HttpRequest, name: str) -> HttpResponse:
-    title, purpose = MODULES[name]
-    ctx: dict[str, Any] = {"title": title, "purpose": purpose, "name": name}
-    return render(request, "orgs/module.html", ctx)
-
-
 @login_required
 def system_index(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/system_index.html", {})

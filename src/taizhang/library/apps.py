@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class LibraryConfig(AppConfig):
+    name = "taizhang.library"
+    verbose_name = "学习资料"
+
+    def ready(self) -> None:
+        # every audited write on a unit-owned record keeps the search index current
+        from taizhang.core import services
+
+        from . import search, views  # noqa: F401 (views registers the record kinds)
+
+        services.WRITE_HOOKS.append(search.on_write)

@@ -1,0 +1,110 @@
+"""Study materials, personal study records, and the search index over materials and records."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from taizhang.core.models import UnitOwned
+from taizhang.ledger.models.base import person_fk
+
+
+class MaterialKind(models.TextChoices):
+    SPEECH = "speech", "讲话"
+    DOCUMENT = "document", "文件"
+    RED_STORY = "red_story", "红色故事"
+    CASE = "case", "典型案例"
+    BOOK = "book", "书目"
+    OTHER = "other", "其他"
+
+
+class Material(UnitOwned):
+    """One study material of a unit: a speech, a document, a story, a case or a book, with its
+    text. Shared materials are read by every unit below; local ones by the unit alone."""
+
+    title = models.CharField("标题", max_length=200)
+    kind = models.CharField("类型", max_length=16, choices=MaterialKind.choices)
+    source = models.CharField("来源", max_length=200, blank=True)
+    published_on = models.DateField("日期", null=True, blank=True)
+    tags = models.CharField("标签", max_length=200, blank=True, help_text="以逗号或顿号分隔")
+    body = models.TextField("正文", blank=True)
+    shared = models.BooleanField("向下级单位共享", default=True)
+    sessions = models.ManyToManyField(
+        "ledger.Meeting", blank=True, related_name="materials", verbose_name="在这些会议学习中学习"
+    )
+
+    class Meta:
+        verbose_name = "学习资料"
+        verbose_name_plural = "学习资料"
+        ordering = ["-published_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "published_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SelfStudy(UnitOwned):
+    """One person's own study: what (a material, or a note), when, for how long."""
+
+    person = person_fk("学习人")
+    material = models.ForeignKey(
+        Material,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_studies",
+        verbose_name="学习资料",
+    )
+    studied_on = models.DateField("学习日期")
+    minutes = models.PositiveIntegerField("时长（分钟）")
+    note = models.TextField("学习体会", blank=True)
+
+    member_writes_own: ClassVar[bool] = True
+
+    class Meta:
+        verbose_name = "个人自学"
+        verbose_name_plural = "个人自学"
+        ordering = ["-studied_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "deleted_at", "studied_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.studied_on} {self.material or self.note[:20]}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from taizhang.ledger.models.base import PAST_ONLY, in_future
+
+        errors: dict[str, Any] = {}
+        if in_future(self.studied_on):
+            errors["studied_on"] = f"学习日期{PAST_ONLY}"
+        if self.minutes is not None and not 0 < self.minutes <= 24 * 60:
+            errors["minutes"] = "时长应在 1 至 1440 分钟之间。"
+        if not self.material_id and not self.note.strip():
+            errors["note"] = "请选择学习资料，或写下学习的内容。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class SearchEntry(models.Model):
+    """The search index: one row per indexed material or record, its text and its character grams
+    (every character and every pair of neighbouring characters). Derived data, rebuilt at will;
+    read only through `search.visible()`, which applies the reader's scope."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255, db_index=True)
+    shared = models.BooleanField(default=False)
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    title = models.CharField(max_length=300)
+    day = models.DateField(null=True)
+    text = models.TextField()
+    grams = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="one_entry_per_object")]
+        indexes = [models.Index(fields=["unit", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id} {self.title}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "library"
+urlpatterns = [path("", views.search_page, name="search")]
+for kind in views.LIBRARY:
+    urlpatterns += kind.urls()

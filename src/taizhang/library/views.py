@@ -1,0 +1,67 @@
+"""学习资料 pages: materials and personal study as record kinds (core builds their pages), and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from taizhang.core.views import REGISTRY, RecordViews, render_page
+
+from . import search as engine
+from .models import Material, MaterialKind, SelfStudy
+
+
+class MaterialViews(RecordViews):
+    namespace = "library"
+    model = Material
+    slug = "material"
+    fields = ("title", "kind", "source", "published_on", "tags", "body", "shared")
+    list_fields = ("published_on", "kind", "title", "source")
+    date_field = "published_on"
+    kind_field = "kind"
+    search_fields = ("title", "source", "tags", "body")
+    sortable = ("published_on", "title")
+
+
+class SelfStudyViews(RecordViews):
+    namespace = "library"
+    model = SelfStudy
+    slug = "selfstudy"
+    fields = ("person", "material", "studied_on", "minutes", "note")
+    list_fields = ("studied_on", "person", "material", "minutes")
+    date_field = "studied_on"
+    person_fields = ("person",)
+    search_fields = ("note",)
+    sortable = ("studied_on", "minutes")
+
+
+LIBRARY = [MaterialViews(), SelfStudyViews()]
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search as you type (htmx swaps the results); filters by kind, unit and year."""
+    query = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind") or None
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    kinds = sorted(((slug, v.verbose()) for slug, v in REGISTRY.items()), key=lambda kv: kv[1])
+    ctx: dict[str, Any] = {
+        "q": query,
+        "kind": kind or "",
+        "year": year or "",
+        "kinds": kinds,
+        "material_kinds": MaterialKind.choices,
+    }
+    if query:
+        results = engine.search(
+            query, user=request.user, kind=kind if kind in REGISTRY else None, year=year, limit=50
+        )
+        ctx["results"] = results
+        for hit in results.hits:
+            views = REGISTRY.get(hit.kind)
+            hit.url = reverse(views.url("detail"), args=[hit.id]) if views else ""  # type: ignore[attr-defined]
+            hit.kind_name = views.verbose() if views else hit.kind  # type: ignore[attr-defined]
+    return render_page(request, "library/search.html", ctx, "library/_results.html")

@@ -1,0 +1,115 @@
+"""Search finds exactly what a LIKE scan finds, within what the reader may see; the index follows
+every write and a rebuild changes nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from django.urls import reverse
+
+from taizhang.core.services import record_delete, record_restore
+from taizhang.library import search
+from taizhang.library.models import Material, SearchEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(results):
+    return {(h.kind, h.id) for h in results.hits}
+
+
+def _like(user, words):
+    qs = search.visible(user)
+    for w in words:
+        qs = qs.filter(text__icontains=w)
+    return set(qs.values_list("kind", "object_id"))
+
+
+def _queries(seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    texts = [t for t in SearchEntry.objects.values_list("text", flat=True) if len(t) > 12]
+    out = []
+    for length in (1, 2, 3, 4, 6):
+        for _ in range(6):
+            t = rng.choice(texts)
+            start = rng.randrange(0, len(t) - length)
+            piece = t[start : start + length].strip()
+            if piece and not any(c.isspace() for c in piece):
+                out.append(piece)
+    return [*out, "长征 遵义", "学习 意识形态", "GB/T", "9704", "红军"]
+
+
+def test_every_query_finds_exactly_the_like_set(cast):
+    assert SearchEntry.objects.count() > 50
+    for user in (cast.clerk, cast.inspector, None):
+        for q in _queries():
+            found = search.search(q, user=user, limit=100_000)
+            expected = _like(user, search.words_of(q))
+            assert found.total == len(expected), q
+            assert _ids(found) == expected, q
+
+
+def test_nothing_crosses_units_and_shared_materials_reach_down(cast):
+    assert search.search("长征", user=cast.clerk).total >= 1
+    assert search.search("长征", user=cast.outsider).total == 0  # a sibling bureau
+    assert search.search("长征", user=cast.inspector).total >= 1  # the city above reads down
+    meeting_words = search.search("会议", user=cast.clerk).total
+    assert meeting_words > 0 and search.search("会议", user=cast.outsider).total < meeting_words
+    for hit in search.search("会议", user=cast.outsider, limit=1000).hits:
+        assert hit.unit != "demo-dist"
+
+
+def test_deleting_a_material_leaves_the_index_and_restoring_returns_it(cast):
+    material = Material.objects.get(title="红军长征的历程")
+    assert ("material", material.pk) in _ids(search.search("泸定桥", user=cast.clerk))
+    record_delete(acting_user=cast.clerk, instance=material)
+    assert search.search("泸定桥", user=cast.clerk).total == 0
+    record_restore(acting_user=cast.secretary, instance=material)
+    assert ("material", material.pk) in _ids(search.search("泸定桥", user=cast.clerk))
+
+
+def test_rebuild_gives_the_same_results(cast):
+    queries = _queries(9)
+
+    def answers():
+        return {
+            q: [(h.kind, h.id) for h in search.search(q, user=cast.clerk, limit=1000).hits] for q in queries
+        }
+
+    before = answers()
+    assert search.rebuild() == SearchEntry.objects.count()
+    assert answers() == before
+
+
+def test_results_are_ranked_by_title_then_highlighted(cast):
+    results = search.search("长征", user=cast.clerk)
+    assert results.hits[0].title == "红军长征的历程"
+    assert "<mark>长征</mark>" in results.hits[0].snippet
+
+
+def test_search_page_and_fragment(cast, client):
+    client.force_login(cast.member)
+    page = client.get(reverse("library:search"), {"q": "遵义"}).content.decode()
+    assert "红军长征的历程" in page and "<mark>遵义</mark>" in page
+    fragment = client.get(reverse("library:search"), {"q": "遵义"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "红军长征的历程" in fragment
+
+
+def test_command_line_search_as_a_person(cast, capsys):
+    from taizhang.cli import main
+
+    assert main(["search", "长征", "--as", "clerk", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["results"][0]["unit"] == "demo-dist" and set(data["results"][0]) == {
+        "kind",
+        "id",
+        "title",
+        "unit",
+        "snippet",
+        "score",
+    }
+    assert main(["search", "长征", "--as", "outsider", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"] == []
+    assert main(["search", "长征", "--as", "nobody"]) == 1
