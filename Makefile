@@ -62,6 +62,7 @@ bench: setup
 	$(VENV)/bin/python bench/bench_rules.py
 	$(VENV)/bin/python bench/bench_proofread.py
 	$(VENV)/bin/python bench/bench_reports.py
+	$(VENV)/bin/python bench/bench_search.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
