@@ -19,6 +19,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from benchtable import print_table
+
 BIG, SMALL, IMPORT_ROWS = (
     int(os.environ.get("BENCH_BIG", 100_000)),
     100,
@@ -210,7 +212,6 @@ def main() -> int:
     rate = IMPORT_ROWS / full
     ratio_import = full / read_only
     print(f"database: {connection.vendor}")
-    print(f"{'figure':58} {'measured':>12} {'target':>10}  result")
     rows = [
         (f"list page median, {SMALL} rows (s)", f"{small:.4f}", "", ""),
         (f"list page median, {BIG:,} rows (s)", f"{big:.4f}", "", ""),
@@ -220,9 +221,7 @@ def main() -> int:
         ("import rate (rows/s)", f"{rate:,.0f}", ">= 5,000", rate >= 5000),
         ("import time / calamine read time", f"{ratio_import:.2f}x", "<= 3x", ratio_import <= 3),
     ]
-    for name, measured, target, ok in rows:
-        verdict = "" if ok == "" else ("pass" if ok else "FAIL")
-        print(f"{name:58} {measured:>12} {target:>10}  {verdict}")
+    print_table(rows)
     return 0
 
 

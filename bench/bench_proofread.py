@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from benchtable import print_table
 from taizhang.proofread import check
 from taizhang.proofread.corpus import parse_marked, score
 
@@ -96,10 +97,7 @@ def main() -> int:
     )
 
     print(f"corpus: {len(damaged)} damaged passages, {correct_chars:,} characters of correct text")
-    print(f"{'figure':62} {'measured':>16} {'target':>13}  result")
-    for name, measured, target, ok in rows:
-        verdict = "" if ok == "" else ("pass" if ok else "FAIL")
-        print(f"{name:62} {measured:>16} {target:>13}  {verdict}")
+    print_table(rows)
     return 0
 
 

@@ -11,6 +11,8 @@ import sys
 import tempfile
 import time
 
+from benchtable import print_table
+
 RECORDS = int(os.environ.get("BENCH_RECORDS", 2000))
 
 
@@ -87,10 +89,7 @@ def main() -> int:
         ),
         ("ledgers -> .docx / python-docx alone", f"{t_ours / t_base:.2f}x", "<= 3x", t_ours / t_base <= 3),
     ]
-    print(f"{'figure':62} {'measured':>10} {'target':>8}  result")
-    for name, measured, target, ok in rows:
-        verdict = "" if ok == "" else ("pass" if ok else "FAIL")
-        print(f"{name:62} {measured:>10} {target:>8}  {verdict}")
+    print_table(rows)
     return 0
 
 

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+from benchtable import print_table
+
 UNITS = int(os.environ.get("BENCH_UNITS", 3000))
 PER_UNIT = int(os.environ.get("BENCH_PER_UNIT", 200))
 
@@ -60,12 +62,10 @@ def main() -> int:
     target = 2.0 if connection.vendor == "postgresql" else 4.0
     print(f"database: {connection.vendor}; generated {counts['units']:,} units and {counts['records']:,} records "
           f"in {generated:.1f} s")  # fmt: skip
-    print(f"{'figure':52} {'measured':>10} {'target':>9}  result")
-    print(f"{'superior table, ' + str(pairs) + ' unit x rule pairs (s, median of 3)':52} {median:>10.2f} {'<= ' + str(target):>9}  "
-          f"{'pass' if median <= target else 'FAIL'}")  # fmt: skip
-    print(
-        f"{'queries for the table':52} {len(queries):>10} {'<= 20':>9}  {'pass' if len(queries) <= 20 else 'FAIL'}"
-    )
+    print_table([
+        (f"superior table, {pairs} unit x rule pairs (s, median of 3)", f"{median:.2f}", f"<= {target}", median <= target),
+        ("queries for the table", str(len(queries)), "<= 20", len(queries) <= 20),
+    ])  # fmt: skip
     return 0
 
 

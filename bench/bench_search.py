@@ -11,6 +11,8 @@ import sys
 import tempfile
 import time
 
+from benchtable import print_table
+
 N = int(os.environ.get("BENCH_MATERIALS", 100_000))
 WORDS = [
     "学习",
@@ -172,10 +174,7 @@ def main() -> int:
         ("two-word query, median of 30 (ms)", f"{median_ms:.1f}", "<= 50", median_ms <= 50),
         ("  matches per query, median", f"{statistics.median(totals):,.0f}", "", ""),
     ]
-    print(f"{'figure':44} {'measured':>14} {'target':>11}  result")
-    for name, measured, target, ok in rows:
-        verdict = "" if ok == "" else ("pass" if ok else "FAIL")
-        print(f"{name:44} {measured:>14} {target:>11}  {verdict}")
+    print_table(rows)
     return 0
 
 

@@ -56,9 +56,7 @@ def page(live_server: Any, cast: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         browser.close()
 
 
-def test_clerk_records_a_meeting_with_a_photo(page: Any, tmp_path: Path) -> None:
-    from taizhang.demo_ledgers import png
-
+def _login_as_clerk(page: Any) -> None:
     from .conftest import DEMO_PASSWORD
 
     page.goto(page.base + "/login/")
@@ -66,6 +64,12 @@ def test_clerk_records_a_meeting_with_a_photo(page: Any, tmp_path: Path) -> None
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("h1:has-text('区气象局')")
+
+
+def test_clerk_records_a_meeting_with_a_photo(page: Any, tmp_path: Path) -> None:
+    from taizhang.demo_ledgers import png
+
+    _login_as_clerk(page)
     before = int(page.locator("#ledger-counts a:has-text('会议学习') strong").inner_text())
     page.goto(page.base + "/ledger/meeting/new/")
     page.select_option("#id_kind", label="主题党日")
@@ -144,13 +148,8 @@ def test_clerk_logs_in_switches_unit_opens_every_module_and_logs_out(page: Any) 
 
 
 def test_clerk_proofreads_pasted_text_and_downloads_the_fix(page: Any, tmp_path: Path) -> None:
-    from .conftest import DEMO_PASSWORD
 
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('区气象局')")
+    _login_as_clerk(page)
     page.click("#modules a:text-is('校对')")
     page.fill("#id_text", "-是要统-部署，贯彻.落实好会议精神,己经完成。")
     page.click("button[name=check]")
@@ -172,13 +171,8 @@ def test_clerk_proofreads_pasted_text_and_downloads_the_fix(page: Any, tmp_path:
 
 
 def test_clerk_generates_the_annual_summary_and_opens_a_figure(page: Any) -> None:
-    from .conftest import DEMO_PASSWORD
 
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('区气象局')")
+    _login_as_clerk(page)
     page.click("#modules a:text-is('文书')")
     page.select_option("#id_kind", "annual")
     page.select_option("#id_year", "2025")
