@@ -113,3 +113,42 @@ def test_command_line_search_as_a_person(cast, capsys):
     assert main(["search", "长征", "--as", "outsider", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["results"] == []
     assert main(["search", "长征", "--as", "nobody"]) == 1
+
+
+def test_study_hours_per_person_and_plan_items(cast, client):
+    from decimal import Decimal
+
+    from taizhang.core.services import record_create
+    from taizhang.ledger import models as lm
+    from taizhang.ledger.models.meetings import STUDY_KINDS
+    from taizhang.library import studies
+    from taizhang.library.models import SelfStudy
+
+    unit = cast.units["demo-dist"]
+    year = lm.Meeting.objects.filter(unit=unit).order_by("-held_at").first().held_at.year
+    sessions = lm.Meeting.objects.filter(
+        unit=unit, kind__in=list(STUDY_KINDS), held_at__year=year, attendees=cast.member
+    )
+    before = next(r for r in studies.year_hours(unit, year, user=cast.clerk) if r.person == cast.member)
+    assert before.sessions == sessions.count()
+    assert before.session_hours == sum((m.hours or Decimal(0) for m in sessions), start=Decimal(0))
+    # logging 90 minutes of personal study adds 1.5 hours to the member, and to the unit
+    material = Material.objects.get(title="红军长征的历程")
+    record_create(
+        acting_user=cast.clerk,
+        instance=SelfStudy(
+            unit=unit,
+            person=cast.member,
+            material=material,
+            studied_on=sessions.first().held_at.date(),
+            minutes=90,
+        ),
+    )
+    after = next(r for r in studies.year_hours(unit, year, user=cast.clerk) if r.person == cast.member)
+    assert after.hours == before.hours + Decimal("1.5") and material.pk in after.materials
+    items = studies.plan_items(unit, year, user=cast.clerk)
+    assert items and all(0 <= row.studied_by <= row.members for row in items)
+    assert any(row.studied_by > 0 for row in items)
+    client.force_login(cast.member)
+    page = client.get(reverse("library:hours"), {"year": year}).content.decode()
+    assert "学习计划落实情况" in page and str(cast.member) in page

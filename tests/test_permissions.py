@@ -116,6 +116,7 @@ MATRIX: dict[str, Page] = {
     ),
     "module_proofread": Page(MODULE),
     "library:search": Page(MODULE),
+    "library:hours": Page(expect(200, sysadmin=404, secadmin=404, auditor=404)),
     "attachment_upload": Page(POST_ONLY, _upload),
     "attachment_download": Page(
         expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment

@@ -3,6 +3,6 @@ from django.urls import path
 from . import views
 
 app_name = "library"
-urlpatterns = [path("", views.search_page, name="search")]
+urlpatterns = [path("", views.search_page, name="search"), path("hours/", views.hours, name="hours")]
 for kind in views.LIBRARY:
     urlpatterns += kind.urls()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from taizhang.core.views import REGISTRY, RecordViews, render_page
@@ -39,6 +41,33 @@ class SelfStudyViews(RecordViews):
 
 
 LIBRARY = [MaterialViews(), SelfStudyViews()]
+
+
+@login_required
+def hours(request: HttpRequest) -> HttpResponse:
+    """学习情况: hours per person and for the unit in a year, and the study plan's items."""
+    from django.http import Http404
+    from django.utils import timezone
+
+    from . import studies
+
+    unit = getattr(request, "unit", None)
+    if unit is None:
+        raise Http404("没有可用的单位")
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    people = studies.year_hours(unit, year, user=request.user)
+    return render(
+        request,
+        "library/hours.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "people": people,
+            "total": sum((p.hours for p in people), start=Decimal(0)),
+            "items": studies.plan_items(unit, year, user=request.user),
+        },
+    )
 
 
 @login_required
