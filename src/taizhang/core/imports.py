@@ -368,10 +368,6 @@ def _converter(col: Column) -> Any:
     return convert
 
 
-def _parse(col: Column, value: Any) -> Any:
-    return _converter(col)(value)
-
-
 def _lookups(cols: list[Column], unit: Any, user: Any = None) -> None:
     """One query per linked column: people of the unit by name and user name, records by title."""
     people: dict[str, Any] | None = None
@@ -563,7 +559,7 @@ def run_import(
                     ],
                 )
             _audit_import(model, plan, pending, unit, acting_user, now, source or {})
-            bulk_after_write(created)
+            bulk_after_write(created, new=True)
         result.created = len(created)
     return result
 

@@ -25,12 +25,13 @@ R = TypeVar("R", bound=UnitOwned)
 # Called with the record (or an import's list of records) after every audited write, inside its
 # transaction. Apps that keep derived data (the search index) register here in their ready();
 # core imports no app, and an import's bulk insert calls the hooks too (signals would be skipped).
-WRITE_HOOKS: list[Callable[[Any], None]] = []
+WRITE_HOOKS: list[Callable[..., None]] = []
 
 
-def after_write(records: Any) -> None:
+def after_write(records: Any, *, new: bool = False) -> None:
+    """`new`: the records were just inserted (an import), so nothing derived from them exists yet."""
     for hook in WRITE_HOOKS:
-        hook(records)
+        hook(records, new=new)
 
 
 def _still_in_scope(obj: UnitOwned, user: Any, action: str) -> None:

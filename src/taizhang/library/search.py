@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -53,12 +54,15 @@ def query_grams(word: str) -> tuple[list[str], bool]:
 
 
 # --- What is indexed ------------------------------------------------------------------------------
+@cache
 def _kinds() -> dict[type[models.Model], str]:
+    """Record kinds by model; read after every app's ready() has registered its kinds."""
     from taizhang.core.views import REGISTRY
 
     return {views.model: slug for slug, views in REGISTRY.items()}
 
 
+@cache
 def _text_fields(model: type[models.Model]) -> list[str]:
     return [
         f.attname
@@ -78,42 +82,45 @@ def _day(views: Any, obj: Any) -> date | None:
     return None
 
 
-def entry_for(obj: Any) -> SearchEntry | None:
-    """The index row of a record or material, or None when it is not searchable (deleted)."""
+COLUMNS = ["unit_id", "path", "shared", "kind", "object_id", "title", "day", "text", "grams"]
+
+
+def entry_row(obj: Any) -> list[Any] | None:
+    """The index row of a record or material (values in COLUMNS order), or None when it is not
+    searchable (deleted). Rows, not model instances: an import indexes tens of thousands."""
     from taizhang.core.views import REGISTRY
 
     kind = _kinds().get(type(obj))
     if kind is None or getattr(obj, "deleted_at", None) is not None:
         return None
-    parts = [str(getattr(obj, name) or "") for name in _text_fields(type(obj))]
+    parts = [str(getattr(obj, name) or "") for name in _text_fields(type(obj))]  # type: ignore[arg-type]  # model classes hash
     text = "\n".join(p for p in parts if p)[:MAX_TEXT]
-    unit = obj.unit
-    return SearchEntry(
-        unit_id=obj.unit_id,
-        path=unit.path,
-        shared=bool(getattr(obj, "shared", False)),
-        kind=kind,
-        object_id=obj.pk,
-        title=str(obj)[:300],
-        day=_day(REGISTRY[kind], obj),
-        text=text,
-        grams=grams(text),
-    )
+    day = _day(REGISTRY[kind], obj)
+    return [
+        obj.unit_id, obj.unit.path, bool(getattr(obj, "shared", False)), kind, obj.pk,
+        str(obj)[:300], day.isoformat() if day else None, text, grams(text),
+    ]  # fmt: skip
 
 
-def on_write(objs: Any) -> None:
-    """Called by the record services after every audited write (one record or an import's list)."""
+def _insert(rows: list[list[Any]]) -> None:
+    from taizhang.core.bulk import insert_rows
+
+    insert_rows(SearchEntry, COLUMNS, rows)
+
+
+def on_write(objs: Any, *, new: bool = False) -> None:
+    """Called by the record services after every audited write (one record or an import's list;
+    `new` when they were just inserted, so they have no entries to replace)."""
     objs = objs if isinstance(objs, (list, tuple)) else [objs]
     kinds = _kinds()
     objs = [o for o in objs if type(o) in kinds]
     if not objs:
         return
     with transaction.atomic():
-        for kind in {kinds[type(o)] for o in objs}:
+        for kind in set() if new else {kinds[type(o)] for o in objs}:
             ids = [o.pk for o in objs if kinds[type(o)] == kind]
             SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
-        entries = [e for e in (entry_for(o) for o in objs) if e is not None]
-        SearchEntry.objects.bulk_create(entries, batch_size=500)
+        _insert([r for r in (entry_row(o) for o in objs) if r is not None])
 
 
 def rebuild() -> int:
@@ -128,16 +135,16 @@ def rebuild() -> int:
                 cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('delete-all')")
         for views in REGISTRY.values():
             qs = views.model.objects.filter(deleted_at__isnull=True).select_related("unit").order_by("pk")
-            batch: list[SearchEntry] = []
+            batch: list[list[Any]] = []
             for obj in qs.iterator(chunk_size=2000):
-                entry = entry_for(obj)
-                if entry is not None:
-                    batch.append(entry)
+                row = entry_row(obj)
+                if row is not None:
+                    batch.append(row)
                 if len(batch) >= 2000:
-                    SearchEntry.objects.bulk_create(batch)
+                    _insert(batch)
                     count += len(batch)
                     batch = []
-            SearchEntry.objects.bulk_create(batch)
+            _insert(batch)
             count += len(batch)
     return count
 

@@ -32,7 +32,6 @@ SIZE_2, SIZE_3, SIZE_4 = Pt(22), Pt(16), Pt(14)  # 2号, 3号, 4号
 LINE_PITCH_TWIPS = int(
     (PAGE_H - TOP - BOTTOM) / 635 / LINES
 )  # 22 lines in the text area: 579 twips, 28.95 pt
-CHAR_PITCH_PT = (PAGE_W - LEFT - RIGHT) / CHARS / 12700  # 28 characters a line: 15.79 pt
 # 3号 (16 pt) characters condensed by a quarter point advance 15.75 pt: 28 to the 156 mm line
 CONDENSE_TWENTIETHS = -5
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -211,7 +210,3 @@ def figure_sources(version: DocumentVersion, key: str, user: Any) -> Any:
     doc = version.document
     facts = collect(doc.unit, period_of(doc), user=user)
     return facts.figures.get(key)
-
-
-def today() -> date:
-    return timezone.localdate()

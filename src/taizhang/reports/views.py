@@ -96,7 +96,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, doc, int(request.GET["v"]) if request.GET.get("v", "").isdigit() else None)
     scope = scope_for(request.user)
     sections = services.sections(version.content)
-    document = services.as_document(version)
     ctx: dict[str, Any] = {
         "doc": doc,
         "version": version,
@@ -104,7 +103,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(document=doc)
         .select_related("finalised_by"),
         "sections": sections,
-        "preview": renderer.to_html(document, figure_url=None),
         "can_edit": scope.allows("change", doc.unit) and not version.final,
         "can_finalise": scope.allows("manage", doc.unit) and not version.final,
         "can_revise": scope.allows("add", doc.unit) and version.final,
@@ -121,18 +119,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     {"section": sec, "f": f, "label": RULES[f.rule].label, "first": n == 0 and fixable}
                 )
         ctx["proofread"] = found
-    ctx["figure_links"] = _figure_preview(request, doc, version)
+    ctx["figure_links"] = _figure_preview(doc, version)
     return render(request, "reports/detail.html", ctx)
 
 
-def _figure_preview(request: HttpRequest, doc: OfficialDocument, version: DocumentVersion) -> str:
+def _figure_preview(doc: OfficialDocument, version: DocumentVersion) -> str:
     """The preview with each figure that still reads as generated linked to its records."""
-    document = services.as_document(version)
-    spans_with_figures = any(s.figure for b in document.blocks for s in b.spans)
-    if not spans_with_figures:
-        return renderer.to_html(document)
     return renderer.to_html(
-        document, figure_url=lambda key: reverse("reports:figure", args=[doc.pk, version.number, key])
+        services.as_document(version),
+        figure_url=lambda key: reverse("reports:figure", args=[doc.pk, version.number, key]),
     )
 
 

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from taizhang.ledger import models as lm
-from taizhang.proofread.text import int_to_cn
 
 from . import document as d
 from .facts import (
@@ -17,7 +16,6 @@ from .facts import (
     collect,
     missed_rules,
     quarter_period,
-    ref,
     rules_of,
     year_period,
 )
@@ -280,4 +278,4 @@ def build_other(
     raise ValueError(f"没有“{kind}”这种文书")
 
 
-__all__ = ["build_other", "int_to_cn", "ref"]
+__all__ = ["build_other"]
