@@ -8,7 +8,9 @@ class LibraryConfig(AppConfig):
     def ready(self) -> None:
         # every audited write on a unit-owned record keeps the search index current
         from taizhang.core import services
+        from taizhang.orgs import services as orgs_services
 
         from . import search, views  # noqa: F401 (views registers the record kinds)
 
         services.WRITE_HOOKS.append(search.on_write)
+        orgs_services.UNIT_MOVE_HOOKS.append(search.unit_moved)

@@ -99,6 +99,9 @@ class SearchEntry(models.Model):
     object_id = models.BigIntegerField()
     title = models.CharField(max_length=300)
     day = models.DateField(null=True)
+    # the order results are read in, newest first: date, kind and id packed in one integer
+    # (search.rank_of); SQLite's FTS5 rows carry it as their rowid
+    rank = models.BigIntegerField(unique=True)
     text = models.TextField()
     grams = models.TextField()
 

@@ -1,13 +1,20 @@
 """Chinese full-text search over study materials and every text field of the records.
 
-Tokenisation: every character and every pair of neighbouring characters (within runs of Chinese
-characters, letters or digits; letters lower-cased). A query word of one character is one gram; a
-longer word is the AND of its pairs, and where that could match text that does not contain the
-word itself (three characters and more), the candidates are checked for the word. So a query of
-any length finds exactly the items whose text contains it — the set a LIKE scan finds — while the
-index (SQLite FTS5 over the grams; PostgreSQL GIN over the gram array) does the finding. Why not
-jieba words: a word index misses every query that cuts across its segmentation (搜“理论学”).
+Tokenisation: characters and pairs of neighbouring characters, within runs of Chinese characters,
+letters or digits (letters lower-cased). A one-character query is one character term; a longer
+word is its chain of pairs. On SQLite the pairs are indexed in order (FTS5 keeps positions, and a
+private-use mark separates runs), so the phrase of a word's pairs matches exactly where the word
+itself stands: every query of one character or more finds the items whose text contains it — the
+set a LIKE scan finds — from the index alone. On PostgreSQL the GIN index over the set of
+characters and pairs finds candidates and words of three characters or more are checked in the text.
+Why not jieba words: a word index misses every query that cuts across its segmentation (搜“理论学”).
 Why not trigrams alone: one- and two-character queries, the commonest Chinese ones, cannot use them.
+
+Speed at 100,000 materials comes from never sorting the matches: every entry has a rank (date,
+kind and id in one integer); SQLite's FTS5 rowid is that rank, so "newest first" is the index's
+own order, and the reader's scope, kind, unit and year are terms of a scope column in the same
+match; PostgreSQL walks the rank's index and stops at the page. Relevance is three tiers — the title holds every word,
+some, none — each read newest first.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -30,17 +37,33 @@ from taizhang.core.scope import scope_for
 from .models import Material, SearchEntry
 
 RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]+")
+SEP = "\ue000"  # between runs in the pair sequence: a token no text produces
 FTS = "library_search_fts"
+FTS_COLUMNS = ("tuni", "tbi", "uni", "bi", "scope")
 MAX_TEXT = 200_000  # characters of one item that are indexed
 
 
 def grams(text: str) -> str:
-    """The index terms of a text: its characters and neighbouring pairs, each once."""
+    """The set of characters and neighbouring pairs of a text (PostgreSQL's GIN terms)."""
     seen: set[str] = set()
     for run in RUN.findall(text.lower()):
         seen.update(run)
         seen.update(run[i : i + 2] for i in range(len(run) - 1))
     return " ".join(seen)
+
+
+def characters(text: str) -> str:
+    """Each character of the runs once (SQLite's one-character terms)."""
+    return " ".join({c for run in RUN.findall(text.lower()) for c in run})
+
+
+def pairs(text: str) -> str:
+    """The neighbouring pairs of each run, in order, runs apart (SQLite's phrase terms)."""
+    out: list[str] = []
+    for run in RUN.findall(text.lower()):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(SEP)
+    return " ".join(out)
 
 
 def query_grams(word: str) -> tuple[list[str], bool]:
@@ -51,6 +74,70 @@ def query_grams(word: str) -> tuple[list[str], bool]:
         out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
     exact = len(runs) == 1 and len(runs[0]) == len(word) and len(runs[0]) <= 2
     return list(dict.fromkeys(out)), exact
+
+
+def _last(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _kind_token(kind: str) -> str:
+    return "k" + re.sub(r"[^a-z0-9]", "", kind.lower())
+
+
+# Kinds in the rank: fixed numbers (a rank is stored; a new kind takes the next free number).
+KIND_CODES = {
+    "group": 1, "duty": 2, "meeting": 3, "studyplan": 4, "studyitem": 5, "analysis": 6, "risk": 7,
+    "publicity": 8, "subscription": 9, "submission": 10, "score": 11, "position": 12, "inspection": 13,
+    "review": 14, "opinion": 15, "rectification": 16, "report": 17, "workplan": 18, "local": 19,
+    "scheme": 20, "rating": 21, "indicator": 22, "material": 23, "selfstudy": 24,
+}  # fmt: skip
+
+
+def rank_of(kind: str, object_id: int, day: date | str | None) -> int:
+    """An entry's place in "newest first": its date (undated last), then kind, then id, packed in
+    one 63-bit integer — 21 bits of date, 6 of kind, 36 of id. Determined by the item alone, so a
+    rebuild gives every entry the same rank and every query the same order."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return (min(day.toordinal() if day else 0, (1 << 21) - 1) << 42) | (KIND_CODES[kind] << 36) | object_id
+
+
+def fts_values(rank: int, unit_id: int, path: str, shared: bool, kind: str, title: str,
+               day: date | str | None, text: str) -> tuple[Any, ...]:  # fmt: skip
+    """One entry's FTS5 row (rowid first). Pure: deleting an entry recomputes exactly these values."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    scope = [f"u{unit_id}", *(f"p{x}" for x in path.strip("/").split("/") if x), _kind_token(kind)]
+    if shared and kind == "material":
+        scope.append("sm")
+    if day:
+        scope.append(f"y{day.year}")
+    return (
+        rank,
+        characters(title),
+        pairs(title),
+        characters(text),
+        pairs(text),
+        " ".join(scope),
+    )
+
+
+def _fts_insert(values: Sequence[tuple[Any, ...]]) -> None:
+    cols = ", ".join(FTS_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {FTS}(rowid, {cols}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 (constants)
+            values,
+        )
+
+
+def _fts_delete(values: Sequence[tuple[Any, ...]]) -> None:
+    cols = ", ".join(FTS_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {FTS}({FTS}, rowid, {cols}) VALUES ('delete', %s, %s, %s, %s, %s, %s)",  # noqa: S608
+            values,
+        )
 
 
 # --- What is indexed ------------------------------------------------------------------------------
@@ -82,7 +169,8 @@ def _day(views: Any, obj: Any) -> date | None:
     return None
 
 
-COLUMNS = ["unit_id", "path", "shared", "kind", "object_id", "title", "day", "text", "grams"]
+COLUMNS = ["rank", "unit_id", "path", "shared", "kind", "object_id", "title", "day", "text", "grams"]
+ENTRY = ["rank", "unit_id", "path", "shared", "kind", "title", "day", "text"]  # fts_values' arguments
 
 
 def entry_row(obj: Any) -> list[Any] | None:
@@ -96,9 +184,11 @@ def entry_row(obj: Any) -> list[Any] | None:
     parts = [str(getattr(obj, name) or "") for name in _text_fields(type(obj))]  # type: ignore[arg-type]  # model classes hash
     text = "\n".join(p for p in parts if p)[:MAX_TEXT]
     day = _day(REGISTRY[kind], obj)
+    # the gram set serves PostgreSQL's index; SQLite's FTS5 table holds its own terms
+    gram_set = grams(text) if connection.vendor == "postgresql" else ""
     return [
-        obj.unit_id, obj.unit.path, bool(getattr(obj, "shared", False)), kind, obj.pk,
-        str(obj)[:300], day.isoformat() if day else None, text, grams(text),
+        rank_of(kind, obj.pk, day), obj.unit_id, obj.unit.path, bool(getattr(obj, "shared", False)), kind, obj.pk,
+        str(obj)[:300], day.isoformat() if day else None, text, gram_set,
     ]  # fmt: skip
 
 
@@ -106,6 +196,15 @@ def _insert(rows: list[list[Any]]) -> None:
     from taizhang.core.bulk import insert_rows
 
     insert_rows(SearchEntry, COLUMNS, rows)
+    if connection.vendor == "sqlite" and rows:
+        _fts_insert([fts_values(*r[:5], *r[6:9]) for r in rows])
+
+
+def _remove(entries: Any) -> None:
+    """Delete index entries (a queryset), and their FTS5 rows on SQLite."""
+    if connection.vendor == "sqlite":
+        _fts_delete([fts_values(*row) for row in entries.values_list(*ENTRY)])
+    entries.delete()
 
 
 def on_write(objs: Any, *, new: bool = False) -> None:
@@ -119,8 +218,21 @@ def on_write(objs: Any, *, new: bool = False) -> None:
     with transaction.atomic():
         for kind in set() if new else {kinds[type(o)] for o in objs}:
             ids = [o.pk for o in objs if kinds[type(o)] == kind]
-            SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+            _remove(SearchEntry.objects.filter(kind=kind, object_id__in=ids))
         _insert([r for r in (entry_row(o) for o in objs) if r is not None])
+
+
+def unit_moved(old_path: str, new_path: str) -> None:
+    """A unit moved: its subtree's entries carry the new path (and, on SQLite, new scope terms)."""
+    with transaction.atomic():
+        moved = SearchEntry.objects.filter(path__startswith=old_path)
+        rows = list(moved.values_list(*ENTRY))
+        if connection.vendor == "sqlite":
+            _fts_delete([fts_values(*row) for row in rows])
+        for row in rows:
+            SearchEntry.objects.filter(rank=row[0]).update(path=new_path + row[2][len(old_path) :])
+        if connection.vendor == "sqlite":
+            _fts_insert([fts_values(r[0], r[1], new_path + r[2][len(old_path) :], *r[3:]) for r in rows])
 
 
 def rebuild() -> int:
@@ -150,27 +262,55 @@ def rebuild() -> int:
 
 
 # --- Who sees what --------------------------------------------------------------------------------
-def visible(user: Any) -> Any:
-    """Index rows of what `user` may see: their units' records (and the subtrees they read), and
-    the materials their units' ancestors share down. None for the command line's operator."""
-    if user is None:
-        return SearchEntry.objects.all()
+def _reach(user: Any) -> tuple[list[int], list[str], list[int]]:
+    """(units whose records the user reads, subtree paths they read, ancestor units whose shared
+    materials reach them)."""
     from taizhang.orgs.models import Unit
 
     scope = scope_for(user)
     view_ids = sorted(scope.units.get("view", ()))
-    q = Q(unit_id__in=view_ids) if view_ids else Q(pk__in=[])
-    for path in scope.read_subtrees:
-        q |= Q(path__startswith=path)
     ancestors = {
         int(x)
         for p in Unit.objects.filter(id__in=view_ids).values_list("path", flat=True)
         for x in p.strip("/").split("/")
         if x
     }
+    return view_ids, sorted(scope.read_subtrees), sorted(ancestors)
+
+
+def visible(user: Any) -> Any:
+    """Index rows of what `user` may see: their units' records (and the subtrees they read), and
+    the materials their units' ancestors share down. None for the command line's operator."""
+    if user is None:
+        return SearchEntry.objects.all()
+    view_ids, subtrees, ancestors = _reach(user)
+    q = Q(unit_id__in=view_ids) if view_ids else Q(pk__in=[])
+    for path in subtrees:
+        q |= Q(path__startswith=path)
     if ancestors:
-        q |= Q(shared=True, kind="material", unit_id__in=sorted(ancestors))
+        q |= Q(shared=True, kind="material", unit_id__in=ancestors)
     return SearchEntry.objects.filter(q)
+
+
+def _match(qs: Any, words: Sequence[str]) -> Any:
+    """The rows holding every word: the gram index for candidates, the text where grams do not prove it."""
+    all_grams: list[str] = []
+    for word in words:
+        found, exact = query_grams(word)
+        all_grams.extend(found)
+        if not exact or not found:
+            qs = qs.filter(text__icontains=word)
+    all_grams = list(dict.fromkeys(all_grams))
+    if not all_grams:
+        return qs
+    if connection.vendor == "sqlite":
+        expr = " AND ".join(f'{{uni bi}}: "{g}"' for g in all_grams)
+        ranks = RawSQL(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expr])  # noqa: S608, S611
+        return qs.filter(rank__in=ranks)
+    contains = RawSQL(
+        "string_to_array(grams, ' ') @> %s::text[]", [all_grams], output_field=models.BooleanField()
+    )
+    return qs.alias(has_grams=contains).filter(has_grams=True)
 
 
 # --- Searching ------------------------------------------------------------------------------------
@@ -191,31 +331,126 @@ class Results:
     query: str
     total: int
     hits: list[Hit]
+    more: bool = False  # more than `total` (= COUNT_CAP) items match
+
+
+COUNT_CAP = 10_000  # counted exactly up to here; beyond, "more than 10,000"
 
 
 def words_of(query: str) -> list[str]:
     return [w for w in re.split(r"\s+", query.strip()) if w][:8]
 
 
-def _match(qs: Any, words: Sequence[str]) -> Any:
-    all_grams: list[str] = []
-    for word in words:
-        found, exact = query_grams(word)
-        all_grams.extend(found)
-        if not exact or not found:
-            qs = qs.filter(text__icontains=word)  # the pairs do not prove the word: check it
-    all_grams = list(dict.fromkeys(all_grams))
-    if not all_grams:
-        return qs
-    if connection.vendor == "sqlite":
-        expr = " AND ".join('"' + g.replace('"', '""') + '"' for g in all_grams)
-        # the table name is a constant and the expression a bound parameter
-        return qs.filter(id__in=RawSQL(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expr]))  # noqa: S608, S611
-    return qs.filter(
-        id__in=RawSQL(
-            "SELECT id FROM library_searchentry WHERE string_to_array(grams, ' ') @> %s::text[]", [all_grams]
-        )
-    )
+def _clean(word: str) -> bool:
+    """A word the index answers alone: one run of characters, letters or digits."""
+    return RUN.fullmatch(word.lower()) is not None
+
+
+class _Tiers:
+    """How one backend answers: the matching items (`base`) and those of a tier (all / some / none
+    of the words in the title), newest first, counted up to a cap and fetched a page at a time."""
+
+    base: Any
+
+    def tiers(self) -> list[tuple[int, Any]]:
+        raise NotImplementedError
+
+    def count(self, tier: Any, cap: int) -> int:
+        raise NotImplementedError
+
+    def fetch(self, tier: Any, offset: int, limit: int) -> list[int]:
+        """Ranks of entries, highest (newest) first."""
+        raise NotImplementedError
+
+
+class _Fts(_Tiers):
+    """SQLite: the whole question — words, scope, kind, unit, year, tier — is one FTS5 match;
+    rowids run in date order, so the newest matches come first without sorting."""
+
+    def __init__(self, words: Sequence[str], scope: str | None) -> None:
+        self.base = " AND ".join(_fts_word(w, "uni", "bi") for w in words)
+        if scope is not None:
+            self.base = f"({self.base}) AND {{scope}}: ({scope})"
+        self.titles = [_fts_word(w, "tuni", "tbi") for w in words]
+
+    def tiers(self) -> list[tuple[int, Any]]:
+        every, some = " AND ".join(self.titles), " OR ".join(self.titles)
+        out = [(3, f"({self.base}) AND ({every})")]
+        if len(self.titles) > 1:
+            out.append((2, f"(({self.base}) AND ({some})) NOT ({every})"))
+        out.append((1, f"({self.base}) NOT ({some})"))
+        return out
+
+    def count(self, tier: Any, cap: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s LIMIT %s)",  # noqa: S608 (constant name)
+                [tier, cap],
+            )
+            return int(cursor.fetchone()[0])
+
+    def fetch(self, tier: Any, offset: int, limit: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s OFFSET %s",  # noqa: S608
+                [tier, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+
+class _Orm(_Tiers):
+    """PostgreSQL (and words the index cannot answer alone): the reader's rows, the gram index
+    for candidates, the words themselves checked where the grams do not prove them."""
+
+    def __init__(self, qs: Any, words: Sequence[str]) -> None:
+        self.base = _match(qs, words)
+        self.words = words
+
+    def tiers(self) -> list[tuple[int, Any]]:
+        every = Q()
+        some = Q(pk__in=[])
+        for w in self.words:
+            every &= Q(title__icontains=w)
+            some |= Q(title__icontains=w)
+        out = [(3, self.base.filter(every))]
+        if len(self.words) > 1:
+            out.append((2, self.base.filter(some).exclude(every)))
+        out.append((1, self.base.exclude(some)))
+        return out
+
+    def count(self, tier: Any, cap: int) -> int:
+        return int(tier.values("pk")[:cap].count())
+
+    def fetch(self, tier: Any, offset: int, limit: int) -> list[int]:
+        return list(tier.order_by("-rank").values_list("rank", flat=True)[offset : offset + limit])
+
+
+def _fts_word(word: str, uni: str, bi: str) -> str:
+    """The FTS5 expression for a clean word: its one character, or the phrase of its pairs (pairs
+    on neighbouring positions prove the word itself is there)."""
+    w = word.lower()
+    if len(w) == 1:
+        return f'{{{uni}}}: "{w}"'
+    return f'{{{bi}}}: "' + " ".join(w[i : i + 2] for i in range(len(w) - 1)) + '"'
+
+
+def _fts_scope(user: Any, kind: str | None, unit: Any, year: int | None) -> str | None:
+    """The reader's scope and the filters as an expression over the scope column; None when
+    nothing limits the search (the command line's operator with no filters)."""
+    parts: list[str] = []
+    if user is not None:
+        view_ids, subtrees, ancestors = _reach(user)
+        reach = [f"u{i}" for i in view_ids] + [f"p{_last(p)}" for p in subtrees]
+        if ancestors:
+            reach.append("(sm AND (" + " OR ".join(f"u{i}" for i in ancestors) + "))")
+        parts.append("(" + " OR ".join(reach or ["nothing"]) + ")")
+    if kind:
+        parts.append(_kind_token(kind))
+    if unit is not None:
+        parts.append(f"p{unit.pk}")
+    if year:
+        parts.append(f"y{year}")
+    return " AND ".join(parts) if parts else None
 
 
 def search(
@@ -228,37 +463,63 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> Results:
-    """Items containing every word of the query, ranked by how many words their title holds, then
-    by date (newest first)."""
+    """Items containing every word of the query (the set a LIKE scan finds), ranked by relevance —
+    first those whose title holds every word, then some, then none — and within that by date,
+    newest first. Counted exactly up to COUNT_CAP."""
     words = words_of(query)
     if not words:
         return Results(query, 0, [])
+    backend = _backend(words, user, kind, unit, year)
+    tiers = backend.tiers()
+    total = backend.count(backend.base, COUNT_CAP + 1)
+    ids: list[tuple[int, int]] = []  # (rank, score)
+    skip = offset
+    for score, tier in tiers:
+        if len(ids) >= limit:
+            break
+        if skip:
+            size = backend.count(tier, skip)
+            if size < skip:  # the whole tier lies before the page
+                skip -= size
+                continue
+        page = backend.fetch(tier, skip, limit - len(ids))
+        skip = 0
+        ids.extend((i, score) for i in page)
+    entries = (
+        SearchEntry.objects.defer("grams")
+        .select_related("unit")
+        .in_bulk([i for i, _ in ids], field_name="rank")
+    )
+    hits = []
+    for i, score in ids:
+        r = entries[i]
+        hits.append(
+            Hit(r.kind, r.object_id, r.title, r.unit.code, r.unit.name, r.day, snippet(r.text, words), score)
+        )
+    return Results(query, min(total, COUNT_CAP), hits, more=total > COUNT_CAP)
+
+
+def matching(query: str, *, user: Any = None) -> set[tuple[str, int]]:
+    """Every (kind, id) the query finds for the reader, however many."""
+    words = words_of(query)
+    if not words:
+        return set()
+    backend = _backend(words, user, None, None, None)
+    ids = [i for _, tier in backend.tiers() for i in backend.fetch(tier, 0, 10**9)]
+    return set(SearchEntry.objects.filter(rank__in=ids).values_list("kind", "object_id"))
+
+
+def _backend(words: Sequence[str], user: Any, kind: str | None, unit: Any, year: int | None) -> _Tiers:
+    if connection.vendor == "sqlite" and all(_clean(w) for w in words):
+        return _Fts(words, _fts_scope(user, kind, unit, year))
     qs = visible(user)
     if kind:
         qs = qs.filter(kind=kind)
     if unit is not None:
         qs = qs.filter(path__startswith=unit.path)
     if year:
-        qs = qs.filter(day__year=year)
-    qs = _match(qs, words)
-    total = qs.count()
-    score = sum(
-        (
-            Case(When(title__icontains=w, then=Value(2)), default=Value(0), output_field=IntegerField())
-            for w in words
-        ),
-        Value(1, output_field=IntegerField()),
-    )
-    rows = list(
-        qs.annotate(score=score)
-        .order_by("-score", models.F("day").desc(nulls_last=True), "kind", "-object_id")
-        .select_related("unit")[offset : offset + limit]
-    )
-    hits = [
-        Hit(r.kind, r.object_id, r.title, r.unit.code, r.unit.name, r.day, snippet(r.text, words), r.score)
-        for r in rows
-    ]
-    return Results(query, total, hits)
+        qs = qs.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31))
+    return _Orm(qs, words)
 
 
 def snippet(text: str, words: Iterable[str], width: int = 60) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from axes.models import AccessAttempt
@@ -46,6 +47,10 @@ def unit_create(
     return unit
 
 
+# Called with (old path, new path) when a unit moves; data keyed by path (the search index) follows.
+UNIT_MOVE_HOOKS: list[Callable[[str, str], None]] = []
+
+
 @transaction.atomic
 def unit_update(*, acting_user: Any, unit: Unit, **fields: Any) -> Unit:
     before = audit.snapshot(unit)
@@ -63,6 +68,8 @@ def unit_update(*, acting_user: Any, unit: Unit, **fields: Any) -> Unit:
             child.path = unit.path + child.path[len(old_path) :]
             child.depth = child.path.count("/") - 2
             child.save(update_fields=["path", "depth"])
+        for hook in UNIT_MOVE_HOOKS:
+            hook(old_path, unit.path)
     audit.record(action="change", actor=acting_user, obj=unit, before=before, after=audit.snapshot(unit))
     return unit
 

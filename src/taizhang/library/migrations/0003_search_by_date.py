@@ -1,0 +1,48 @@
+"""Search entries get a rank (date, kind and id in one integer: the order results are read in).
+SQLite's index becomes a contentless FTS5 table whose rowid is that rank, with the characters and
+ordered pairs of title and text and a scope column; its rows are written by
+taizhang.library.search, no longer by triggers."""
+
+from django.db import migrations, models
+
+DROP = [
+    "DROP TRIGGER IF EXISTS library_search_au",
+    "DROP TRIGGER IF EXISTS library_search_ad",
+    "DROP TRIGGER IF EXISTS library_search_ai",
+    "DROP TABLE IF EXISTS library_search_fts",
+]
+CREATE = (
+    "CREATE VIRTUAL TABLE library_search_fts USING fts5(tuni, tbi, uni, bi, scope, content='', "
+    "tokenize='unicode61 remove_diacritics 0')"
+)
+
+
+def forward(apps, schema_editor):
+    from taizhang.library.search import ENTRY, fts_values, rank_of
+
+    SearchEntry = apps.get_model("library", "SearchEntry")
+    for entry in SearchEntry.objects.all().iterator():
+        entry.rank = rank_of(entry.kind, entry.object_id, entry.day)
+        entry.save(update_fields=["rank"])
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for sql in DROP:
+        schema_editor.execute(sql)
+    schema_editor.execute(CREATE)
+    rows = [fts_values(*row) for row in SearchEntry.objects.values_list(*ENTRY).iterator()]
+    with schema_editor.connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO library_search_fts(rowid, tuni, tbi, uni, bi, scope) VALUES (?, ?, ?, ?, ?, ?)", rows
+        )
+        # the gram sets were only for the old FTS table: PostgreSQL alone reads them now
+        cursor.execute("UPDATE library_searchentry SET grams = ''")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("library", "0002_search_index")]
+
+    operations = [
+        migrations.AddField("searchentry", "rank", models.BigIntegerField(null=True)),
+        migrations.RunPython(forward, migrations.RunPython.noop),
+        migrations.AlterField("searchentry", "rank", models.BigIntegerField(unique=True)),
+    ]
