@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -49,6 +50,61 @@ def test_every_query_finds_exactly_the_like_set(cast):
             expected = _like(user, search.words_of(q))
             assert found.total == len(expected), q
             assert _ids(found) == expected, q
+
+
+def test_filters_give_the_like_set_within_them(cast):
+    dist = cast.units["demo-dist"]
+    year = date.today().year - 1  # the demo's full year
+    for q in ("学习", "会", "意识形态"):
+        expected = _like(cast.inspector, [q])
+        in_kind = search.search(q, user=cast.inspector, kind="meeting", limit=100_000)
+        assert _ids(in_kind) == {k for k in expected if k[0] == "meeting"}
+        in_unit = search.search(q, user=cast.inspector, unit=dist, limit=100_000)
+        in_dist = set(
+            search.visible(cast.inspector).filter(path__startswith=dist.path).values_list("kind", "object_id")
+        )
+        assert _ids(in_unit) == expected & in_dist
+        in_year = search.search(q, user=cast.inspector, year=year, limit=100_000)
+        of_year = set(SearchEntry.objects.filter(day__year=year).values_list("kind", "object_id"))
+        assert _ids(in_year) == expected & of_year and in_year.total > 0
+
+
+def test_pages_follow_one_order_title_tiers_then_newest(cast):
+    everything = search.search("工作", user=cast.inspector, limit=100_000).hits
+    assert len(everything) > 25 and {h.score for h in everything} == {1, 3}
+    keys = [(h.score, h.day or date.min) for h in everything]
+    assert keys == sorted(keys, reverse=True)  # tier first, then date, newest first
+    paged = []
+    for offset in range(0, len(everything), 7):
+        paged += search.search("工作", user=cast.inspector, limit=7, offset=offset).hits
+    assert [(h.kind, h.id) for h in paged] == [(h.kind, h.id) for h in everything]
+
+
+def test_words_the_index_cannot_answer_alone_are_checked_in_the_text(cast):
+    for q in ("GB/T", "《关于", "9704—2012", "、"):
+        assert _ids(search.search(q, user=cast.clerk, limit=100_000)) == _like(cast.clerk, [q]), q
+
+
+def test_a_moved_unit_takes_its_entries_along(cast):
+    from taizhang.core.services import record_create
+    from taizhang.orgs.services import unit_update
+
+    east = cast.units["demo-east"]
+    record_create(
+        acting_user=cast.outsider,
+        instance=Material(
+            unit=east, title="东区气象灾害防御科普读本", kind="book", body="台风暴雨防御常识", shared=False
+        ),
+    )
+    q = "防御科普"
+    assert any(h.unit == "demo-east" for h in search.search(q, user=cast.inspector, limit=10_000).hits)
+    unit_update(acting_user=cast.sysadmin, unit=east, parent=cast.units["demo-prov"])
+    east.refresh_from_db()
+    assert set(SearchEntry.objects.filter(unit=east).values_list("path", flat=True)) == {east.path}
+    hits = search.search(q, user=cast.inspector, limit=10_000).hits
+    assert not any(h.unit == "demo-east" for h in hits)  # the city no longer reads it
+    assert _ids(search.search(q, user=cast.inspector, limit=10_000)) == _like(cast.inspector, [q])
+    assert any(h.unit == "demo-east" for h in search.search(q, user=cast.outsider, limit=10_000).hits)
 
 
 def test_nothing_crosses_units_and_shared_materials_reach_down(cast):
