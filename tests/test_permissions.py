@@ -188,9 +188,17 @@ for _views in list(REGISTRY.values()):
     if _views.write_action == "manage":  # local rules: the unit's managers alone write
         _adds = expect(403, secretary=200)
         _writes = expect(404, secretary=200, clerk=403, member=403, inspector=403)
+    elif getattr(_views.model, "member_writes_own", False):  # 个人自学: members log their own
+        _adds = expect(403, secretary=200, clerk=200, outsider=200, member=200)
+        _writes = expect(404, secretary=200, clerk=200, member=403, inspector=403)
     else:
         _adds = expect(403, secretary=200, clerk=200, outsider=200)
         _writes = expect(404, secretary=200, clerk=200, member=403, inspector=403)
+    _imports = (
+        expect(403, secretary=200)
+        if _views.write_action == "manage"
+        else expect(403, secretary=200, clerk=200, outsider=200)
+    )
     MATRIX.update(
         {
             f"{_ns}_list": Page(MODULE),
@@ -201,8 +209,8 @@ for _views in list(REGISTRY.values()):
             f"{_ns}_edit": Page(_writes, _kw),
             f"{_ns}_delete": Page(_writes, _kw),
             f"{_ns}_restore": Page(POST_ONLY, _kw),
-            f"{_ns}_import": Page(_adds),
-            f"{_ns}_template": Page(_adds),
+            f"{_ns}_import": Page(_imports),
+            f"{_ns}_template": Page(_imports),
         }
     )
 

@@ -73,6 +73,8 @@ class UnitOwned(models.Model):
 
     # Personal records (a member's own study log) set this: 成员 may then write rows they created.
     member_writes_own: ClassVar[bool] = False
+    # with member_writes_own: the person field a member may only set to themselves
+    own_person_field: ClassVar[str | None] = None
 
     objects = UnitOwnedQuerySet.as_manager()
 

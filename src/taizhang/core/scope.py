@@ -37,6 +37,17 @@ class Scope:
                 q |= Q(**{f"{prefix}path__startswith": path})
         return q
 
+    def may_write(self, action: str, unit: Any, model: Any) -> bool:
+        """`allows`, or a member writing their own record of a kind members keep themselves
+        (the record's person field then has to be the member: see services._own_only)."""
+        if self.allows(action, unit):
+            return True
+        return (
+            bool(getattr(model, "member_writes_own", False))
+            and unit is not None
+            and unit.pk in self.own_units
+        )
+
     def allows(self, action: str, unit: Any) -> bool:
         if unit is None:
             return False

@@ -40,6 +40,13 @@ def _still_in_scope(obj: UnitOwned, user: Any, action: str) -> None:
         raise PermissionDenied("无权在该单位保存此记录。")
 
 
+def _own_only(obj: UnitOwned, user: Any, action: str) -> None:
+    """A member writing a record of their own (个人自学) writes it for themselves, nobody else."""
+    field = getattr(obj, "own_person_field", None)
+    if field and not scope_for(user).allows(action, obj.unit) and getattr(obj, f"{field}_id") != user.pk:
+        raise PermissionDenied("只能登记本人的记录。")
+
+
 def _set_m2m(instance: UnitOwned, m2m: dict[str, Any] | None) -> None:
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
@@ -48,8 +55,9 @@ def _set_m2m(instance: UnitOwned, m2m: dict[str, Any] | None) -> None:
 @transaction.atomic
 def record_create(*, acting_user: Any, instance: R, m2m: dict[str, Any] | None = None) -> R:
     """Save a new record in the acting user's reach; `m2m` sets its many-to-many fields."""
-    if not scope_for(acting_user).allows("add", instance.unit):
+    if not scope_for(acting_user).may_write("add", instance.unit, type(instance)):
         raise PermissionDenied("无权在该单位新增记录。")
+    _own_only(instance, acting_user, "add")
     instance.created_by = instance.updated_by = acting_user
     instance.full_clean()
     instance.save()
@@ -65,6 +73,7 @@ def record_update(
     *, acting_user: Any, instance: R, before: dict[str, Any] | None, m2m: dict[str, Any] | None = None
 ) -> R:
     """Save an instance whose fields the caller has changed; `before` is its snapshot beforehand."""
+    _own_only(instance, acting_user, "change")
     instance.updated_by = acting_user
     instance.full_clean()
     instance.save()

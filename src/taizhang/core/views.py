@@ -123,12 +123,19 @@ class UnitRecordForm(forms.ModelForm):
                 ).distinct()
             elif issubclass(qs.model, UnitOwned):
                 field.queryset = qs.model.objects.restrict(user, "view").filter(unit=unit)  # type: ignore[attr-defined]
+        own = getattr(self._meta.model, "own_person_field", None)
+        if own in self.fields:
+            self.initial.setdefault(own, user.pk)  # 个人自学: one's own, unless a clerk picks another
+            if not scope_for(user).allows("add", unit):
+                self.fields[own].queryset = self.fields[own].queryset.filter(pk=user.pk)  # type: ignore[attr-defined]
 
 
-def record_form(model: type[UnitOwned], fields: list[str] | tuple[str, ...]) -> type[UnitRecordForm]:
+def record_form(
+    model: type[UnitOwned], fields: list[str] | tuple[str, ...], form: type[UnitRecordForm] = UnitRecordForm
+) -> type[UnitRecordForm]:
     """The ModelForm of a record kind over the given fields, with the house widgets."""
     return forms.modelform_factory(  # type: ignore[return-value]
-        model, form=UnitRecordForm, fields=list(fields), formfield_callback=_widget_for
+        model, form=form, fields=list(fields), formfield_callback=_widget_for
     )
 
 
@@ -202,7 +209,7 @@ class RecordViews:
         return {
             "views": self,
             "verbose_name": self.verbose(),
-            "can_add": unit is not None and scope.allows("add", unit),
+            "can_add": unit is not None and scope.may_write("add", unit, self.model),
             "list_url": reverse(self.url("list")),
             **extra,
         }
@@ -304,6 +311,8 @@ class RecordViews:
         ):
             raise PermissionDenied("该记录已删除。")
         scope = scope_for(request.user)
+        # a member's own record of a kind members keep themselves (个人自学)
+        own = scope.may_write("change", obj.unit, self.model) and obj.created_by_id == request.user.pk
         fields = [
             (str(f.verbose_name), self.cell(obj, f.name))
             for f in self.model._meta.concrete_fields
@@ -332,8 +341,8 @@ class RecordViews:
             children=children,
             attachments=services.attachments_for(obj, request.user),
             history=history_for(obj)[:50],
-            can_change=scope.allows("change", obj.unit),
-            can_delete=scope.allows("delete", obj.unit),
+            can_change=scope.allows("change", obj.unit) or own,
+            can_delete=scope.allows("delete", obj.unit) or own,
             can_manage=scope.allows("manage", obj.unit),
             content_type_id=ContentType.objects.get_for_model(obj).pk,
             attachable=getattr(self.model, "attachable", False),
@@ -350,7 +359,9 @@ class RecordViews:
     def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         unit = getattr(request, "unit", None)
         if pk is None:
-            if unit is None or not scope_for(request.user).allows(self.write_action or "add", unit):
+            if unit is None or not scope_for(request.user).may_write(
+                self.write_action or "add", unit, self.model
+            ):
                 raise PermissionDenied("您没有在本单位新增记录的权限。")
             instance = self.model(unit=unit)
         else:

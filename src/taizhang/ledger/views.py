@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -410,6 +411,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/index.html", {"counts": counts, "year": year})
 
 
+# Further cards other apps put on the dashboard: each takes (request, unit) and returns
+# (template, context) or None (学习资料 adds the person's recommended reading).
+DASHBOARD_PANELS: list[Callable[[HttpRequest, Any], tuple[str, dict[str, Any]] | None]] = []
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The unit's year at a glance: counts per ledger, what falls due this month, what is overdue,
@@ -444,6 +450,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         unit=unit, state__in=m.rectification.OPEN_STATES
     )
     ctx.update(
+        panels=[p for p in (panel(request, unit) for panel in DASHBOARD_PANELS) if p],
         year=year,
         month=today.month,
         counts=counts,

@@ -10,7 +10,10 @@ class LibraryConfig(AppConfig):
         from taizhang.core import services
         from taizhang.orgs import services as orgs_services
 
-        from . import search, views  # noqa: F401 (views registers the record kinds)
+        from . import search, views  # views registers the record kinds
 
         services.WRITE_HOOKS.append(search.on_write)
         orgs_services.UNIT_MOVE_HOOKS.append(search.unit_moved)
+        from taizhang.ledger.views import DASHBOARD_PANELS
+
+        DASHBOARD_PANELS.append(views.recommended_panel)

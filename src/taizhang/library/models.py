@@ -33,6 +33,12 @@ class Material(UnitOwned):
     sessions = models.ManyToManyField(
         "ledger.Meeting", blank=True, related_name="materials", verbose_name="在这些会议学习中学习"
     )
+    plan_items = models.ManyToManyField(
+        "ledger.StudyPlanItem",
+        blank=True,
+        related_name="library_materials",
+        verbose_name="列入这些学习计划条目",
+    )
 
     class Meta:
         verbose_name = "学习资料"
@@ -61,6 +67,7 @@ class SelfStudy(UnitOwned):
     note = models.TextField("学习体会", blank=True)
 
     member_writes_own: ClassVar[bool] = True
+    own_person_field: ClassVar[str | None] = "person"
 
     class Meta:
         verbose_name = "个人自学"
@@ -81,6 +88,10 @@ class SelfStudy(UnitOwned):
             errors["studied_on"] = f"学习日期{PAST_ONLY}"
         if self.minutes is not None and not 0 < self.minutes <= 24 * 60:
             errors["minutes"] = "时长应在 1 至 1440 分钟之间。"
+        if self.material_id and self.unit_id:
+            m = self.material
+            if m.unit_id != self.unit_id and not (m.shared and self.unit.path.startswith(m.unit.path)):
+                errors["material"] = "该学习资料不属于本单位，也未由上级单位共享。"
         if not self.material_id and not self.note.strip():
             errors["note"] = "请选择学习资料，或写下学习的内容。"
         if errors:

@@ -20,8 +20,10 @@ some, none — each read newest first.
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -38,18 +40,24 @@ from .models import Material, SearchEntry
 
 RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]+")
 SEP = "\ue000"  # between runs in the pair sequence: a token no text produces
+TITLE = "#"  # marks a title gram in PostgreSQL's gram set (no text gram holds it)
 FTS = "library_search_fts"
 FTS_COLUMNS = ("tuni", "tbi", "uni", "bi", "scope")
 MAX_TEXT = 200_000  # characters of one item that are indexed
 
 
-def grams(text: str) -> str:
-    """The set of characters and neighbouring pairs of a text (PostgreSQL's GIN terms)."""
+def _gram_set(text: str) -> set[str]:
     seen: set[str] = set()
     for run in RUN.findall(text.lower()):
         seen.update(run)
         seen.update(run[i : i + 2] for i in range(len(run) - 1))
-    return " ".join(seen)
+    return seen
+
+
+def grams(text: str, title: str = "") -> str:
+    """PostgreSQL's GIN terms: the characters and neighbouring pairs of the text, and those of the
+    title marked with TITLE (relevance tiers find titles through the index too)."""
+    return " ".join([*_gram_set(text), *(TITLE + g for g in _gram_set(title))])
 
 
 def characters(text: str) -> str:
@@ -185,10 +193,11 @@ def entry_row(obj: Any) -> list[Any] | None:
     text = "\n".join(p for p in parts if p)[:MAX_TEXT]
     day = _day(REGISTRY[kind], obj)
     # the gram set serves PostgreSQL's index; SQLite's FTS5 table holds its own terms
-    gram_set = grams(text) if connection.vendor == "postgresql" else ""
+    title = str(obj)[:300]
+    gram_set = grams(text, title) if connection.vendor == "postgresql" else ""
     return [
         rank_of(kind, obj.pk, day), obj.unit_id, obj.unit.path, bool(getattr(obj, "shared", False)), kind, obj.pk,
-        str(obj)[:300], day.isoformat() if day else None, text, gram_set,
+        title, day.isoformat() if day else None, text, gram_set,
     ]  # fmt: skip
 
 
@@ -307,10 +316,18 @@ def _match(qs: Any, words: Sequence[str]) -> Any:
         expr = " AND ".join(f'{{uni bi}}: "{g}"' for g in all_grams)
         ranks = RawSQL(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expr])  # noqa: S608, S611
         return qs.filter(rank__in=ranks)
-    contains = RawSQL(
-        "string_to_array(grams, ' ') @> %s::text[]", [all_grams], output_field=models.BooleanField()
-    )
-    return qs.alias(has_grams=contains).filter(has_grams=True)
+    return _grams_filter(qs, all_grams, "@>")
+
+
+def _grams_filter(qs: Any, terms: list[str], op: str) -> Any:
+    """PostgreSQL: rows whose gram set holds every term (@>) or any (&&), through the GIN index."""
+    assert op in ("@>", "&&")
+    test = RawSQL(f"string_to_array(grams, ' ') {op} %s::text[]", [terms], output_field=models.BooleanField())  # noqa: S611
+    name = f"grams_{next(_ALIASES)}"
+    return qs.alias(**{name: test}).filter(**{name: True})
+
+
+_ALIASES = itertools.count()
 
 
 # --- Searching ------------------------------------------------------------------------------------
@@ -399,8 +416,11 @@ class _Fts(_Tiers):
 
 
 class _Orm(_Tiers):
-    """PostgreSQL (and words the index cannot answer alone): the reader's rows, the gram index
-    for candidates, the words themselves checked where the grams do not prove them."""
+    """PostgreSQL (and words the FTS5 table cannot answer alone): the reader's rows, the gram
+    index for candidates — title grams too, marked with TITLE — the words themselves checked where
+    the grams do not prove them."""
+
+    DENSE = 1000  # a tier with more matches is read along the rank index, fewer through the grams
 
     def __init__(self, qs: Any, words: Sequence[str]) -> None:
         self.base = _match(qs, words)
@@ -412,17 +432,42 @@ class _Orm(_Tiers):
         for w in self.words:
             every &= Q(title__icontains=w)
             some |= Q(title__icontains=w)
-        out = [(3, self.base.filter(every))]
+        title_grams = [TITLE + g for w in self.words for g in query_grams(w)[0]]
+        all_in_title = some_in_title = self.base
+        if connection.vendor == "postgresql" and title_grams:
+            all_in_title = _grams_filter(self.base, title_grams, "@>")
+            some_in_title = _grams_filter(self.base, title_grams, "&&")
+        out = [(3, all_in_title.filter(every))]
         if len(self.words) > 1:
-            out.append((2, self.base.filter(some).exclude(every)))
+            out.append((2, some_in_title.filter(some).exclude(every)))
         out.append((1, self.base.exclude(some)))
         return out
 
     def count(self, tier: Any, cap: int) -> int:
-        return int(tier.values("pk")[:cap].count())
+        with _plan(rank_order=False):
+            return int(tier.values("pk")[:cap].count())
 
     def fetch(self, tier: Any, offset: int, limit: int) -> list[int]:
-        return list(tier.order_by("-rank").values_list("rank", flat=True)[offset : offset + limit])
+        # many matches: walk the rank index newest first and stop at the page; few: collect them
+        # through the gram index and sort (PostgreSQL cannot tell which from its statistics: the
+        # gram test costs far more than it assumes)
+        dense = self.count(tier, self.DENSE + 1) > self.DENSE
+        with _plan(rank_order=dense):
+            return list(tier.order_by("-rank").values_list("rank", flat=True)[offset : offset + limit])
+
+
+@contextmanager
+def _plan(*, rank_order: bool) -> Iterator[None]:
+    """On PostgreSQL, steer the planner for the next query: never a sequential scan, and with
+    rank_order no bitmap scan either (so the rank index is walked in order)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        if rank_order:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        yield
 
 
 def _fts_word(word: str, uni: str, bi: str) -> str:

@@ -5,8 +5,11 @@ personal study counts for its person. Read through restrict()."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.db import models
 
 from taizhang.ledger import models as lm
 from taizhang.ledger.models.meetings import STUDY_KINDS
@@ -95,4 +98,82 @@ def plan_items(unit: Any, year: int, *, user: Any) -> list[PlanItemRow]:
             if session.deleted_at is None:
                 studied.update(a.pk for a in session.attendees.all())
         out.append(PlanItemRow(item, len(studied & member_ids), len(member_ids)))
+    return out
+
+
+# --- What a member reads next ---------------------------------------------------------------------
+def materials_for(unit: Any, user: Any) -> Any:
+    """The materials a person in `unit` may read: the unit's own (through restrict()) and those
+    its ancestors share down."""
+    from django.db.models import Q
+
+    from .models import Material
+
+    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x and int(x) != unit.pk]
+    own = Material.objects.restrict(user, "view").filter(unit=unit).values("pk")
+    shared = Material.objects.filter(unit_id__in=ancestors, shared=True, deleted_at__isnull=True).values("pk")
+    return Material.objects.filter(Q(pk__in=own) | Q(pk__in=shared))
+
+
+def studied_materials(person: Any) -> set[int]:
+    """Materials the person has studied: those of study sessions they attended, and their own study."""
+    from .models import Material
+
+    via_sessions = Material.objects.filter(
+        sessions__attendees=person, sessions__deleted_at__isnull=True, sessions__kind__in=list(STUDY_KINDS)
+    ).values_list("pk", flat=True)
+    via_self = SelfStudy.objects.filter(
+        person=person, deleted_at__isnull=True, material__isnull=False
+    ).values_list("material_id", flat=True)
+    return set(via_sessions) | set(via_self)
+
+
+@dataclass
+class Recommendation:
+    material: Any
+    reason: str  # what the person has or has not done, in plain words
+
+
+def recommend(person: Any, unit: Any, *, user: Any, today: Any, limit: int = 8) -> list[Recommendation]:
+    """First the materials of this year's study plan the person has not studied (in plan order),
+    then recent materials of the kinds they have read least. Built only from what each person has
+    and has not studied — no judgement of the person."""
+    from collections import Counter
+
+    from .models import Material, MaterialKind
+
+    readable = materials_for(unit, user)
+    studied = studied_materials(person)
+    out: list[Recommendation] = []
+    seen: set[int] = set()
+    planned = (
+        Material.objects.filter(pk__in=readable.values("pk"))
+        .filter(
+            plan_items__plan__year=today.year,
+            plan_items__unit=unit,
+            plan_items__deleted_at__isnull=True,
+            plan_items__plan__deleted_at__isnull=True,
+        )
+        .exclude(pk__in=studied)
+        .annotate(month=models.Min("plan_items__month"))
+        .order_by("month", "pk")
+    )
+    for material in planned:
+        if len(out) >= limit:
+            return out
+        out.append(Recommendation(material, f"列入本年度学习计划（{material.month}月），您尚未学习"))
+        seen.add(material.pk)
+    read = Counter(Material.objects.filter(pk__in=studied).values_list("kind", flat=True))
+    labels = dict(MaterialKind.choices)
+    recent = (
+        readable.exclude(pk__in=studied | seen)
+        .filter(published_on__gte=today - timedelta(days=730))
+        .order_by("-published_on", "-pk")[:200]
+    )
+    for material in sorted(recent, key=lambda m: read[m.kind]):  # stable: newest first within a kind
+        if len(out) >= limit:
+            break
+        count = read[material.kind]
+        reason = f"您学过的{labels.get(material.kind, material.kind)}类资料{'还没有' if not count else f'有 {count} 篇'}"
+        out.append(Recommendation(material, reason))
     return out

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from taizhang.core.views import REGISTRY, RecordViews, render_page
+from taizhang.core.views import REGISTRY, RecordViews, UnitRecordForm, record_form, render_page
 
 from . import search as engine
 from .models import Material, MaterialKind, SelfStudy
@@ -28,11 +28,22 @@ class MaterialViews(RecordViews):
     sortable = ("published_on", "title")
 
 
+class SelfStudyForm(UnitRecordForm):
+    """Materials to choose from: the unit's own and those shared down to it."""
+
+    def __init__(self, *args: Any, unit: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, unit=unit, user=user, **kwargs)
+        from . import studies
+
+        self.fields["material"].queryset = studies.materials_for(unit, user).order_by("-published_on", "-pk")  # type: ignore[attr-defined]
+
+
 class SelfStudyViews(RecordViews):
     namespace = "library"
     model = SelfStudy
     slug = "selfstudy"
     fields = ("person", "material", "studied_on", "minutes", "note")
+    form_class = record_form(SelfStudy, fields, SelfStudyForm)
     list_fields = ("studied_on", "person", "material", "minutes")
     date_field = "studied_on"
     person_fields = ("person",)
@@ -41,6 +52,20 @@ class SelfStudyViews(RecordViews):
 
 
 LIBRARY = [MaterialViews(), SelfStudyViews()]
+
+
+def recommended_panel(request: HttpRequest, unit: Any) -> tuple[str, dict[str, Any]] | None:
+    """The dashboard card: what this person might study next (members of the unit only)."""
+    from django.utils import timezone
+
+    from taizhang.orgs.models import Membership
+
+    from . import studies
+
+    if not Membership.objects.live().filter(user=request.user, unit=unit).exists():
+        return None
+    items = studies.recommend(request.user, unit, user=request.user, today=timezone.localdate())
+    return "library/_recommended.html", {"items": items}
 
 
 @login_required

@@ -1,5 +1,5 @@
 """Search entries get a rank (date, kind and id in one integer: the order results are read in).
-SQLite's index becomes a contentless FTS5 table whose rowid is that rank, with the characters and
+PostgreSQL's gram sets gain the title's grams (marked "#"). SQLite's index becomes a contentless FTS5 table whose rowid is that rank, with the characters and
 ordered pairs of title and text and a scope column; its rows are written by
 taizhang.library.search, no longer by triggers."""
 
@@ -18,12 +18,15 @@ CREATE = (
 
 
 def forward(apps, schema_editor):
-    from taizhang.library.search import ENTRY, fts_values, rank_of
+    from taizhang.library.search import ENTRY, fts_values, grams, rank_of
 
     SearchEntry = apps.get_model("library", "SearchEntry")
+    postgres = schema_editor.connection.vendor == "postgresql"
     for entry in SearchEntry.objects.all().iterator():
         entry.rank = rank_of(entry.kind, entry.object_id, entry.day)
-        entry.save(update_fields=["rank"])
+        if postgres:  # title grams join the set
+            entry.grams = grams(entry.text, entry.title)
+        entry.save(update_fields=["rank", "grams"])
     if schema_editor.connection.vendor != "sqlite":
         return
     for sql in DROP:
