@@ -8,11 +8,12 @@ import random
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from taizhang.core.services import record_delete, record_restore
+from taizhang.core.services import record_create, record_delete, record_restore
 from taizhang.library import search
-from taizhang.library.models import Material, SearchEntry
+from taizhang.library.models import Material, SearchEntry, SelfStudy
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +209,67 @@ def test_study_hours_per_person_and_plan_items(cast, client):
     client.force_login(cast.member)
     page = client.get(reverse("library:hours"), {"year": year}).content.decode()
     assert "学习计划落实情况" in page and str(cast.member) in page
+
+
+def test_a_member_logs_their_own_study_and_nobody_elses(cast, client):
+    from taizhang.core.models import AuditEntry
+
+    material = Material.objects.get(title="红军长征的历程")
+    client.force_login(cast.member)
+    url = reverse("library:selfstudy_create")
+    page = client.get(url, {"material": material.pk}).content.decode()
+    assert "红军长征的历程" in page and "《党政机关公文处理工作条例》要点" in page  # the city's, shared down
+    data = {"material": material.pk, "studied_on": "2025-05-06", "minutes": "40", "note": ""}
+    before = SelfStudy.objects.count()
+    bad = client.post(url, {**data, "person": cast.secretary.pk})
+    assert bad.status_code == 200 and SelfStudy.objects.count() == before  # only oneself to choose
+    response = client.post(url, {**data, "person": cast.member.pk})
+    study = SelfStudy.objects.latest("pk")
+    assert response.status_code == 302 and study.person == cast.member and study.created_by == cast.member
+    assert AuditEntry.objects.filter(object_type="library.SelfStudy", object_id=str(study.pk)).exists()
+    assert client.get(reverse("library:selfstudy_edit", args=[study.pk])).status_code == 200
+    with pytest.raises(PermissionDenied):
+        record_create(
+            acting_user=cast.member,
+            instance=SelfStudy(
+                unit=study.unit, person=cast.secretary, studied_on=date(2025, 5, 6), minutes=30, note="代学"
+            ),
+        )
+
+
+def test_recommendations_follow_the_plan_and_what_the_member_has_read(cast, client):
+    from taizhang.ledger import models as lm
+    from taizhang.library import studies
+
+    unit, today = cast.units["demo-dist"], date.today()
+    plan = record_create(
+        acting_user=cast.clerk,
+        instance=lm.StudyPlan(unit=unit, year=today.year, scope="staff", title="本年度干部职工学习计划"),
+    )
+    item = record_create(
+        acting_user=cast.clerk, instance=lm.StudyPlanItem(unit=unit, plan=plan, month=1, topic="党内法规")
+    )
+    planned = Material.objects.get(title="《中国共产党纪律处分条例》修订情况")  # the city's, shared down
+    planned.plan_items.add(item)
+
+    first = studies.recommend(cast.member, unit, user=cast.member, today=today)
+    assert first[0].material == planned and "学习计划" in first[0].reason
+    later = [r.material for r in first[1:]]
+    assert later and all(m.pk not in studies.studied_materials(cast.member) for m in later)
+
+    client.force_login(cast.member)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "推荐学习资料" in dashboard and planned.title in dashboard
+
+    record_create(
+        acting_user=cast.member,
+        instance=SelfStudy(unit=unit, person=cast.member, material=planned, studied_on=today, minutes=45),
+    )
+    record_create(
+        acting_user=cast.member,
+        instance=SelfStudy(unit=unit, person=cast.member, material=later[0], studied_on=today, minutes=30),
+    )
+    after = [r.material for r in studies.recommend(cast.member, unit, user=cast.member, today=today)]
+    assert planned not in after and later[0] not in after and after != [r.material for r in first]
+    # another person's list is untouched by the member's study
+    assert planned in [r.material for r in studies.recommend(cast.clerk, unit, user=cast.clerk, today=today)]
