@@ -273,3 +273,78 @@ def test_recommendations_follow_the_plan_and_what_the_member_has_read(cast, clie
     assert planned not in after and later[0] not in after and after != [r.material for r in first]
     # another person's list is untouched by the member's study
     assert planned in [r.material for r in studies.recommend(cast.clerk, unit, user=cast.clerk, today=today)]
+
+
+def _docx(lines: list[str]) -> bytes:
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_materials_import_from_word_text_and_markdown_all_or_none(cast, client):
+    from taizhang.core.models import Attachment
+
+    client.force_login(cast.clerk)
+    url = reverse("library:material_files")
+    files = [
+        _upload(
+            "zunyi.docx", _docx(["遵义会议纪念馆参观记", "1935年1月，中共中央政治局在贵州遵义召开扩大会议。"])
+        ),
+        _upload("note.txt", "古田会议学习笔记\n思想建党、政治建军。\n".encode("gb18030")),
+        _upload("story.md", "# 红旗渠的故事\n\n林县人民在太行山腰修渠。\n".encode()),
+    ]
+    before = Material.objects.count()
+    bad = client.post(
+        url, {"files": [*files, _upload("fake.pdf", b"MZ\x90\x00 not a pdf")], "kind": "red_story"}
+    )
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "fake.pdf" in page and Material.objects.count() == before
+    for f in files:
+        f.seek(0)
+    response = client.post(url, {"files": files, "kind": "red_story", "shared": "on"})
+    assert response.status_code == 302
+    made = {m.title: m for m in Material.objects.order_by("-pk")[:3]}
+    assert set(made) == {"遵义会议纪念馆参观记", "古田会议学习笔记", "红旗渠的故事"}
+    assert made["古田会议学习笔记"].body == "思想建党、政治建军。" and made["红旗渠的故事"].shared
+    assert Attachment.objects.filter(object_id__in=[m.pk for m in made.values()]).count() >= 3
+    assert ("material", made["红旗渠的故事"].pk) in _ids(search.search("太行山腰", user=cast.clerk))
+    client.force_login(cast.member)
+    assert (
+        client.post(url, {"files": [_upload("a.txt", "标题\n正文".encode())], "kind": "book"}).status_code
+        == 403
+    )
+
+
+def test_materials_import_from_pdf(cast, tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    from taizhang.library.importing import extract
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        message = "!!! 未安装 LibreOffice：跳过 PDF 资料导入检查"
+        if os.environ.get("TAIZHANG_REQUIRE_OFFICE"):
+            pytest.fail(message)
+        pytest.skip(message)
+    (tmp_path / "yanan.docx").write_bytes(_docx(["延安整风运动", "整顿学风、党风和文风。"]))
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "yanan.docx")],
+        check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    got = extract("yanan.pdf", (tmp_path / "yanan.pdf").read_bytes())
+    assert got.title == "延安整风运动" and "整顿学风、党风和文风" in got.body

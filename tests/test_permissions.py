@@ -116,6 +116,7 @@ MATRIX: dict[str, Page] = {
     ),
     "module_proofread": Page(MODULE),
     "library:search": Page(MODULE),
+    "library:material_files": Page(expect(403, secretary=200, clerk=200, outsider=200)),
     "library:hours": Page(expect(200, sysadmin=404, secadmin=404, auditor=404)),
     "attachment_upload": Page(POST_ONLY, _upload),
     "attachment_download": Page(

@@ -23,6 +23,8 @@ class Material(UnitOwned):
     """One study material of a unit: a speech, a document, a story, a case or a book, with its
     text. Shared materials are read by every unit below; local ones by the unit alone."""
 
+    attachable: ClassVar[bool] = True
+
     title = models.CharField("标题", max_length=200)
     kind = models.CharField("类型", max_length=16, choices=MaterialKind.choices)
     source = models.CharField("来源", max_length=200, blank=True)
@@ -88,8 +90,8 @@ class SelfStudy(UnitOwned):
             errors["studied_on"] = f"学习日期{PAST_ONLY}"
         if self.minutes is not None and not 0 < self.minutes <= 24 * 60:
             errors["minutes"] = "时长应在 1 至 1440 分钟之间。"
-        if self.material_id and self.unit_id:
-            m = self.material
+        m = self.material if self.material_id and self.unit_id else None
+        if m is not None:
             if m.unit_id != self.unit_id and not (m.shared and self.unit.path.startswith(m.unit.path)):
                 errors["material"] = "该学习资料不属于本单位，也未由上级单位共享。"
         if not self.material_id and not self.note.strip():

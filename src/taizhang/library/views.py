@@ -54,6 +54,47 @@ class SelfStudyViews(RecordViews):
 LIBRARY = [MaterialViews(), SelfStudyViews()]
 
 
+@login_required
+def material_files(request: HttpRequest) -> HttpResponse:
+    """Import one or many materials from .docx, .txt, .md and .pdf files (all or none)."""
+    from django.conf import settings
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import redirect
+
+    from taizhang.core.scope import scope_for
+
+    from .importing import import_files
+
+    unit = getattr(request, "unit", None)
+    if unit is None or not scope_for(request.user).allows("add", unit):
+        raise PermissionDenied("您没有在本单位新增学习资料的权限。")
+    kind = request.POST.get("kind", MaterialKind.DOCUMENT)
+    ctx: dict[str, Any] = {
+        "kinds": MaterialKind.choices,
+        "kind": kind,
+        "shared": request.method != "POST" or "shared" in request.POST,
+    }
+    if request.method == "POST":
+        try:
+            if kind not in MaterialKind.values:
+                raise ValidationError("请选择资料类型。")
+            made = import_files(
+                acting_user=request.user,
+                unit=unit,
+                files=request.FILES.getlist("files"),
+                kind=kind,
+                shared="shared" in request.POST,
+                max_bytes=settings.ATTACHMENT_MAX_BYTES,
+            )
+        except ValidationError as exc:
+            ctx["errors"] = exc.messages
+        else:
+            messages.success(request, f"已导入 {len(made)} 篇学习资料。")
+            return redirect("library:material_list")
+    return render(request, "library/material_files.html", ctx, status=400 if ctx.get("errors") else 200)
+
+
 def recommended_panel(request: HttpRequest, unit: Any) -> tuple[str, dict[str, Any]] | None:
     """The dashboard card: what this person might study next (members of the unit only)."""
     from django.utils import timezone
@@ -102,16 +143,31 @@ def search_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind") or None
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
     kinds = sorted(((slug, v.verbose()) for slug, v in REGISTRY.items()), key=lambda kv: kv[1])
+    from taizhang.core.scope import scope_for
+    from taizhang.orgs.models import Unit
+
+    units = list(Unit.objects.restrict(request.user).order_by("path"))
+    unit_code = request.GET.get("unit", "")
+    in_unit = next((u for u in units if u.code == unit_code), None)
+    here = getattr(request, "unit", None)
     ctx: dict[str, Any] = {
         "q": query,
         "kind": kind or "",
         "year": year or "",
         "kinds": kinds,
+        "units": units,
+        "unit_code": in_unit.code if in_unit else "",
         "material_kinds": MaterialKind.choices,
+        "can_import": here is not None and scope_for(request.user).allows("add", here),
     }
     if query:
         results = engine.search(
-            query, user=request.user, kind=kind if kind in REGISTRY else None, year=year, limit=50
+            query,
+            user=request.user,
+            kind=kind if kind in REGISTRY else None,
+            unit=in_unit,
+            year=year,
+            limit=50,
         )
         ctx["results"] = results
         for hit in results.hits:
