@@ -188,3 +188,28 @@ def test_clerk_generates_the_annual_summary_and_opens_a_figure(page: Any) -> Non
     page.wait_for_selector("main h1")
     assert page.locator("main table tbody tr").count() >= 1
     assert page.console_errors == [], page.console_errors
+
+
+def test_member_studies_a_recommended_material_and_the_list_moves_on(page: Any) -> None:
+    from .conftest import DEMO_PASSWORD
+
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", "member")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#recommended")
+    first = page.locator("#recommended li a").first.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-member.png"), full_page=True)
+    page.locator("#recommended a:text-is('登记学习')").first.click()
+    page.wait_for_selector("#id_minutes")
+    assert first in page.locator("#id_material option:checked").inner_text()
+    page.fill("#id_studied_on", "2025-06-10")
+    page.fill("#id_minutes", "45")
+    page.fill("#id_note", "通读全文并作了笔记。")
+    page.click("main form button:text-is('保存')")
+    page.wait_for_selector("text=个人自学已保存")
+    page.goto(page.base + "/")
+    page.wait_for_selector("#recommended")
+    assert first not in page.locator("#recommended").inner_text()
+    assert page.console_errors == [], page.console_errors

@@ -125,9 +125,12 @@ class UnitRecordForm(forms.ModelForm):
                 field.queryset = qs.model.objects.restrict(user, "view").filter(unit=unit)  # type: ignore[attr-defined]
         own = getattr(self._meta.model, "own_person_field", None)
         if own in self.fields:
-            self.initial.setdefault(own, user.pk)  # 个人自学: one's own, unless a clerk picks another
+            if not self.initial.get(own):
+                self.initial[own] = user.pk  # 个人自学: one's own, unless a clerk picks another
             if not scope_for(user).allows("add", unit):
-                self.fields[own].queryset = self.fields[own].queryset.filter(pk=user.pk)  # type: ignore[attr-defined]
+                field = self.fields[own]
+                field.queryset = field.queryset.filter(pk=user.pk)  # type: ignore[attr-defined]
+                field.required, field.empty_label = True, None  # type: ignore[attr-defined]
 
 
 def record_form(

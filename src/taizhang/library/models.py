@@ -91,9 +91,12 @@ class SelfStudy(UnitOwned):
         if self.minutes is not None and not 0 < self.minutes <= 24 * 60:
             errors["minutes"] = "时长应在 1 至 1440 分钟之间。"
         m = self.material if self.material_id and self.unit_id else None
-        if m is not None:
-            if m.unit_id != self.unit_id and not (m.shared and self.unit.path.startswith(m.unit.path)):
-                errors["material"] = "该学习资料不属于本单位，也未由上级单位共享。"
+        if (
+            m is not None
+            and m.unit_id != self.unit_id
+            and not (m.shared and self.unit.path.startswith(m.unit.path))
+        ):
+            errors["material"] = "该学习资料不属于本单位，也未由上级单位共享。"
         if not self.material_id and not self.note.strip():
             errors["note"] = "请选择学习资料，或写下学习的内容。"
         if errors:

@@ -170,10 +170,22 @@ def recommend(person: Any, unit: Any, *, user: Any, today: Any, limit: int = 8) 
         .filter(published_on__gte=today - timedelta(days=730))
         .order_by("-published_on", "-pk")[:200]
     )
-    for material in sorted(recent, key=lambda m: read[m.kind]):  # stable: newest first within a kind
+    least = min((read[kind] for kind in labels), default=0)
+    # kinds from least read; taken in turn, newest first within each kind
+    by_kind: dict[str, list[Any]] = {}
+    for material in recent:
+        by_kind.setdefault(material.kind, []).append(material)
+    queues = [by_kind[k] for k in sorted(by_kind, key=lambda k: (read[k], k))]
+    ordered = [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+    for material in ordered:
         if len(out) >= limit:
             break
-        count = read[material.kind]
-        reason = f"您学过的{labels.get(material.kind, material.kind)}类资料{'还没有' if not count else f'有 {count} 篇'}"
+        label, count = labels.get(material.kind, material.kind), read[material.kind]
+        if not count:
+            reason = f"您还没有学过{label}类资料"
+        elif count == least:
+            reason = f"{label}类资料您学得较少（已学 {count} 篇）"
+        else:
+            reason = "近期新增的资料，您尚未学习"
         out.append(Recommendation(material, reason))
     return out
