@@ -26,6 +26,7 @@ def _chinese() -> Any:
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.RATE_LIMIT_PER_MINUTE = 0  # tests/test_ops.py turns it on where it is tested
     settings.MEDIA_ROOT = tmp_path / "attachments"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

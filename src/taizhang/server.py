@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -31,7 +32,8 @@ def serve(*, host: str, port: int, workers: int) -> None:
             "threads": 4,
             "timeout": 120,
             "graceful_timeout": 20,
-            "accesslog": "-",
+            # JSON logs carry one line per request from Taizhang itself (taizhang.core.ops)
+            "accesslog": None if os.environ.get("TAIZHANG_LOG_FORMAT") == "json" else "-",
             "errorlog": "-",
             "loglevel": "warning",
             "limit_request_line": 8190,

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "taizhang.core.middleware.RequestContextMiddleware",
+    "taizhang.core.ops.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "taizhang.core.ops.RateLimitMiddleware",
     "taizhang.orgs.middleware.PasswordChangeRequiredMiddleware",
     "taizhang.orgs.middleware.CurrentUnitMiddleware",
 ]
@@ -240,11 +242,44 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 AUDIT_RETENTION_DAYS = env_int("TAIZHANG_AUDIT_RETENTION_DAYS", 184, minimum=184)
 
 # --- Logging ------------------------------------------------------------------------------------
+LOG_FORMAT = env_str("TAIZHANG_LOG_FORMAT", "plain")  # "json": one JSON object per line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "taizhang.core.ops.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("TAIZHANG_LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # one line per request (method, path, status, time, person, unit, client, request id)
+        # (on by default with JSON logs, which then replace gunicorn's access log)
+        "taizhang.request": {
+            "level": env_str("TAIZHANG_REQUEST_LOG_LEVEL", "INFO" if LOG_FORMAT == "json" else "WARNING")
+        },
+    },
 }
+
+# --- Cache and rate limits ------------------------------------------------------------------------
+# A province points every application server at one Redis: the rate-limit counters (and any
+# cached value) are then shared. Alone on one machine, each worker keeps its own in memory.
+REDIS_URL = env_str("TAIZHANG_REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "taizhang",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+RATE_LIMIT_PER_MINUTE = env_int("TAIZHANG_RATE_LIMIT", 600, minimum=0)

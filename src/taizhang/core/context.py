@@ -26,6 +26,11 @@ def current() -> ActorContext:
     return ctx
 
 
+def active() -> ActorContext | None:
+    """The request's or command's context, if one is running (logs outside one carry none)."""
+    return _current.get()
+
+
 @contextmanager
 def acting(
     *, request_id: str | None = None, client_addr: str = "", channel: str = "web"

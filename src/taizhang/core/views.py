@@ -629,8 +629,10 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    from django.db import connection
+    """For the load balancer: 200 when the database, the cache and the attachment storage answer,
+    503 (with which one failed) otherwise."""
+    from .ops import probes
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    checks = probes()
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
