@@ -44,3 +44,5 @@ urlpatterns = [
     path("audit/export/", views.audit_export, name="audit_export"),
     path("audit/<int:seq>/", views.audit_entry, name="audit_entry"),
 ]
+
+handler400 = "taizhang.core.views.bad_request"

@@ -31,6 +31,7 @@ from . import audit, bulk
 from .files import clean_filename, sniff
 from .models import UnitOwned
 from .services import after_write as bulk_after_write
+from .textcheck import UNWANTED, text_problem
 
 MAX_ROWS = 200_000
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -213,10 +214,10 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return (value.replace("\x00", "") if "\x00" in value else value).strip()
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\x00", "").strip()
+    return str(value).strip()
 
 
 def _parse_date(value: Any, with_time: bool) -> Any:
@@ -243,6 +244,8 @@ def _convert_text(col: Column, text: str) -> Any:
     if kind == "text":
         if col.field.max_length and len(text) > col.field.max_length:
             raise ValueError(f"最多 {col.field.max_length} 个字符")
+        if problem := text_problem(text):
+            raise ValueError(problem.rstrip("。"))
         return text
     if kind == "choice":
         if text not in col.choices:
@@ -322,7 +325,7 @@ def _converter(col: Column) -> Any:
     if kind == "text":
 
         def convert(value: Any) -> Any:
-            if type(value) is str and "\x00" not in value:
+            if type(value) is str and not UNWANTED.search(value):
                 text = value.strip()
                 if text and (not max_length or len(text) <= max_length):
                     return text

@@ -28,6 +28,7 @@ from . import imports, services
 from .excel import workbook_bytes, xlsx_response
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
+from .textcheck import clean_form_text
 
 REGISTRY: dict[str, RecordViews] = {}
 BOOKKEEPING = {"id", "unit", "created_by", "updated_by", "deleted_at", "deleted_by"}
@@ -106,7 +107,12 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
 
 class UnitRecordForm(forms.ModelForm):
     """Base form for a record kind: people are chosen from the unit's members, linked records from
-    what the person may see in that unit."""
+    what the person may see in that unit; text holds no control characters, invisible marks or emoji."""
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        clean_form_text(self)
+        return cleaned
 
     def __init__(self, *args: Any, unit: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -636,3 +642,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = probes()
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 in Chinese, saying what was wrong where it is known (a submission over the size limit)."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        reason = f"提交的内容超过 {limit} MB 的上限，已拒绝。较长的正文请作为附件上传。"
+    elif isinstance(exception, TooManyFieldsSent):
+        reason = "提交的字段过多，已拒绝。"
+    else:
+        reason = "请求格式不正确，请返回重试。"
+    return render(request, "400.html", {"reason": reason}, status=400)

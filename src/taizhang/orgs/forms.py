@@ -5,8 +5,19 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from taizhang.core.textcheck import clean_form_text
+
 from .models import Unit, UnitKind, User
 from .roles import AdminRole, Role
+
+
+class CleanTextForm(forms.Form):
+    """Text fields hold no control characters, invisible marks or emoji."""
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        clean_form_text(self)
+        return cleaned
 
 
 class LoginForm(AuthenticationForm):
@@ -47,7 +58,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UnitForm(forms.Form):
+class UnitForm(CleanTextForm):
     code = forms.SlugField(label="代码", max_length=40, help_text="英文字母、数字或连字符，如 demo-dist")
     name = forms.CharField(label="全称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40)
@@ -57,7 +68,7 @@ class UnitForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
 
-class AccountForm(forms.Form):
+class AccountForm(CleanTextForm):
     username = forms.RegexField(
         label="用户名",
         regex=r"^[A-Za-z0-9_.-]{3,40}$",
@@ -68,7 +79,7 @@ class AccountForm(forms.Form):
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="首次登录时须修改。")
 
 
-class AccountEditForm(forms.Form):
+class AccountEditForm(CleanTextForm):
     full_name = forms.CharField(label="姓名", max_length=50)
     is_active = forms.BooleanField(label="启用", required=False)
 
@@ -79,7 +90,7 @@ class PasswordResetForm(forms.Form):
     )
 
 
-class GrantForm(forms.Form):
+class GrantForm(CleanTextForm):
     user = forms.ModelChoiceField(label="人员", queryset=User.objects.filter(is_active=True, admin_role=""))
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(is_active=True))
     role = forms.ChoiceField(label="角色", choices=Role.choices)

@@ -123,6 +123,10 @@ def section_update(*, acting_user: Any, version: DocumentVersion, index: int, te
         raise ValidationError("没有这一部分。")
     if len(text) > 20_000:
         raise ValidationError("这一部分超过 20,000 字，请精简后再保存。")
+    from taizhang.core.textcheck import text_problem
+
+    if problem := text_problem(text.replace("\r", "")):
+        raise ValidationError("这一部分" + problem)
     new_blocks = _blocks_from_text(text, secs[index]["style"])
     if not new_blocks:
         raise ValidationError("这一部分不能为空：不需要的段落可以删去，但至少保留一行。")
