@@ -149,34 +149,17 @@ def bench_list() -> tuple[float, float]:
 
 
 def bench_import() -> tuple[float, float]:
-    from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
 
     from taizhang.core import imports
     from taizhang.core.context import acting
     from taizhang.ledger.views import LEDGERS
+    from taizhang.loadgen import meeting_workbook
     from taizhang.orgs.models import Unit, User
 
     views = next(v for v in LEDGERS if v.slug == "meeting")
     path = Path(os.environ["TAIZHANG_DATA_DIR"]) / "import.xlsx"
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("会议学习")
-    ws.append(["类型", "名称", "时间", "地点", "主持人", "应到人数", "实到人数", "参加人员", "传达学习内容"])
-    for i in range(IMPORT_ROWS):
-        ws.append(
-            [
-                "分析研判会议",
-                f"导入会议{i}",
-                datetime(2025, 1 + i % 12, 1 + i % 28, 9, 30),
-                "会议室",
-                "甲",
-                10,
-                9,
-                "甲",
-                "学习有关文件。",
-            ]
-        )
-    wb.save(path)
+    meeting_workbook(path, IMPORT_ROWS, "甲")
 
     t0 = time.perf_counter()
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()

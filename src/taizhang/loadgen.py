@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -131,3 +132,28 @@ def generate(*, units: int, records_per_unit: int, seed: int, year: int | None =
             action="create", object_type="gen-load", object_label=f"合成数据：{counts}", after=counts
         )
     return counts
+
+
+def meeting_workbook(path: str | Path, rows: int, person: str) -> None:
+    """An .xlsx of `rows` analysis meetings in the import template's columns, `person` chairing
+    and attending (for the import benchmark and the crash tests)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("会议学习")
+    ws.append(["类型", "名称", "时间", "地点", "主持人", "应到人数", "实到人数", "参加人员", "传达学习内容"])
+    for i in range(rows):
+        ws.append(
+            [
+                "分析研判会议",
+                f"导入会议{i}",
+                datetime(2025, 1 + i % 12, 1 + i % 28, 9, 30),
+                "会议室",
+                person,
+                10,
+                9,
+                person,
+                "学习有关文件。",
+            ]
+        )
+    wb.save(path)
