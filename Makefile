@@ -58,11 +58,7 @@ test: setup
 
 # Benchmarks print each figure beside its target; they are not part of the test suite.
 bench: setup
-	$(VENV)/bin/python bench/bench_ledgers.py
-	$(VENV)/bin/python bench/bench_rules.py
-	$(VENV)/bin/python bench/bench_proofread.py
-	$(VENV)/bin/python bench/bench_reports.py
-	$(VENV)/bin/python bench/bench_search.py
+	$(VENV)/bin/python bench/run_all.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

@@ -95,6 +95,7 @@ MATRIX: dict[str, Page] = {
     "logout": Page(expect(405, anon=405)),
     "password_change": Page(expect(200)),
     "healthz": Page(expect(200, anon=200)),
+    "ping": Page(expect(200, anon=200)),
     "dashboard": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
     "switch_unit": Page(POST_ONLY),
     "unit_members": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _dist),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("ping", core_views.ping, name="ping"),
     path("", ledger_views.dashboard, name="dashboard"),
     path("unit/switch/", views.switch_unit, name="switch_unit"),
     path("units/<int:pk>/members/", views.unit_members, name="unit_members"),

@@ -78,14 +78,14 @@ class RequestLogMiddleware:
 class RateLimitMiddleware:
     """At most TAIZHANG_RATE_LIMIT requests a minute per signed-in person (per address before
     signing in); more get 429 with a Chinese message. Counted in the cache, which every server
-    shares in a province (Redis); 0 turns the limit off. /healthz and static files are not counted."""
+    shares in a province (Redis); 0 turns the limit off. /healthz, /ping and static files are not counted."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.RATE_LIMIT_PER_MINUTE
-        if limit and not request.path.startswith(("/healthz", settings.STATIC_URL)):
+        if limit and not request.path.startswith(("/healthz", "/ping", settings.STATIC_URL)):
             user = getattr(request, "user", None)
             who = (
                 f"u{user.pk}"

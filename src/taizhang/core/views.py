@@ -634,6 +634,11 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
     return target if target and ok else default
 
 
+def ping(request: HttpRequest) -> HttpResponse:
+    """The cheapest answer the stack can give (no database): the load test's baseline."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: 200 when the database, the cache and the attachment storage answer,
     503 (with which one failed) otherwise."""

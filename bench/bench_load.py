@@ -1,0 +1,286 @@
+"""Load and concurrency against a real `taizhang serve` (gunicorn) on loopback, bounded in time.
+
+1. 50 simulated people for 60 s, each signed in with their own account, mixing list, detail,
+   create, search and document generation with a short think time; p50/p95 per page beside a bare
+   ping view measured in the same run; 0 errors and 0 "database is locked" are the targets.
+2. 20 writers x 200 creates as fast as they can (SQLite): exactly 4,000 new rows, 0 errors, and
+   the audit chain verifies afterwards.
+
+    .venv/bin/python bench/bench_load.py                       # SQLite
+    TAIZHANG_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<fresh> .venv/bin/python bench/bench_load.py
+
+LOAD_USERS, LOAD_SECONDS, LOAD_WORKERS, WRITERS and CREATES change the sizes.
+"""
+
+from __future__ import annotations
+
+import html
+import http.cookiejar
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from benchtable import print_table
+
+USERS = int(os.environ.get("LOAD_USERS", 50))
+SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
+WORKERS = int(os.environ.get("LOAD_WORKERS", 4))
+WRITERS = int(os.environ.get("WRITERS", 20))
+CREATES = int(os.environ.get("CREATES", 200))
+PASSWORD = "Load-Test-2026"
+EXE = str(Path(sys.executable).with_name("taizhang"))
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+ACCOUNTS = """
+import sys
+from taizhang.core.context import acting
+from taizhang.orgs import services
+from taizhang.orgs.models import Unit
+from taizhang.orgs.roles import Role
+unit = Unit.objects.get(code="demo-dist")
+with acting(channel="cli"):
+    for i in range(int(sys.argv[1])):
+        user = services.user_create(acting_user=None, username=f"load{i:02d}", full_name=f"压测{i:02d}",
+                                    password=sys.argv[2], must_change_password=False)
+        services.membership_grant(acting_user=None, user=user, unit=unit, role=Role.CLERK if i % 2 == 0 else Role.MEMBER)
+"""
+
+
+class Session:
+    """One person's browser: cookies, the CSRF token, timed requests."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _csrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, float]:
+        body = None
+        headers = {"Referer": self.base + path}
+        if data is not None:
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310 (loopback http)
+        start = time.perf_counter()
+        try:
+            with self.opener.open(req, timeout=120) as resp:
+                text = resp.read().decode("utf-8", "replace")
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            text, status = exc.read().decode("utf-8", "replace"), exc.code
+        return status, text, time.perf_counter() - start
+
+    def login(self, username: str) -> None:
+        self.request("/login/")
+        status, text, _ = self.request("/login/", {"username": username, "password": PASSWORD})
+        if "退出" not in text:
+            raise RuntimeError(f"{username} could not sign in ({status})")
+
+
+def meeting_form(n: int) -> dict[str, str]:
+    return {
+        "kind": "analysis", "title": f"压测会议{n}", "held_at": f"{date.today().year - 1}-06-10T09:30",
+        "host_text": "外单位专家", "expected": "10", "present": "9", "place": "会议室",
+    }  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [EXE, "serve", "--port", str(port), "--workers", str(WORKERS)],
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:  # noqa: S310 (loopback http)
+                if resp.status == 200:
+                    return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the server did not start: " + log.read_text()[-2000:])
+
+
+def simulate(
+    base: str, n: int, deadline: float, out: dict[str, list[float]], errors: list[str], lock: threading.Lock
+) -> None:
+    rng = random.Random(n)
+    clerk = n % 2 == 0
+    s = Session(base)
+    s.login(f"load{n:02d}")
+    status, text, _ = s.request("/ledger/meeting/?year=2025")
+    ids = re.findall(r'href="/ledger/meeting/(\d+)/"', text) or ["1"]
+    pages = ["ping", "list", "detail", "search"] + (["create", "document"] if clerk else ["study"])
+    weights = [10, 30, 25, 20] + ([10, 3] if clerk else [10])
+    count = 0
+    while time.monotonic() < deadline:
+        page = rng.choices(pages, weights)[0]
+        if page == "ping":
+            status, text, t = s.request("/ping")
+        elif page == "list":
+            status, text, t = s.request(
+                f"/ledger/meeting/?year=2025&q={urllib.parse.quote('学习')}&page={rng.randint(1, 3)}"
+            )
+        elif page == "detail":
+            status, text, t = s.request(f"/ledger/meeting/{rng.choice(ids)}/")
+        elif page == "search":
+            status, text, t = s.request(
+                "/library/?q="
+                + urllib.parse.quote(rng.choice(["学习", "意识形态", "长征", "会议 整改", "宣传"]))
+            )
+        elif page == "create":
+            s.request("/ledger/meeting/new/")
+            count += 1
+            status, text, t = s.request("/ledger/meeting/new/", meeting_form(n * 10_000 + count))
+        elif page == "study":
+            _, form, _ = s.request("/library/selfstudy/new/")
+            me = re.search(r'<select name="person"[^>]*>\s*<option value="(\d+)"', form)
+            status, text, t = s.request(
+                "/library/selfstudy/new/",
+                {
+                    "person": me.group(1) if me else "",
+                    "studied_on": f"{date.today().year - 1}-05-06",
+                    "minutes": "30",
+                    "note": "压测学习记录",
+                },
+            )
+        else:
+            status, text, t = s.request("/reports/", {"kind": "keypoints", "year": str(date.today().year)})
+        with lock:
+            out[page].append(t)
+            if status >= 400 or 'class="invalid-feedback' in text or 'class="errorlist' in text:
+                errors.append(f"{page} {status} {html.unescape(text[:200])!r}")
+        time.sleep(rng.uniform(0.2, 1.0))
+
+
+def writer(base: str, n: int, results: list[int], errors: list[str], lock: threading.Lock) -> None:
+    s = Session(base)
+    s.login(f"load{n * 2:02d}")  # the even accounts are clerks
+    s.request("/ledger/meeting/new/")
+    ok = 0
+    for i in range(CREATES):
+        status, text, _ = s.request("/ledger/meeting/new/", meeting_form(900_000 + n * 1000 + i))
+        if status == 200 and "已保存" in text:
+            ok += 1
+        else:
+            with lock:
+                errors.append(f"writer {n} #{i}: {status} {html.unescape(text[:160])!r}")
+    with lock:
+        results.append(ok)
+
+
+def count_meetings(env: dict[str, str]) -> int:
+    code = "import django; django.setup(); from taizhang.ledger.models import Meeting; print(Meeting.objects.count())"
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
+
+
+def main() -> int:
+    data = Path(tempfile.mkdtemp(prefix="taizhang-load-"))
+    env = {**os.environ, "TAIZHANG_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "taizhang.settings"}
+    vendor = "postgresql" if env.get("TAIZHANG_DATABASE_URL") else "sqlite"
+    subprocess.run([EXE, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + ACCOUNTS, str(max(USERS, 2 * WRITERS)), PASSWORD],
+        env=env, check=True,
+    )  # fmt: skip
+    log = data / "server.log"
+    proc, base = start_server(env, log)
+    rows: list[tuple[object, ...]] = [
+        ("database", vendor, "", ""),
+        ("server workers x threads", f"{WORKERS} x 4", "", ""),
+    ]
+    try:
+        times: dict[str, list[float]] = defaultdict(list)
+        errors: list[str] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + SECONDS
+        threads = [
+            threading.Thread(target=simulate, args=(base, n, deadline, times, errors, lock))
+            for n in range(USERS)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        total = sum(len(v) for v in times.values())
+        rows.append((f"{USERS} people for {SECONDS:.0f} s: requests", f"{total:,}", "", ""))
+        ping = statistics.median(times["ping"]) * 1000 if times["ping"] else 0.0
+        for page in ("ping", "list", "detail", "search", "create", "study", "document"):
+            ts = sorted(times[page])
+            if not ts:
+                continue
+            p50, p95 = ts[len(ts) // 2] * 1000, ts[int(len(ts) * 0.95) - 1 if len(ts) > 1 else 0] * 1000
+            ratio = f"{p50 / ping:.1f}x ping" if page != "ping" and ping else ""
+            rows.append((f"  {page}: p50 / p95 (ms), n={len(ts)}", f"{p50:.0f} / {p95:.0f}", "", "", ratio))
+        locked = log.read_text(errors="replace").count("database is locked")
+        rows.append(("load: errors", str(len(errors)), "0", not errors))
+        rows.append(('load: "database is locked"', str(locked), "0", locked == 0))
+
+        before = count_meetings(env)
+        results: list[int] = []
+        werrors: list[str] = []
+        start = time.perf_counter()
+        writers = [
+            threading.Thread(target=writer, args=(base, n, results, werrors, lock)) for n in range(WRITERS)
+        ]
+        for t in writers:
+            t.start()
+        for t in writers:
+            t.join()
+        elapsed = time.perf_counter() - start
+        created = count_meetings(env) - before
+        expected = WRITERS * CREATES
+        rows.append(
+            (
+                f"{WRITERS} writers x {CREATES} creates: new rows",
+                f"{created:,}",
+                f"{expected:,}",
+                created == expected,
+            )
+        )
+        rows.append(("  writes/s", f"{created / elapsed:,.0f}", "", ""))
+        rows.append(("  writer errors", str(len(werrors)), "0", not werrors))
+        locked_after = log.read_text(errors="replace").count("database is locked")
+        rows.append(('  "database is locked"', str(locked_after - locked), "0", locked_after == locked))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    verify = subprocess.run([EXE, "audit", "verify"], env=env, capture_output=True, text=True)
+    rows.append(
+        ("audit chain verifies", "yes" if verify.returncode == 0 else "NO", "yes", verify.returncode == 0)
+    )
+    print_table(rows)
+    for e in (errors + werrors)[:10]:
+        print("  error:", e)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
