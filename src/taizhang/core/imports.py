@@ -210,7 +210,9 @@ def _csv_rows(data: IO[bytes]) -> Iterator[list[Any]]:
     try:
         yield from reader
     except csv.Error as exc:  # a stray quote or line end, a cell over the size limit
-        raise ImportRefused(f"CSV 文件第 {reader.line_num} 行格式有误，无法读取，请用 Excel 另存为 CSV 后再试。") from exc
+        raise ImportRefused(
+            f"CSV 文件第 {reader.line_num} 行格式有误，无法读取，请用 Excel 另存为 CSV 后再试。"
+        ) from exc
 
 
 # --- Parsing one cell ------------------------------------------------------------------------------
