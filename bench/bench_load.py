@@ -15,11 +15,9 @@ LOAD_USERS, LOAD_SECONDS, LOAD_WORKERS, WRITERS and CREATES change the sizes.
 from __future__ import annotations
 
 import html
-import http.cookiejar
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 from benchtable import print_table
+from taizhang.loadclient import HttpSession, start_server
 
 USERS = int(os.environ.get("LOAD_USERS", 50))
 SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
@@ -42,7 +41,6 @@ WRITERS = int(os.environ.get("WRITERS", 20))
 CREATES = int(os.environ.get("CREATES", 200))
 PASSWORD = "Load-Test-2026"
 EXE = str(Path(sys.executable).with_name("taizhang"))
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 ACCOUNTS = """
 import sys
@@ -59,40 +57,6 @@ with acting(channel="cli"):
 """
 
 
-class Session:
-    """One person's browser: cookies, the CSRF token, timed requests."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def _csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
-
-    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, float]:
-        body = None
-        headers = {"Referer": self.base + path}
-        if data is not None:
-            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}, doseq=True).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        req = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310 (loopback http)
-        start = time.perf_counter()
-        try:
-            with self.opener.open(req, timeout=120) as resp:
-                text = resp.read().decode("utf-8", "replace")
-                status = resp.status
-        except urllib.error.HTTPError as exc:
-            text, status = exc.read().decode("utf-8", "replace"), exc.code
-        return status, text, time.perf_counter() - start
-
-    def login(self, username: str) -> None:
-        self.request("/login/")
-        status, text, _ = self.request("/login/", {"username": username, "password": PASSWORD})
-        if "退出" not in text:
-            raise RuntimeError(f"{username} could not sign in ({status})")
-
-
 def meeting_form(n: int) -> dict[str, str]:
     return {
         "kind": "analysis", "title": f"压测会议{n}", "held_at": f"{date.today().year - 1}-06-10T09:30",
@@ -100,37 +64,13 @@ def meeting_form(n: int) -> dict[str, str]:
     }  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [EXE, "serve", "--port", str(port), "--workers", str(WORKERS)],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:  # noqa: S310 (loopback http)
-                if resp.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the server did not start: " + log.read_text()[-2000:])
-
-
 def simulate(
     base: str, n: int, deadline: float, out: dict[str, list[float]], errors: list[str], lock: threading.Lock
 ) -> None:
     rng = random.Random(n)
     clerk = n % 2 == 0
-    s = Session(base)
-    s.login(f"load{n:02d}")
+    s = HttpSession(base)
+    s.login(f"load{n:02d}", PASSWORD)
     status, text, _ = s.request("/ledger/meeting/?year=2025")
     ids = re.findall(r'href="/ledger/meeting/(\d+)/"', text) or ["1"]
     pages = ["ping", "list", "detail", "search"] + (["create", "document"] if clerk else ["study"])
@@ -177,8 +117,8 @@ def simulate(
 
 
 def writer(base: str, n: int, results: list[int], errors: list[str], lock: threading.Lock) -> None:
-    s = Session(base)
-    s.login(f"load{n * 2:02d}")  # the even accounts are clerks
+    s = HttpSession(base)
+    s.login(f"load{n * 2:02d}", PASSWORD)  # the even accounts are clerks
     s.request("/ledger/meeting/new/")
     ok = 0
     for i in range(CREATES):
@@ -211,7 +151,7 @@ def main() -> int:
         env=env, check=True,
     )  # fmt: skip
     log = data / "server.log"
-    proc, base = start_server(env, log)
+    proc, base = start_server(env, log, WORKERS)
     rows: list[tuple[object, ...]] = [
         ("database", vendor, "", ""),
         ("server workers x threads", f"{WORKERS} x 4", "", ""),

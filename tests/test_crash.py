@@ -1,16 +1,18 @@
-"""kill -9 in the middle of work: a 50,000-row import cut off while it writes leaves all rows or
-none, the SQLite file passes integrity_check and the audit chain verifies; a backup cut off
-leaves no archive that looks finished, the .partial file is refused by restore, and nothing
-changed. Real processes (the `taizhang` command), real SIGKILL."""
+"""kill -9 in the middle of work: the server (every gunicorn process) killed while it commits a
+50,000-row import leaves all rows or none, the SQLite file passes integrity_check and the audit
+chain verifies; a backup cut off leaves no archive that looks finished, the .partial file is
+refused by restore, and nothing changed. Real processes, real SIGKILL."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -85,24 +87,64 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def test_kill_9_during_a_50000_row_import_leaves_all_rows_or_none(data: Path) -> None:
+def test_kill_9_of_the_server_during_a_50000_row_import_leaves_all_rows_or_none(data: Path) -> None:
+    """The clerk uploads the workbook, sees the preview and commits; while the server writes the
+    50,000 rows, every gunicorn process is killed."""
+    import re
+    import threading
+
+    from taizhang.loadclient import HttpSession, start_server
+
     db = data / "taizhang.sqlite3"
-    exe = Path(sys.executable).with_name("taizhang")
-    proc = subprocess.Popen(
-        [str(exe), "import", "meeting", str(data / "import.xlsx"), "--unit", "crash"],
-        env=_env(data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    killed = _kill_when(proc, data / "taizhang.sqlite3-wal", by=2 * 1024 * 1024)
-    assert killed, "the import finished before it could be killed"
+    server, base = start_server(_env(data), data / "server.log")
+    try:
+        browser = HttpSession(base)
+        browser.login("crashclerk", "Crash-Pass-2026")
+        browser.request("/ledger/meeting/import/")
+        _, preview, _ = browser.request(
+            "/ledger/meeting/import/", {}, files={"file": ("会议.xlsx", (data / "import.xlsx").read_bytes())}
+        )
+        token = re.search(r'name="token" value="([^"]+)"', preview)
+        assert token, preview[-1500:]
+        commit = threading.Thread(
+            target=lambda: _ignore_errors(
+                browser.request, "/ledger/meeting/import/", {"token": token.group(1)}
+            )
+        )
+        commit.start()
+        wal = data / "taizhang.sqlite3-wal"
+        start = wal.stat().st_size if wal.exists() else 0
+        deadline = time.monotonic() + 120
+        while not (wal.exists() and wal.stat().st_size >= start + 2 * 1024 * 1024):
+            assert time.monotonic() < deadline and commit.is_alive(), "the import finished before the kill"
+            time.sleep(0.01)
+        os.killpg(server.pid, signal.SIGKILL)  # master and workers, mid-transaction
+        server.wait()
+        commit.join(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
     assert _meetings(db) in (0, ROWS)  # the write transaction is all or nothing
     assert _integrity(db) == "ok"
     verify = _taizhang(data, "audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    # after the "restart" the same import runs to the end
+    # restart: the server answers again and the same import runs to the end
+    server, base = start_server(_env(data), data / "server2.log")
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as resp:  # noqa: S310 (loopback)
+            assert resp.status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
     again = _taizhang(data, "import", "meeting", str(data / "import.xlsx"), "--unit", "crash")
     assert again.returncode == 0, again.stdout + again.stderr
     assert _meetings(db) == ROWS and _integrity(db) == "ok"
     assert _taizhang(data, "audit", "verify").returncode == 0
+
+
+def _ignore_errors(fn, *args) -> None:
+    with contextlib.suppress(OSError):  # the server died under the request: that is the point
+        fn(*args)
 
 
 def test_kill_9_during_a_backup_leaves_nothing_that_looks_finished(data: Path) -> None:
