@@ -61,8 +61,8 @@ bench: setup
 	$(VENV)/bin/python bench/run_all.py
 
 lint: setup
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench fuzz
+	$(VENV)/bin/ruff format --check src tests bench fuzz
 
 typecheck: setup
 	$(VENV)/bin/mypy

@@ -27,7 +27,7 @@ class HttpSession:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def _csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
 
     def request(
         self, path: str, data: dict[str, str] | None = None, files: dict[str, tuple[str, bytes]] | None = None
