@@ -348,3 +348,15 @@ def test_materials_import_from_pdf(cast, tmp_path):
     )  # fmt: skip
     got = extract("yanan.pdf", (tmp_path / "yanan.pdf").read_bytes())
     assert got.title == "延安整风运动" and "整顿学风、党风和文风" in got.body
+
+
+def test_totals_are_exact_up_to_the_cap_and_say_more_beyond(cast, client, monkeypatch):
+    everything = search.search("学习", user=cast.clerk, limit=100_000)
+    assert not everything.more and everything.total == len(everything.hits) > 5
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    capped = search.search("学习", user=cast.clerk, limit=100_000)
+    assert (
+        capped.more and capped.total == 5 and len(capped.hits) == len(everything.hits)
+    )  # paging still reaches all
+    client.force_login(cast.clerk)
+    assert "超过 5 条" in client.get(reverse("library:search"), {"q": "学习"}).content.decode()

@@ -438,7 +438,7 @@ def cmd_search(args: argparse.Namespace) -> None:
         ]
         print(json.dumps({"results": rows, "total": results.total}, ensure_ascii=False, indent=2))
         return
-    print(f"“{args.query}”：共 {results.total} 条。")
+    print(f"“{args.query}”：{'超过' if results.more else '共'} {results.total} 条。")
     for h in results.hits:
         print(f"[{h.kind}#{h.id}] {h.title}（{h.unit}{'，' + str(h.day) if h.day else ''}）")
 
