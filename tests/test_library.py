@@ -159,6 +159,7 @@ def test_command_line_search_as_a_person(cast, capsys):
 
     assert main(["search", "长征", "--as", "clerk", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"results"}
     assert data["results"][0]["unit"] == "demo-dist" and set(data["results"][0]) == {
         "kind",
         "id",

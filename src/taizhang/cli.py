@@ -436,7 +436,7 @@ def cmd_search(args: argparse.Namespace) -> None:
             }
             for h in results.hits
         ]
-        print(json.dumps({"results": rows, "total": results.total}, ensure_ascii=False, indent=2))
+        print(json.dumps({"results": rows}, ensure_ascii=False, indent=2))  # the documented shape, exactly
         return
     print(f"“{args.query}”：{'超过' if results.more else '共'} {results.total} 条。")
     for h in results.hits:
