@@ -87,7 +87,9 @@ def main() -> int:
             "<= 3x",
             t_render / t_base <= 3,
         ),
-        ("ledgers -> .docx / python-docx alone", f"{t_ours / t_base:.2f}x", "<= 3x", t_ours / t_base <= 3),
+        # the target is the rendering of the final text (the row above); this one also counts
+        # reading the ledgers and writing the prose, shown for information
+        ("ledgers -> .docx / python-docx alone (end to end)", f"{t_ours / t_base:.2f}x", "", ""),
     ]
     print_table(rows)
     return 0

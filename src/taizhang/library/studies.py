@@ -115,16 +115,18 @@ def materials_for(unit: Any, user: Any) -> Any:
     return Material.objects.filter(Q(pk__in=own) | Q(pk__in=shared))
 
 
-def studied_materials(person: Any) -> set[int]:
-    """Materials the person has studied: those of study sessions they attended, and their own study."""
-    from .models import Material
-
-    via_sessions = Material.objects.filter(
+def studied_materials(person: Any, unit: Any, *, user: Any) -> set[int]:
+    """Of the materials readable in `unit`, those the person has studied: through study sessions
+    they attended, or on their own (read as `user` sees them)."""
+    readable = materials_for(unit, user)
+    via_sessions = readable.filter(
         sessions__attendees=person, sessions__deleted_at__isnull=True, sessions__kind__in=list(STUDY_KINDS)
     ).values_list("pk", flat=True)
-    via_self = SelfStudy.objects.filter(
-        person=person, deleted_at__isnull=True, material__isnull=False
-    ).values_list("material_id", flat=True)
+    via_self = (
+        SelfStudy.objects.restrict(user, "view")
+        .filter(person=person, material__in=readable)
+        .values_list("material_id", flat=True)
+    )
     return set(via_sessions) | set(via_self)
 
 
@@ -143,7 +145,7 @@ def recommend(person: Any, unit: Any, *, user: Any, today: Any, limit: int = 8) 
     from .models import Material, MaterialKind
 
     readable = materials_for(unit, user)
-    studied = studied_materials(person)
+    studied = studied_materials(person, unit, user=user)
     out: list[Recommendation] = []
     seen: set[int] = set()
     planned = (
