@@ -5,6 +5,7 @@ refused — never a 500, never a half-written row."""
 
 from __future__ import annotations
 
+import html.parser as html_parser
 import io
 import zipfile
 from datetime import date, datetime
@@ -202,3 +203,86 @@ def test_every_upload_refuses_tricks_with_a_chinese_message(cast, client, case):
             )
     for stored in _files(media) if media.exists() else ():
         assert media in stored.resolve().parents  # nothing written outside the attachment root
+
+
+class _Forms(html_parser.HTMLParser):
+    """The forms of a page (not the navigation's sign-out and unit switch): each with its method,
+    its fields' names and the first choice of each select, radio or hidden field."""
+
+    NAVIGATION = ("/logout/", "/unit/switch/")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._form: dict[str, Any] | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {
+                "action": a.get("action") or "",
+                "post": (a.get("method") or "").lower() == "post",
+                "text": [],
+                "fixed": {},
+            }
+            if self._form["action"] not in self.NAVIGATION:
+                self.forms.append(self._form)
+            return
+        form = self._form
+        if form is None:
+            return
+        if tag == "option" and self._select and a.get("value"):
+            form["fixed"].setdefault(self._select, a["value"])
+        name = a.get("name")
+        if not name or name == "csrfmiddlewaretoken":
+            return
+        kind = a.get("type", "text")
+        if tag == "textarea" or (
+            tag == "input"
+            and kind in ("text", "search", "email", "password", "number", "date", "datetime-local", "month")
+        ):
+            form["text"].append(name)
+        elif tag == "input" and kind in ("hidden", "radio", "checkbox") and a.get("value") is not None:
+            form["fixed"].setdefault(name, a["value"])
+        elif tag == "select":
+            self._select = name
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+# every other page with a form, and who fills it in
+OTHER_FORMS = [
+    ("login", "anon"),
+    ("password_change", "clerk"),
+    ("unit_create", "sysadmin"),
+    ("account_create", "sysadmin"),
+    ("role_list", "secadmin"),
+    ("module_proofread", "clerk"),
+    ("reports:index", "clerk"),
+    ("library:search", "clerk"),
+    ("audit_log", "auditor"),
+]
+
+
+@pytest.mark.parametrize(("name", "actor"), OTHER_FORMS)
+def test_every_other_form_survives_hostile_input(cast, client, name, actor):
+    """Each text field of each form on the page gets each payload in turn: never a 500, markup
+    never comes back unescaped."""
+    if actor != "anon":
+        client.force_login(cast.users[actor])
+    url = reverse(name)
+    parser = _Forms()
+    parser.feed(client.get(url).content.decode())
+    assert any(form["text"] or form["fixed"] for form in parser.forms), name
+    for form in parser.forms:
+        target = form["action"] or url
+        for payload in (XSS, SQL, *REFUSED.values(), "2025-13-45"):
+            data = {**form["fixed"], **{field: payload for field in form["text"]}}
+            response = client.post(target, data) if form["post"] else client.get(target, data)
+            assert response.status_code < 500, (name, payload, response.status_code)
+            assert "<script>alert" not in response.content.decode(errors="replace"), (name, payload)
