@@ -363,3 +363,20 @@ def test_totals_are_exact_up_to_the_cap_and_say_more_beyond(cast, client, monkey
     )  # paging still reaches all
     client.force_login(cast.clerk)
     assert "超过 5 条" in client.get(reverse("library:search"), {"q": "学习"}).content.decode()
+
+
+def test_the_search_page_pages_through_every_result(cast, client, monkeypatch):
+    from taizhang.library import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    everything = [h.title for h in search.search("学习", user=cast.clerk, limit=100_000).hits]
+    client.force_login(cast.clerk)
+    seen, page = [], 1
+    while True:
+        html = client.get(reverse("library:search"), {"q": "学习", "page": page}).content.decode()
+        seen += [t for t in everything if f">{t}</a>" in html and t not in seen]
+        if "下一页" not in html:
+            break
+        page += 1
+    assert page == -(-len(everything) // 4) and set(seen) == set(everything)
+    assert "上一页" in html and f"第 {(page - 1) * 4 + 1}–{len(everything)} 条" in html

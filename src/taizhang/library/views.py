@@ -136,6 +136,9 @@ def hours(request: HttpRequest) -> HttpResponse:
     )
 
 
+PAGE_SIZE = 50
+
+
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search as you type (htmx swaps the results); filters by kind, unit and year."""
@@ -161,15 +164,35 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "can_import": here is not None and scope_for(request.user).allows("add", here),
     }
     if query:
+        page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+        page = max(1, min(page, engine.COUNT_CAP // PAGE_SIZE))
         results = engine.search(
             query,
             user=request.user,
             kind=kind if kind in REGISTRY else None,
             unit=in_unit,
             year=year,
-            limit=50,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
         )
         ctx["results"] = results
+        shown_to = (page - 1) * PAGE_SIZE + len(results.hits)
+        ctx["pages"] = {
+            "first": (page - 1) * PAGE_SIZE + 1,
+            "last": shown_to,
+            "previous": page - 1 if page > 1 else None,
+            "next": page + 1 if shown_to < results.total or results.more else None,
+            "query": {
+                k: v
+                for k, v in (
+                    ("q", query),
+                    ("kind", kind or ""),
+                    ("unit", ctx["unit_code"]),
+                    ("year", year or ""),
+                )
+                if v
+            },
+        }
         for hit in results.hits:
             views = REGISTRY.get(hit.kind)
             hit.url = reverse(views.url("detail"), args=[hit.id]) if views else ""  # type: ignore[attr-defined]
