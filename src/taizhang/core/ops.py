@@ -54,6 +54,8 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         start = time.perf_counter()
         response = self.get_response(request)
+        if not request_log.isEnabledFor(logging.INFO):  # off unless asked for (JSON logs turn it on)
+            return response
         user = getattr(request, "user", None)
         unit = getattr(request, "unit", None)
         request_log.info(

@@ -233,15 +233,16 @@ def on_write(objs: Any, *, new: bool = False) -> None:
 
 def unit_moved(old_path: str, new_path: str) -> None:
     """A unit moved: its subtree's entries carry the new path (and, on SQLite, new scope terms)."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
     with transaction.atomic():
         moved = SearchEntry.objects.filter(path__startswith=old_path)
-        rows = list(moved.values_list(*ENTRY))
         if connection.vendor == "sqlite":
+            rows = list(moved.values_list(*ENTRY))
             _fts_delete([fts_values(*row) for row in rows])
-        for row in rows:
-            SearchEntry.objects.filter(rank=row[0]).update(path=new_path + row[2][len(old_path) :])
-        if connection.vendor == "sqlite":
             _fts_insert([fts_values(r[0], r[1], new_path + r[2][len(old_path) :], *r[3:]) for r in rows])
+        moved.update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)))
 
 
 def rebuild() -> int:

@@ -109,9 +109,10 @@ def materials_for(unit: Any, user: Any) -> Any:
 
     from .models import Material
 
-    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x and int(x) != unit.pk]
     own = Material.objects.restrict(user, "view").filter(unit=unit).values("pk")
-    shared = Material.objects.filter(unit_id__in=ancestors, shared=True, deleted_at__isnull=True).values("pk")
+    shared = Material.objects.filter(
+        unit_id__in=unit.ancestor_ids(), shared=True, deleted_at__isnull=True
+    ).values("pk")
     return Material.objects.filter(Q(pk__in=own) | Q(pk__in=shared))
 
 
@@ -149,8 +150,7 @@ def recommend(person: Any, unit: Any, *, user: Any, today: Any, limit: int = 8) 
     out: list[Recommendation] = []
     seen: set[int] = set()
     planned = (
-        Material.objects.filter(pk__in=readable.values("pk"))
-        .filter(
+        readable.filter(
             plan_items__plan__year=today.year,
             plan_items__unit=unit,
             plan_items__deleted_at__isnull=True,

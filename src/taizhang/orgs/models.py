@@ -102,8 +102,12 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def ancestor_ids(self) -> list[int]:
+        """The units above this one, from the root down (read from the path, no query)."""
+        return [int(x) for x in self.path.strip("/").split("/")[:-1] if x]
+
     def ancestors(self) -> list[Unit]:
-        ids = [int(x) for x in self.path.strip("/").split("/")[:-1] if x]
+        ids = self.ancestor_ids()
         by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
         return [by_id[i] for i in ids if i in by_id]
 
