@@ -124,6 +124,9 @@ def test_backup_restore_round_trip_and_damaged_archive(
     # restore into an empty data directory: identical records and files
     if env_b:
         run(["manage", "migrate", "--noinput"], b, env=env_b)  # PostgreSQL needs the database to exist
+    # the new machine gets the installation's audit key, kept apart from the backups
+    b.mkdir(exist_ok=True)
+    (b / "audit_key").write_bytes((a / "audit_key").read_bytes())
     out = run(["restore", str(archive)], b, env=env_b).stdout
     assert "恢复完成" in out
     dump_a, dump_b = _dump(a, env_a), _dump(b, env_b)

@@ -69,9 +69,10 @@ def test_rate_limit_per_person_shared_by_every_server_through_redis(cast, client
     assert client.get(reverse("healthz")).status_code == 200  # the load balancer is never limited
 
 
-def test_one_json_log_line_per_request(cast, client, caplog):
+def test_one_json_log_line_per_request(cast, client, caplog, settings):
     from taizhang.core.ops import JsonFormatter
 
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]  # the request id is kept only from a trusted proxy
     client.force_login(cast.clerk)
     with caplog.at_level(logging.INFO, logger="taizhang.request"):
         response = client.get(reverse("ledger:meeting_list"), HTTP_X_REQUEST_ID="req-12345678")

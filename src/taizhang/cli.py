@@ -75,28 +75,42 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
 
     from .core.context import acting
     from .orgs.models import User
-    from .orgs.services import user_create
+    from .orgs.services import password_reset, user_create
 
-    if User.objects.filter(username=args.username).exists():
+    existing = User.objects.filter(username=args.username).first()
+    if args.reset:
+        # 三员分立: no administrator can reset another's password on the web; the server can.
+        if existing is None:
+            raise CommandError(f"账号 {args.username} 不存在。")
+        if not existing.admin_role:
+            raise CommandError(f"账号 {args.username} 不是管理员账号；其密码由系统管理员在“账号管理”中重置。")
+    elif existing is not None:
         raise CommandError(f"账号 {args.username} 已存在。")
     password = os.environ.get("TAIZHANG_ADMIN_PASSWORD", "")
     if not password:
         if not sys.stdin.isatty():
             raise CommandError("请设置环境变量 TAIZHANG_ADMIN_PASSWORD，或在终端中运行以输入密码。")
-        password = getpass.getpass("初始密码：")
+        password = getpass.getpass("临时密码：" if args.reset else "初始密码：")
         if getpass.getpass("再次输入：") != password:
             raise CommandError("两次输入的密码不一致。")
     try:
         with acting(channel="cli"), transaction.atomic():
-            user_create(
-                acting_user=None,
-                username=args.username,
-                full_name=args.full_name or args.username,
-                password=password,
-                admin_role=args.role,
-            )
+            if existing is not None:
+                password_reset(acting_user=None, user=existing, password=password)
+            else:
+                user_create(
+                    acting_user=None,
+                    username=args.username,
+                    full_name=args.full_name or args.username,
+                    password=password,
+                    admin_role=args.role,
+                )
     except ValidationError as exc:
         raise CommandError("；".join(exc.messages)) from exc
+    if existing is not None:
+        role = dict(ROLE_NAMES)[existing.admin_role]
+        print(f"已重置{role}账号 {args.username} 的密码（已记入审计日志），下次登录须修改。")
+        return
     print(f"已创建{dict(ROLE_NAMES)[args.role]}账号 {args.username}，首次登录须修改密码。")
 
 
@@ -127,14 +141,58 @@ def cmd_restore(args: argparse.Namespace) -> None:
 
 def cmd_audit(args: argparse.Namespace) -> None:
     _setup()
-    from .core.audit import verify
+    from .core.audit import check_checkpoints, current_checkpoint, verify
 
     result = verify()
     if not result.ok:
         raise CommandError(
             f"审计链校验失败：第 {result.broken_seq} 条记录，{result.reason}（此前 {result.checked} 条完好）"
         )
+    if args.action == "checkpoint":
+        # only a chain that holds is signed: a checkpoint must never bless a rewritten log
+        line = current_checkpoint()
+        if line is None:
+            raise CommandError("审计日志为空，没有可导出的检查点。")
+        print(line)
+        if args.syslog:
+            _to_syslog(line)
+        return
+    if args.checkpoints:
+        try:
+            with _open_text(args.checkpoints) as f:
+                cp = check_checkpoints(f)
+        except OSError as exc:
+            raise CommandError(f"无法读取检查点文件 {args.checkpoints}（{exc.strerror or exc}）") from exc
+        if not cp.ok:
+            where = f"第 {cp.broken_seq} 条记录，" if cp.broken_seq is not None else ""
+            raise CommandError(f"审计检查点校验失败：{where}{cp.reason}（此前 {cp.checked} 个检查点一致）")
+        print(f"审计链完好：共 {result.checked} 条记录，与 {cp.checked} 个导出的检查点一致。")
+        return
     print(f"审计链完好：共 {result.checked} 条记录。")
+
+
+def _open_text(name: str) -> Any:
+    import contextlib
+    import io
+
+    if name == "-":
+        return contextlib.nullcontext(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace"))
+    return open(name, encoding="utf-8", errors="replace")  # closed by the caller's with block
+
+
+def _to_syslog(line: str) -> None:
+    import logging
+    import logging.handlers
+
+    address = "/dev/log" if os.path.exists("/dev/log") else ("localhost", 514)
+    handler = logging.handlers.SysLogHandler(
+        address=address, facility=logging.handlers.SysLogHandler.LOG_AUTH
+    )
+    handler.ident = "taizhang: "
+    try:
+        handler.emit(logging.makeLogRecord({"msg": line, "levelno": logging.INFO, "levelname": "INFO"}))
+    finally:
+        handler.close()
 
 
 def _unit(code: str) -> Any:
@@ -193,7 +251,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     if not result.ok:
         for error in result.errors:
             print(str(error), file=sys.stderr)
-        raise CommandError(f"共 {len(result.errors)} 处错误，未导入任何记录。")
+        raise CommandError(f"共 {result.total_errors} 处错误，未导入任何记录。")
     if args.dry_run:
         print(f"检查通过：{result.rows} 条{views.verbose()}记录可以导入（--dry-run，未写入）。")
     else:
@@ -236,6 +294,7 @@ def cmd_rules(args: argparse.Namespace) -> None:
                             "id": rule.id,
                             "name": rule.name,
                             "source": rule.source,
+                            "problem": rule.problem or None,  # 无法计算: the reason; no periods
                             "periods": [
                                 {
                                     "period": c.period.label,
@@ -262,6 +321,9 @@ def cmd_rules(args: argparse.Namespace) -> None:
         rate = r.overall()
         print(f"{r.unit.name}（{r.unit.code}）{args.year}年 完成率 {'—' if rate is None else f'{rate:.0%}'}")
         for rule in r.rules:
+            if rule.problem:
+                print(f"  {rule.name}：无法计算（{rule.problem}）")
+                continue
             cells = " ".join(f"{c.period.label}{marks[c.status]}" for c in r.cells[rule.id])
             print(f"  {rule.name}：{cells}")
 
@@ -303,10 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("createadmin", help="创建管理员账号（三员之一）")
+    p = sub.add_parser("createadmin", help="创建管理员账号（三员之一），或用 --reset 重置其密码")
     p.add_argument("--username", default="sysadmin")
     p.add_argument("--full-name", default="")
     p.add_argument("--role", choices=[r for r, _ in ROLE_NAMES], default="system")
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="重置已有管理员账号的密码（网页上不能重置管理员密码；记入审计日志）",
+    )
     p.set_defaults(func=cmd_createadmin)
 
     p = sub.add_parser("backup", help="在线备份数据库和附件到一个文件")
@@ -317,8 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("audit", help="审计日志")
-    p.add_argument("action", choices=["verify"])
+    p = sub.add_parser(
+        "audit", help="审计日志：verify 校验审计链；checkpoint 输出签名的检查点（供 syslog/journald 留存）"
+    )
+    p.add_argument("action", choices=["verify", "checkpoint"])
+    p.add_argument(
+        "--checkpoints", help="verify：同时核对此文件中导出的检查点（- 为标准输入，如 journalctl 的输出）"
+    )
+    p.add_argument("--syslog", action="store_true", help="checkpoint：同时写入本机 syslog（LOG_AUTH）")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("import", help="从 .xlsx 或 .csv 导入一种台账（全部正确才写入）")

@@ -7,6 +7,7 @@ TAIZHANG_SECRET_KEY, TAIZHANG_ALLOWED_HOSTS and TAIZHANG_HTTPS=1 (TLS ends at th
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -64,6 +65,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The audit chain's key (see taizhang.core.audit): by default DATA_DIR/audit_key, made 0600 on first
+# use. Keep a copy apart from the backups: a restore needs it, and a backup never holds it.
+AUDIT_KEY = env_str("TAIZHANG_AUDIT_KEY")
+# every this many audit rows a signed checkpoint line goes to the `taizhang.audit` log (0: never)
+AUDIT_CHECKPOINT_EVERY = env_int("TAIZHANG_AUDIT_CHECKPOINT_EVERY", 1000, minimum=0)
 DEBUG = env_bool("TAIZHANG_DEBUG", False)
 HTTPS = env_bool("TAIZHANG_HTTPS", False)
 ALLOWED_HOSTS = env_list("TAIZHANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -86,6 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost, so the answers middleware below gives by itself (the NUL refusal, a bad Host's
+    # 400, the HTTPS redirect) carry the same frame and content policies as every page
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "taizhang.core.middleware.RequestContextMiddleware",
@@ -96,9 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "taizhang.core.headers.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "taizhang.core.ops.RateLimitMiddleware",
     "taizhang.orgs.middleware.PasswordChangeRequiredMiddleware",
@@ -163,6 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "taizhang.orgs.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "taizhang.orgs.passwords.CommonInChinaValidator"},
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -173,11 +183,26 @@ AXES_FAILURE_LIMIT = env_int("TAIZHANG_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TAIZHANG_LOCKOUT_MINUTES", 30, minimum=1))
 # Either the account or the address trips the lock on its own.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# axes' own reset deletes every failure matching *any* lockout parameter, so one person's success
+# would wipe the failures of every account guessed from that address. A success instead clears the
+# succeeding account's own failures from that address (taizhang.orgs.signals).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("TAIZHANG_BEHIND_PROXY", HTTPS) else ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "taizhang.core.middleware.client_address"
+
+# The proxies whose X-Forwarded-For and X-Request-ID are believed: addresses or networks
+# ("10.0.0.5,10.1.0.0/24"). The client address (rate limit, lockout, audit) is then the nearest
+# untrusted hop of X-Forwarded-For; from anyone else both headers are ignored. Empty trusts no
+# one. The older TAIZHANG_BEHIND_PROXY=1 (implied by TAIZHANG_HTTPS=1) means nginx on this machine.
+LOOPBACK_PROXIES = ["127.0.0.1", "::1"]
+TRUSTED_PROXIES = env_list(
+    "TAIZHANG_TRUSTED_PROXIES", LOOPBACK_PROXIES if env_bool("TAIZHANG_BEHIND_PROXY", HTTPS) else []
 )
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ValueError(f"TAIZHANG_TRUSTED_PROXIES 中的 {_proxy!r} 不是地址或网段") from _exc
 AXES_VERBOSE = False
 
 SESSION_IDLE_MINUTES = env_int("TAIZHANG_SESSION_IDLE_MINUTES", 30, minimum=1)
@@ -260,6 +285,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("TAIZHANG_LOG_LEVEL", "WARNING")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # signed audit checkpoints (one line per AUDIT_CHECKPOINT_EVERY rows) for syslog/journald
+        "taizhang.audit": {"level": "INFO"},
         # one line per request (method, path, status, time, person, unit, client, request id)
         # (on by default with JSON logs, which then replace gunicorn's access log)
         "taizhang.request": {

@@ -28,7 +28,7 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[
     wb.remove(wb.active)  # type: ignore[arg-type]
     for title, headers, rows in sheets:
         ws = wb.create_sheet(title[:31])
-        ws.append(list(headers))
+        ws.append([safe_cell(h) for h in headers])  # a header can be user text too (a local rule's name)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+
+from . import safezip
 
 # family -> (mime type, extensions that may carry it)
 KINDS: dict[str, tuple[str, frozenset[str]]] = {
@@ -25,10 +26,6 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "ole": ("application/x-ole-storage", frozenset({"doc", "xls", "ppt", "wps", "et", "dps"})),
     "text": ("text/plain", frozenset({"txt", "csv", "md"})),
 }
-
-MAX_ZIP_ENTRIES = 5000
-MAX_ZIP_UNCOMPRESSED = 300 * 1024 * 1024
-MAX_ZIP_RATIO = 100
 
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -55,17 +52,11 @@ def clean_filename(name: str) -> str:
 
 def _ooxml_kind(data: IO[Any]) -> str | None:
     try:
-        with zipfile.ZipFile(data) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES:
-                raise ValidationError("压缩包内文件过多，疑似压缩炸弹，已拒绝。")
-            total = sum(i.file_size for i in infos)
-            packed = max(1, sum(i.compress_size for i in infos))
-            if total > MAX_ZIP_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
-                raise ValidationError("文件解压后体积异常，疑似压缩炸弹，已拒绝。")
-            names = {i.filename for i in infos}
-    except zipfile.BadZipFile:
+        names = set(safezip.check(data, safezip.ATTACHMENT, "文件"))
+    except safezip.ArchiveDamaged:
         return None
+    except safezip.ArchiveRefused as exc:
+        raise ValidationError(str(exc)) from exc
     if "[Content_Types].xml" not in names:
         return None
     if any(n.startswith("word/") for n in names):

@@ -9,17 +9,20 @@ only a file without any error is written, in one transaction, with one audit row
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import re
-import zipfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import validators
 from django.core.exceptions import ValidationError
@@ -27,15 +30,15 @@ from django.db import models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from . import audit, bulk
+from . import audit, bounded, bulk, safezip
+from .excel import safe_cell
 from .files import clean_filename, sniff
 from .models import UnitOwned
 from .services import after_write as bulk_after_write
 from .textcheck import UNWANTED, text_problem
 
 MAX_ROWS = 200_000
-MAX_UNPACKED = 200 * 1024 * 1024
-MAX_PARTS = 10_000
+MAX_ERRORS = 200  # errors kept and shown; the rest are counted
 MARKER = "模板说明"  # the template's last column; rows with text there (the example) are skipped
 
 
@@ -56,13 +59,26 @@ class RowError:
 @dataclass
 class ImportResult:
     rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS of them
     created: int = 0
     preview: list[list[str]] = field(default_factory=list)
+    error_count: int = 0  # all errors, kept or not
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def total_errors(self) -> int:
+        return max(self.error_count, len(self.errors))
+
+    def add_errors(self, errors: Iterable[RowError]) -> None:
+        """Count every error, keep the first MAX_ERRORS: a file with a million bad cells must not
+        cost a million objects and a page that size."""
+        for error in errors:
+            self.error_count += 1
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(error)
 
 
 @dataclass
@@ -113,17 +129,220 @@ def columns_for(model: type[UnitOwned], names: tuple[str, ...] | list[str]) -> l
 
 
 # --- Reading ---------------------------------------------------------------------------------------
-def _check_archive(data: IO[bytes]) -> None:
+# What a sheet may span (the header, an example row and MAX_ROWS rows, MAX_COLUMNS columns): python-
+# calamine allocates the whole grid up to the last cell, so one cell at XFD1048576 asks for ~17e9.
+MAX_SHEET_ROWS = MAX_ROWS + 2
+MAX_COLUMNS = 200
+MAX_CELLS = 10_000_000  # rows × columns of the grid a reader allocates
+MAX_SHARED_STRINGS = 1_000_000
+MAX_TAG = 64 * 1024  # bytes of one XML tag: expat re-scans a long token quadratically
+MAX_TEXT_RUN = 8 * 1024 * 1024  # bytes of text between two tags (a cell holds at most 32,767 characters)
+XLSX_WHAT = "Excel 文件"
+
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_LONG_TAG = re.compile(rb"<[^<>]{%d}" % MAX_TAG)
+_FORMULA = re.compile(rb"<f[\s>/]")
+_PREFIXED_FORMULA = re.compile(rb"<[\w.-]+:f[\s>/]")
+# The fast path: every cell and row is written as Excel and openpyxl write it, `r` first.
+# Anything else sends a piece down the slow path: a prefixed or unusual row or cell, and the
+# parts of a piece that need their own look (the declared extent, the shared strings).
+_PREFIXED = re.compile(rb":(?:c|row|f|si|sst|dimension)[\s>/]")
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+_BAD_CELL_REF = re.compile(rb'<c r="(?![A-Z]{1,3}\d{1,7}")')
+_BAD_ROW_REF = re.compile(rb'<row r="(?!\d{1,7}")')
+_HIGH_ROW = re.compile(rb'<(?:c r="[A-Z]{1,3}|row r=")(\d{6,})"')  # rows from 100,000 on
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,})\d')  # columns from AA on
+_ROW_AT = re.compile(rb'<row r="(\d+)"')
+_CELL_AT = re.compile(rb'<c r="([A-Z]+)(\d+)"')
+# The slow path, for anything else: each row and cell tag walked as a reader would.
+_TOKEN = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_ATTR_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d*)["']""")
+_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
+_SST_COUNT = re.compile(rb"""<(?:[\w.-]+:)?sst\s[^>]*?\b(?:uniqueCount|count)\s*=\s*["'](\d+)["']""")
+_CELL_NAME = re.compile(r"\$?([A-Za-z]{1,10})\$?(\d{1,12})$")
+
+
+def _number(digits: bytes) -> int:
+    return int(digits) if len(digits) <= 12 else 10**12  # past any limit, without a giant int
+
+
+def _column_number(letters: bytes | str) -> int:
+    if len(letters) > 4:
+        return 10**12
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _long_tag() -> ImportRefused:
+    return ImportRefused(f"{XLSX_WHAT}中有超长的 XML 标签（超过 {MAX_TAG // 1024} KB），结构异常，已拒绝。")
+
+
+def _xml_pieces(chunks: Iterator[bytes], tags: bool) -> Iterator[bytes]:
+    """A part's XML in pieces that each end just before a '<', so no tag is cut in two; refuses a
+    DTD (entity bombs need one), text longer than MAX_TEXT_RUN and, with `tags`, any tag longer
+    than MAX_TAG."""
+    carry = b""
+    closed = False  # whether the carried tag has ended (then the carry is text after it)
+    for chunk in chunks:
+        cut = chunk.rfind(b"<")
+        if cut < 0:
+            closed = closed or b">" in chunk
+            carry += chunk
+            if not closed and len(carry) > MAX_TAG:
+                raise _long_tag()
+            if len(carry) > MAX_TEXT_RUN:
+                raise ImportRefused(
+                    f"{XLSX_WHAT}中有超长的单元格内容（超过 {MAX_TEXT_RUN >> 20} MB），已拒绝。"
+                )
+            continue
+        piece, carry = carry + chunk[:cut], chunk[cut:]
+        closed = b">" in carry
+        _check_piece(piece, tags)
+        yield piece
+    if carry:
+        _check_piece(carry + b">", tags)  # a tag left open at the end is as long as what is left
+        yield carry
+
+
+def _check_piece(piece: bytes, tags: bool) -> None:
+    if b"<!" in piece and _DTD.search(piece):
+        raise ImportRefused(f"{XLSX_WHAT}含有 DTD 或实体声明（可被用于实体膨胀攻击），已拒绝。")
+    if tags and len(piece) > MAX_TAG and _LONG_TAG.search(piece):
+        raise _long_tag()
+
+
+class _Extent:
+    """How far a part's cells reach, streamed: the declared `dimension` and every row and cell.
+
+    The fast path applies when every <c> and <row> of a piece starts with its `r` reference, as
+    Excel and openpyxl write them: then only references from row 100,000 or column AA on need a
+    look. Otherwise each tag is walked as a reader would, an unnumbered row or cell following the
+    last one.
+    """
+
+    def __init__(self) -> None:
+        self.rows = self.cols = 0
+        self.row = self.col = 0  # where the slow path stands: the last row and cell seen
+        self.declared: tuple[int, int] | None = None
+        self.shared = 0
+        self.formulas = False
+
+    def feed(self, piece: bytes, sheet: bool) -> None:
+        if sheet and not self.formulas and (b"<f" in piece or b":f" in piece):
+            self.formulas = bool(_FORMULA.search(piece) or _PREFIXED_FORMULA.search(piece))
+        # the declared extent and the shared strings sit outside the sheet's data
+        if b"<s" in piece or b"<dimension" in piece or (b":" in piece and _PREFIXED.search(piece)):
+            if self.declared is None and (m := _DIMENSION.search(piece)):
+                last = _CELL_NAME.match(m.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].strip())
+                if last:
+                    self.declared = (int(last.group(2)), _column_number(last.group(1)))
+            self.shared += len(_SHARED_STRING.findall(piece))
+            for declared in _SST_COUNT.findall(piece):
+                self.shared = max(self.shared, _number(declared))  # readers size their table by it
+            fast = False
+        else:
+            # every tag named c… or row… is a cell or row that starts with its reference
+            fast = (
+                piece.count(b"<c") == piece.count(b'<c r="')
+                and piece.count(b"<row") == piece.count(b'<row r="')
+                and not _BAD_CELL_REF.search(piece)
+                and not _BAD_ROW_REF.search(piece)
+            )
+        if fast:
+            self._fast(piece)
+            return
+        for m in _TOKEN.finditer(piece):
+            r = _ATTR_R.search(m.group(2))
+            if m.group(1) == b"row":
+                self.row = _number(r.group(2)) if r and r.group(2) else self.row + 1
+                self.col = 0
+                self.rows = max(self.rows, self.row)
+            else:
+                if r and r.group(1) and r.group(2):
+                    self.col, row = _column_number(r.group(1)), _number(r.group(2))
+                else:
+                    self.col, row = self.col + 1, max(self.row, 1)
+                self.rows, self.cols = max(self.rows, row), max(self.cols, self.col)
+
+    def _fast(self, piece: bytes) -> None:
+        self.rows = max(self.rows, self.row, *map(_number, _HIGH_ROW.findall(piece)))
+        self.cols = max([self.cols, *map(_column_number, set(_WIDE_CELL.findall(piece)))])
+        # where the slow path would stand after this piece: its last row, after its last cell
+        last_row = piece.rfind(b'<row r="')
+        last_cell = piece.rfind(b'<c r="')
+        if last_row >= 0 and (m := _ROW_AT.match(piece, last_row)):
+            self.row, self.col = int(m.group(1)), 0
+        if last_cell > last_row and (m := _CELL_AT.match(piece, last_cell)):
+            self.col = _column_number(m.group(1))
+            self.rows = max(self.rows, int(m.group(2)))
+        self.rows, self.cols = max(self.rows, self.row), max(self.cols, self.col)
+
+
+def _refuse_extent(rows: int, cols: int, declared: bool) -> None:
+    if rows <= MAX_SHEET_ROWS and cols <= MAX_COLUMNS and rows * cols <= MAX_CELLS:
+        return
+    source = "声明的数据范围" if declared else "数据范围"
+    raise ImportRefused(
+        f"工作表{source}达到第 {rows:,} 行、第 {cols:,} 列，超过导入上限（{MAX_ROWS:,} 行、"
+        f"{MAX_COLUMNS} 列），已拒绝。请删除多余的行和列（包括只设置了格式的单元格）后再导入。"
+    )
+
+
+def _open_xlsx(data: IO[bytes]) -> safezip.CheckedZip:
     try:
-        with zipfile.ZipFile(data) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
+        return safezip.CheckedZip(data, safezip.XLSX, XLSX_WHAT)
+    except safezip.ArchiveDamaged as exc:
         raise ImportRefused("文件已损坏，无法作为 Excel 文件读取。") from exc
-    if len(infos) > MAX_PARTS:
-        raise ImportRefused(f"Excel 文件内部包含 {len(infos)} 个部件，超过 {MAX_PARTS} 个的上限，已拒绝。")
-    if sum(i.file_size for i in infos) > MAX_UNPACKED:
-        raise ImportRefused("Excel 文件解压后超过 200 MB，疑似压缩炸弹，已拒绝。")
+    except safezip.ArchiveRefused as exc:
+        raise ImportRefused(str(exc)) from exc
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
+
+
+def _check_xlsx(data: IO[bytes]) -> bool:
+    """Stream every part of the workbook through the checked opener before any reader sees it:
+    archive limits, no DTD, the declared and the actual extent of every sheet within the limits,
+    a bounded shared-string table. True when a worksheet holds a formula; the file then goes to
+    openpyxl on expat, which re-scans long tokens quadratically, so a second pass refuses any tag
+    longer than MAX_TAG."""
+    formulas = False
+    try:
+        with _open_xlsx(data) as archive:
+            for info in archive.infos:
+                chunks = archive.chunks(info)
+                if not _is_xml(info.filename):
+                    for _ in chunks:  # counted against the limits, not parsed
+                        pass
+                    continue
+                # every XML part: a relationship can point the first sheet at any path
+                extent = _Extent()
+                sheet = "worksheets/" in info.filename.lower()
+                for piece in _xml_pieces(chunks, tags=False):
+                    extent.feed(piece, sheet)
+                    _refuse_extent(extent.rows, extent.cols, declared=False)
+                if extent.declared:
+                    _refuse_extent(*extent.declared, declared=True)
+                if extent.shared > MAX_SHARED_STRINGS:
+                    raise ImportRefused(
+                        f"{XLSX_WHAT}的共享字符串表有 {extent.shared:,} 项，"
+                        f"超过 {MAX_SHARED_STRINGS:,} 项的上限，已拒绝。"
+                    )
+                formulas = formulas or extent.formulas
+        if formulas:
+            data.seek(0)
+            with _open_xlsx(data) as archive:
+                for info in archive.infos:
+                    if _is_xml(info.filename):
+                        for _ in _xml_pieces(archive.chunks(info), tags=True):
+                            pass
+    except safezip.ArchiveRefused as exc:
+        raise ImportRefused(str(exc)) from exc
     data.seek(0)
+    return formulas
 
 
 def read_rows(name: str, data: IO[bytes], size: int, max_bytes: int) -> Iterator[list[Any]]:
@@ -132,12 +351,14 @@ def read_rows(name: str, data: IO[bytes], size: int, max_bytes: int) -> Iterator
     if size > max_bytes:
         raise ImportRefused(f"文件超过大小上限（{max_bytes // (1024 * 1024)} MB）。")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = sniff(data)
+    try:
+        kind = sniff(data)
+    except ValidationError as exc:
+        raise ImportRefused(exc.messages[0]) from exc
     if ext == "xlsx":
         if kind != "xlsx":
             raise ImportRefused("文件扩展名是 .xlsx，但内容不是 Excel 工作簿，已拒绝。")
-        _check_archive(data)
-        return _xlsx_rows(data)
+        return _xlsx_rows(data, formulas=_check_xlsx(data))
     if ext == "csv":
         if kind != "text":
             raise ImportRefused("文件扩展名是 .csv，但内容不是文本，已拒绝。")
@@ -154,46 +375,23 @@ def source_of(name: str, data: IO[bytes]) -> dict[str, Any]:
     return {"file": clean_filename(name), "sha256": digest.hexdigest()}
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
-
-
-def _has_formulas(data: IO[bytes]) -> bool:
-    """Whether the first worksheet holds any formula cell (an <f> element in its XML)."""
-    with zipfile.ZipFile(data) as zf:
-        sheets = sorted(
-            n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")
-        )
-        if not sheets:
-            return False
-        with zf.open(sheets[0]) as sheet:
-            tail = b""
-            for chunk in iter(lambda: sheet.read(1 << 20), b""):
-                if _FORMULA.search(tail + chunk):
-                    return True
-                tail = chunk[-16:]
-    data.seek(0)
-    return False
-
-
-def _xlsx_rows(data: IO[bytes]) -> Iterator[list[Any]]:
-    if not _has_formulas(data):
-        # no formula anywhere: the fast reader gives exactly the stored values
-        from python_calamine import CalamineWorkbook
-
-        data.seek(0)
-        yield from CalamineWorkbook.from_filelike(data).get_sheet_by_index(0).iter_rows()
-        return
-    data.seek(0)
-    from openpyxl import load_workbook
-
-    # read_only streams the sheet; formulas come back as their text ("=SUM(A1)") and are never evaluated
-    wb = load_workbook(data, read_only=True, data_only=False)
+def _xlsx_rows(data: IO[bytes], formulas: bool) -> Iterator[list[Any]]:
+    """The first sheet's rows, read in a child process with memory and CPU limits: calamine (fast,
+    stored values) when no cell holds a formula, else openpyxl, which returns a formula as its text
+    ("=SUM(A1)") and never evaluates it, parsing with defusedxml."""
+    task = "openpyxl-rows" if formulas else "calamine-rows"
     try:
-        ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        wb.close()
+        for batch in bounded.run(
+            task,
+            data,
+            budget=bounded.XLSX,
+            what=XLSX_WHAT,
+            failed="无法读取该文件：请确认它是用模板填写的 .xlsx 文件",
+            options={"max_rows": MAX_SHEET_ROWS + 1},
+        ):
+            yield from batch
+    except bounded.Refused as exc:
+        raise ImportRefused(str(exc)) from exc
 
 
 def _csv_rows(data: IO[bytes]) -> Iterator[list[Any]]:
@@ -208,11 +406,72 @@ def _csv_rows(data: IO[bytes]) -> Iterator[list[Any]]:
         raise ImportRefused("无法识别 CSV 文件的编码，请另存为 UTF-8。")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        yield from reader
+        for row in reader:
+            if len(row) > MAX_COLUMNS:  # a million columns would be a million errors
+                raise ImportRefused(
+                    f"CSV 文件第 {reader.line_num} 行有 {len(row):,} 列，超过 {MAX_COLUMNS} 列的上限，已拒绝。"
+                )
+            yield row
     except csv.Error as exc:  # a stray quote or line end, a cell over the size limit
         raise ImportRefused(
             f"CSV 文件第 {reader.line_num} 行格式有误，无法读取，请用 Excel 另存为 CSV 后再试。"
         ) from exc
+
+
+# --- Previews waiting for confirmation -------------------------------------------------------------
+PREVIEW_HOURS = 24  # a checked file not confirmed within this is removed
+_PREVIEW_FILE = re.compile(r"[0-9a-f]{32}\.(?:xlsx|csv)")
+
+
+def preview_dir() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
+def preview_sweep(now: float | None = None) -> int:
+    """Remove previews nobody confirmed within PREVIEW_HOURS (and files a crash left while being
+    imported); the number removed."""
+    folder = preview_dir()
+    cutoff = (timezone.now().timestamp() if now is None else now) - PREVIEW_HOURS * 3600
+    removed = 0
+    for path in folder.glob("*") if folder.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):  # a concurrent sweep or claim took it
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def preview_keep(chunks: Iterable[bytes], ext: str) -> str:
+    """Keep a file that passed its check until it is confirmed; the name it is kept under."""
+    folder = preview_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    preview_sweep()
+    name = f"{uuid.uuid4().hex}.{ext}"
+    with (folder / name).open("xb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return name
+
+
+def preview_claim(name: str) -> Path | None:
+    """Take a kept file for one confirmation, or None when it is gone or expired.
+
+    The file is renamed away in one step, which exactly one of several concurrent confirmations of
+    the same preview can do (a double click, two tabs, a replayed form): the others find nothing
+    to import. The caller removes the returned file when done.
+    """
+    if not _PREVIEW_FILE.fullmatch(name):
+        return None
+    path = preview_dir() / name
+    try:
+        if path.stat().st_mtime < timezone.now().timestamp() - PREVIEW_HOURS * 3600:
+            path.unlink()
+            return None
+        claimed = path.with_name(f"{name}.{uuid.uuid4().hex}.claimed")
+        path.rename(claimed)
+    except FileNotFoundError:
+        return None
+    return claimed
 
 
 # --- Parsing one cell ------------------------------------------------------------------------------
@@ -395,6 +654,8 @@ def _lookups(cols: list[Column], unit: Any, user: Any = None) -> None:
                     people[u.username] = u
                     if u.full_name:
                         people.setdefault(u.full_name, u)
+                        # the template writes a name that looks like a formula escaped ('=…)
+                        people.setdefault(safe_cell(u.full_name), u)
             col.lookup = people
         elif col.kind == "record":
             model = col.field.related_model
@@ -407,6 +668,7 @@ def _lookups(cols: list[Column], unit: Any, user: Any = None) -> None:
             )
             qs = base.filter(unit=unit)
             col.lookup = {str(getattr(o, key) if key else o): o for o in qs}
+            col.lookup.update({safe_cell(k): o for k, o in col.lookup.items() if safe_cell(k) != k})
 
 
 # --- Validating and committing ---------------------------------------------------------------------
@@ -467,17 +729,15 @@ def run_import(
     try:
         header = [_text(h).rstrip("*") for h in next(rows)]
     except StopIteration:
-        result.errors.append(RowError(1, "表头", "文件是空的"))
+        result.add_errors([RowError(1, "表头", "文件是空的")])
         return result
     marker = header.index(MARKER) if MARKER in header else None
     if marker is not None:
         header[marker] = ""
     unknown = [h for h in header if h and h not in by_header]
     missing = [c.header for c in cols if c.required and c.header not in header]
-    for h in unknown:
-        result.errors.append(RowError(1, h, "不是本台账的列，请使用下载的模板"))
-    for h in missing:
-        result.errors.append(RowError(1, h, "缺少必填列"))
+    result.add_errors(RowError(1, h, "不是本台账的列，请使用下载的模板") for h in unknown)
+    result.add_errors(RowError(1, h, "缺少必填列") for h in missing)
     if result.errors:
         return result
     positions = [(i, by_header[h]) for i, h in enumerate(header) if h]
@@ -502,7 +762,7 @@ def run_import(
     pending: list[tuple[Any, dict[str, list[Any]]]] = []
     for rownum, raw in enumerate(rows, start=2):
         if rownum - 1 > MAX_ROWS:
-            result.errors.append(RowError(rownum, "", f"超过 {MAX_ROWS} 行的上限，请分批导入"))
+            result.add_errors([RowError(rownum, "", f"超过 {MAX_ROWS} 行的上限，请分批导入")])
             break
         if not raw or _blank_row(raw):
             continue
@@ -545,13 +805,13 @@ def run_import(
                     header_name = "整行" if name == "__all__" else _verbose(model, name)
                     row_errors.extend(RowError(rownum, header_name, msg) for msg in messages)
         if row_errors:
-            result.errors.extend(row_errors)
+            result.add_errors(row_errors)
         else:
             pending.append((obj, m2m))
         if len(result.preview) < preview_rows:
             result.preview.append([_text(raw[i]) if i < len(raw) else "" for i, _ in positions])
     if result.rows == 0 and not result.errors:
-        result.errors.append(RowError(2, "", "文件中没有数据行"))
+        result.add_errors([RowError(2, "", "文件中没有数据行")])
     if commit and result.ok:
         now = timezone.now()
         with transaction.atomic():
@@ -654,7 +914,8 @@ def template_workbook(model: type[UnitOwned], field_names: tuple[str, ...] | lis
     lists = wb.create_sheet("选项")
     lists.sheet_state = "hidden"
     ws.append([c.header + ("*" if c.required else "") for c in cols] + [MARKER])
-    ws.append([_example(c, people) for c in cols] + ["示例行：导入时自动忽略，可删除"])
+    # names and titles come from the database: a "=HYPERLINK(…)" among them must stay text
+    ws.append([safe_cell(_example(c, people)) for c in cols] + ["示例行：导入时自动忽略，可删除"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for cell in ws[2]:
@@ -671,7 +932,7 @@ def template_workbook(model: type[UnitOwned], field_names: tuple[str, ...] | lis
         elif col.kind == "person":
             options = [p.full_name or p.username for p in people]
         elif col.kind == "record":
-            options = list(col.lookup)[:500]
+            options = list(dict.fromkeys(str(safe_cell(k)) for k in col.lookup))[:500]
         else:
             continue
         if not options:
@@ -679,7 +940,7 @@ def template_workbook(model: type[UnitOwned], field_names: tuple[str, ...] | lis
         list_col += 1
         src = get_column_letter(list_col)
         for r, option in enumerate(options, start=1):
-            lists[f"{src}{r}"] = option
+            lists[f"{src}{r}"] = safe_cell(option)
         dv = DataValidation(type="list", formula1=f"=选项!${src}$1:${src}${len(options)}", allow_blank=True)
         dv.error, dv.errorTitle = "请从下拉列表中选择", "输入无效"
         ws.add_data_validation(dv)

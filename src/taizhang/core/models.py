@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .scope import scope_for
+from .scope import OWN_ACTIONS, scope_for
 
 
 class UnitOwnedQuerySet(models.QuerySet):
@@ -17,7 +17,7 @@ class UnitOwnedQuerySet(models.QuerySet):
         """Only the rows `user` may `action`; everything else does not exist for them."""
         scope = scope_for(user)
         q = scope.unit_q(action, self.unit_field)
-        if action != "view" and getattr(self.model, "member_writes_own", False) and scope.own_units:
+        if action in OWN_ACTIONS and getattr(self.model, "member_writes_own", False) and scope.own_units:
             prefix = f"{self.unit_field}__" if self.unit_field else ""
             q |= Q(**{f"{prefix}id__in": sorted(scope.own_units)}, created_by=user)
         qs = self.filter(q)
@@ -81,12 +81,28 @@ class UnitOwned(models.Model):
     class Meta:
         abstract = True
 
+    def before_update(self, before: dict[str, Any] | None) -> None:
+        """Called by record_update inside its transaction, before validation, with the snapshot the
+        caller took. A kind with a workflow overrides it to re-read its state under a row lock and
+        react to the edit (a publication review returns to draft when reviewed content changes);
+        raising ValidationError refuses the edit."""
+
+    def attachment_added(self, *, acting_user: Any) -> None:
+        """Called by attachment_add inside its transaction: a file is content too (see before_update)."""
+
 
 class AuditHead(models.Model):
-    """The single row holding the chain's last sequence number and hash; locked by each writer."""
+    """The single row holding the chain's last sequence number and hash; locked by each writer.
+
+    `mac` is keyed with the installation's audit key (kept outside the database), so the head
+    cannot be moved back by someone who can only write the database. Rows before `keyed_from`
+    were written before the chain was keyed and are sealed by the first keyed row after them.
+    """
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
+    keyed_from = models.BigIntegerField(default=1)
+    mac = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = "审计链头"

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from .context import active
+from .middleware import client_address
 
 request_log = logging.getLogger("taizhang.request")
 
@@ -92,7 +93,7 @@ class RateLimitMiddleware:
             who = (
                 f"u{user.pk}"
                 if user is not None and user.is_authenticated
-                else f"a{request.META.get('REMOTE_ADDR', '')}"
+                else f"a{client_address(request)}"  # behind the proxy: the client, not the proxy
             )
             key = f"rate:{who}:{int(time.time() // 60)}"
             cache.add(key, 0, timeout=120)

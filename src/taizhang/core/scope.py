@@ -14,6 +14,9 @@ from django.db.models import Q
 
 Action = Literal["view", "add", "change", "delete", "manage"]
 ACTIONS: tuple[Action, ...] = ("view", "add", "change", "delete", "manage")
+# What a member may do with a record of their own kind (个人自学): write it, correct it, withdraw it.
+# Restoring from the bin and the other managers' actions stay with the unit's managers.
+OWN_ACTIONS: tuple[Action, ...] = ("add", "change", "delete")
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class Scope:
         if self.allows(action, unit):
             return True
         return (
-            bool(getattr(model, "member_writes_own", False))
+            action in OWN_ACTIONS
+            and bool(getattr(model, "member_writes_own", False))
             and unit is not None
             and unit.pk in self.own_units
         )

@@ -74,6 +74,7 @@ def record_update(
 ) -> R:
     """Save an instance whose fields the caller has changed; `before` is its snapshot beforehand."""
     _own_only(instance, acting_user, "change")
+    instance.before_update(before)  # a kind with a workflow reacts to the edit (PublicationReview)
     instance.updated_by = acting_user
     instance.full_clean()
     instance.save()
@@ -143,6 +144,7 @@ def attachment_add(*, acting_user: Any, record: UnitOwned, upload: UploadedFile)
         att.save()
         _still_in_scope(att, acting_user, "change")
         audit.record(action="create", actor=acting_user, obj=att, after=audit.snapshot(att))
+        record.attachment_added(acting_user=acting_user)
     except BaseException:
         att.file.delete(save=False)  # the row rolls back; the file must not stay behind
         raise

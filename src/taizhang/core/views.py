@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -18,14 +17,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import imports, services
-from .excel import workbook_bytes, xlsx_response
+from . import imports, query, services
+from .downloads import file_download, xlsx_download
+from .excel import workbook_bytes
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
 from .textcheck import clean_form_text
@@ -118,6 +118,9 @@ class UnitRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from django.contrib.auth import get_user_model
 
+        # the model's clean() sees who is writing, as it does in the services and in an import
+        # (where the acting user is set before validation): lookups it makes go through restrict()
+        self.instance.updated_by = user
         user_model = get_user_model()
         for field in self.fields.values():
             qs = getattr(field, "queryset", None)
@@ -227,37 +230,49 @@ class RecordViews:
         """What the list shows: the current unit's records, or with ?scope=subtree all the person may see."""
         unit = getattr(request, "unit", None)
         qs = self.model.objects.restrict(request.user, "view").select_related("unit", *self.related_fields())
-        if unit is not None and request.GET.get("scope") != "subtree":
+        if unit is not None and not query.choice(request.GET, "scope", ["subtree"]):
             qs = qs.filter(unit=unit)
         return qs
 
     def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-        params = {k: request.GET.get(k, "").strip() for k in ("year", "kind", "state", "q", "person", "sort")}
-        if params["year"].isdigit():
-            qs = qs.filter(**{self.year_lookup(): int(params["year"])})
+        get = request.GET
+        year = query.year(get)
+        kinds = self._field(self.kind_field).choices if self.kind_field else None
+        states = self.state_choices()
+        params = {
+            "year": "" if year is None else str(year),
+            # a value outside the field's choices matches nothing anyway: read it as not given
+            "kind": query.choice(get, "kind", [str(v) for v, _ in kinds or ()]),
+            "state": query.choice(get, "state", [v for v, _ in states or ()]),
+            "q": query.text(get, "q"),
+            "person": query.text(get, "person"),
+            "sort": query.sort_key(get, self.sortable),
+        }
+        if year is not None:
+            qs = qs.filter(**{self.year_lookup(): year})
         if self.kind_field and params["kind"]:
             qs = qs.filter(**{self.kind_field: params["kind"]})
         if self.state_field and params["state"]:
             qs = qs.filter(**self.state_filter(params["state"]))
         if params["person"]:
+            person_id = query.parse_int(params["person"], lo=1, hi=query.MAX_ID)
             cond = Q()
-            for f in self.person_fields or ("created_by",):
-                if params["person"].isdigit():
-                    cond |= Q(**{f"{f}_id": int(params["person"])})
+            fields = self.person_fields or ("created_by",)
+            for f in fields:
+                if person_id is not None:
+                    cond |= Q(**{f"{f}__pk": person_id})  # a foreign key or a many-to-many (attendees)
                 if any(x.name == f"{f}_text" for x in self.model._meta.concrete_fields):
                     cond |= Q(**{f"{f}_text__icontains": params["person"]})
                 cond |= Q(**{f"{f}__full_name__icontains": params["person"]})
             qs = qs.filter(cond)
+            if any(self._field(f).many_to_many for f in fields):
+                qs = qs.distinct()  # one row per record, however many of its attendees match
         if params["q"] and self.search_fields:
             cond = Q()
             for f in self.search_fields:
                 cond |= Q(**{f"{f}__icontains": params["q"]})
             qs = qs.filter(cond)
-        sort = params["sort"]
-        if sort.lstrip("-") in self.sortable:
-            qs = qs.order_by(sort, "-pk")
-        else:
-            qs = qs.order_by(f"-{self.date_field}", "-pk")
+        qs = qs.order_by(params["sort"] or f"-{self.date_field}", "-pk")
         return qs, params
 
     def state_filter(self, value: str) -> dict[str, Any]:
@@ -293,7 +308,7 @@ class RecordViews:
     # -- views -----------------------------------------------------------------------------------
     def list_view(self, request: HttpRequest) -> HttpResponse:
         qs, params = self.filtered(request, self.visible(request))
-        page = Paginator(qs, self.per_page).get_page(request.GET.get("page"))
+        page = Paginator(qs, self.per_page).get_page(query.page(request.GET))
         kind_choices = self._field(self.kind_field).choices if self.kind_field else None
         rows = [(obj, [self.cell(obj, f) for f in self.list_fields]) for obj in page.object_list]
         headers = [(f, str(self._field(f).verbose_name), f in self.sortable) for f in self.list_fields]
@@ -460,7 +475,13 @@ class RecordViews:
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The filtered list as .xlsx, every form column, formula-looking cells escaped."""
         qs, _ = self.filtered(request, self.visible(request))
-        return xlsx_response(workbook_bytes([self.sheet(qs)]), f"{self.slug}.xlsx")
+        return xlsx_download(
+            request,
+            workbook_bytes([self.sheet(qs)]),
+            f"{self.slug}.xlsx",
+            what=f"{self.verbose()}列表",
+            object_type=self.model._meta.label,
+        )
 
     # -- import ----------------------------------------------------------------------------------
     def import_fields(self) -> tuple[str, ...]:
@@ -475,37 +496,54 @@ class RecordViews:
     def template_view(self, request: HttpRequest) -> HttpResponse:
         unit = self._import_unit(request)
         data = imports.template_workbook(self.model, self.import_fields(), unit)
-        return xlsx_response(data, f"{self.slug}-template.xlsx")
+        return xlsx_download(
+            request,
+            data,
+            f"{self.slug}-template.xlsx",
+            what=f"{self.verbose()}导入模板",
+            unit=unit,
+            object_type=self.model._meta.label,
+        )
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload → every error by row and column, or a preview → commit all rows or none."""
         unit = self._import_unit(request)
         ctx = self.base_context(request, unit=unit)
-        pending_dir = Path(settings.DATA_DIR) / "imports"
         if request.method == "POST" and request.POST.get("token"):
             token = request.POST["token"]
             saved = request.session.get("imports", {}).get(token)
             if not saved or saved["slug"] != self.slug or saved["unit"] != unit.pk:
                 messages.error(request, "导入已过期，请重新上传文件。")
                 return redirect(self.url("import"))
-            path_ = pending_dir / saved["file"]
-            with path_.open("rb") as f:
-                source = imports.source_of(saved["name"], f)
-                result = imports.run_import(
-                    model=self.model,
-                    field_names=self.import_fields(),
-                    rows=imports.read_rows(
-                        saved["name"], f, path_.stat().st_size, settings.ATTACHMENT_MAX_BYTES
-                    ),
-                    unit=unit,
-                    acting_user=request.user,
-                    commit=True,
-                    source=source,
-                )
-            path_.unlink(missing_ok=True)
             request.session["imports"] = {
                 k: v for k, v in request.session.get("imports", {}).items() if k != token
             }
+            # the file is taken atomically: of two confirmations of one preview, one imports
+            claimed = imports.preview_claim(saved["file"])
+            if claimed is None:
+                messages.error(request, "该导入已经确认过或已过期，没有重复导入；如需导入，请重新上传文件。")
+                return redirect(self.url("import"))
+            try:
+                with claimed.open("rb") as f:
+                    source = imports.source_of(saved["name"], f)
+                    result = imports.run_import(
+                        model=self.model,
+                        field_names=self.import_fields(),
+                        rows=imports.read_rows(
+                            saved["name"], f, claimed.stat().st_size, settings.ATTACHMENT_MAX_BYTES
+                        ),
+                        unit=unit,
+                        acting_user=request.user,
+                        commit=True,
+                        source=source,
+                    )
+            except (imports.ImportRefused, ValidationError) as exc:
+                messages.error(
+                    request, str(exc.messages[0]) if isinstance(exc, ValidationError) else str(exc)
+                )
+                return redirect(self.url("import"))
+            finally:
+                claimed.unlink(missing_ok=True)
             if result.ok:
                 messages.success(request, f"已导入 {result.created} 条{self.verbose()}记录。")
                 return redirect(self.url("list"))
@@ -539,19 +577,16 @@ class RecordViews:
                     ctx["result"] = result
                     ctx["headers"] = [c.header for c in imports.columns_for(self.model, self.import_fields())]
                     if result.ok:
-                        pending_dir.mkdir(parents=True, exist_ok=True)
                         token = uuid.uuid4().hex
                         ext = (upload.name or "").rsplit(".", 1)[-1].lower()
-                        with (pending_dir / f"{token}.{ext}").open("wb") as out:
-                            for chunk in upload.chunks():
-                                out.write(chunk)
-                        saved = request.session.get("imports", {})
-                        saved[token] = {
-                            "slug": self.slug,
-                            "unit": unit.pk,
-                            "file": f"{token}.{ext}",
-                            "name": upload.name,
+                        kept = imports.preview_keep(upload.chunks(), ext)
+                        folder = imports.preview_dir()
+                        saved = {  # previews whose file expired are forgotten
+                            k: v
+                            for k, v in request.session.get("imports", {}).items()
+                            if (folder / v["file"]).is_file()
                         }
+                        saved[token] = {"slug": self.slug, "unit": unit.pk, "file": kept, "name": upload.name}
                         request.session["imports"] = saved
                         ctx["token"] = token
         return render(request, "core/record_import.html", ctx)
@@ -610,11 +645,19 @@ def attachment_upload(request: HttpRequest, ct: int, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     att = get_restricted(request, Attachment, pk)
-    response = FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.mime_type
+    # the file belongs to its record: gone while the record is deleted, or outside the person's reach
+    record_model = ContentType.objects.get_for_id(att.content_type_id).model_class()
+    if record_model is None or not issubclass(record_model, UnitOwned):
+        raise Http404("附件不存在。")
+    get_restricted(request, record_model, att.object_id)
+    return file_download(
+        request,
+        att.file.open("rb"),
+        filename=att.original_name,
+        content_type=att.mime_type,
+        what="附件",
+        obj=att,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

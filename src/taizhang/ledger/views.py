@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from taizhang.core.excel import xlsx_response
+from taizhang.core import query
+from taizhang.core.downloads import xlsx_download
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY, Child, RecordViews, get_restricted
 from taizhang.orgs.models import Membership, Unit
@@ -213,8 +214,7 @@ class SubmissionViews(LedgerViews):
         unit = getattr(request, "unit", None)
         if unit is None:
             return None
-        asked = request.GET.get("year", "")
-        year = int(asked) if asked.isdigit() else timezone.localdate().year
+        year = query.year(request.GET, default=timezone.localdate().year)
         return services.submission_totals(unit=unit, year=year, user=request.user)
 
 
@@ -536,8 +536,7 @@ def evidence_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if views is None:
         return redirect("ledger:index")
     record = get_restricted(request, views.model, pk)
-    item_id = request.POST.get("item", "")
-    item = get_restricted(request, m.WorkPlanItem, int(item_id) if item_id.isdigit() else 0, "change")
+    item = get_restricted(request, m.WorkPlanItem, query.object_id(request.POST, "item") or 0, "change")
     try:
         services.evidence_attach(
             acting_user=request.user, item=item, record=record, note=request.POST.get("note", "")
@@ -575,7 +574,8 @@ def book(request: HttpRequest) -> HttpResponse:
     unit = getattr(request, "unit", None)
     if unit is None:
         return redirect("ledger:index")
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() else timezone.localdate().year
+    year = query.year(request.GET, default=timezone.localdate().year)
     data = ledger_book(unit=unit, year=year, user=request.user)
-    return xlsx_response(data, f"ledger-book-{unit.code}-{year}.xlsx")
+    return xlsx_download(
+        request, data, f"ledger-book-{unit.code}-{year}.xlsx", what=f"{year}年台账汇编", unit=unit
+    )

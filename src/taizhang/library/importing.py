@@ -4,13 +4,13 @@ files become several materials in one transaction: all of them, or none when any
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from taizhang.core import bounded
 from taizhang.core.files import check_upload
 from taizhang.core.services import attachment_add, record_create
 from taizhang.proofread.files import Unreadable, read
@@ -19,6 +19,11 @@ from .models import Material
 
 EXTENSIONS = ("docx", "txt", "md", "pdf")
 MAX_TEXT = 2_000_000  # characters of one material's body
+# Extraction costs about a second per MB of page content (more on one dense page), counted for
+# every page that shows it; past these a PDF is refused before any text is extracted.
+MAX_PDF_PAGES = 2_000
+MAX_PDF_CONTENT = 8 * 1024 * 1024
+MAX_PDF_PAGE_CONTENT = 2 * 1024 * 1024
 
 
 @dataclass
@@ -29,15 +34,28 @@ class Extracted:
 
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    """The PDF's text, extracted in a child process with memory and CPU limits (pypdf can spend
+    minutes on a few KB whose pages share one large content stream), after bounding the work by
+    pages × content size there."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise Unreadable(f"PDF 文件已损坏或已加密，无法提取文字（{type(exc).__name__}）。") from exc
-    return "\n".join(pages)
+        texts = list(
+            bounded.run(
+                "pdf-text",
+                data,
+                budget=bounded.PDF,
+                what="PDF 文件",
+                failed="PDF 文件已损坏或已加密，无法提取文字",
+                options={
+                    "max_pages": MAX_PDF_PAGES,
+                    "max_content": MAX_PDF_CONTENT,
+                    "max_page_content": MAX_PDF_PAGE_CONTENT,
+                    "max_text": MAX_TEXT * 2,
+                },
+            )
+        )
+    except bounded.Refused as exc:
+        raise Unreadable(str(exc)) from exc
+    return "".join(texts)
 
 
 def extract(name: str, data: bytes) -> Extracted:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from taizhang.core import query
 from taizhang.core.views import REGISTRY, RecordViews, UnitRecordForm, record_form, render_page
 
 from . import search as engine
@@ -120,7 +121,7 @@ def hours(request: HttpRequest) -> HttpResponse:
     unit = getattr(request, "unit", None)
     if unit is None:
         raise Http404("没有可用的单位")
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    year = query.year(request.GET, default=timezone.localdate().year)
     people = studies.year_hours(unit, year, user=request.user)
     return render(
         request,
@@ -142,19 +143,20 @@ PAGE_SIZE = 50
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search as you type (htmx swaps the results); filters by kind, unit and year."""
-    query = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind") or None
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    get = request.GET
+    words = query.text(get, "q")
+    kind = query.choice(get, "kind", REGISTRY) or None
+    year = query.year(get)
     kinds = sorted(((slug, v.verbose()) for slug, v in REGISTRY.items()), key=lambda kv: kv[1])
     from taizhang.core.scope import scope_for
     from taizhang.orgs.models import Unit
 
     units = list(Unit.objects.restrict(request.user).order_by("path"))
-    unit_code = request.GET.get("unit", "")
+    unit_code = query.text(get, "unit")
     in_unit = next((u for u in units if u.code == unit_code), None)
     here = getattr(request, "unit", None)
     ctx: dict[str, Any] = {
-        "q": query,
+        "q": words,
         "kind": kind or "",
         "year": year or "",
         "kinds": kinds,
@@ -163,13 +165,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "material_kinds": MaterialKind.choices,
         "can_import": here is not None and scope_for(request.user).allows("add", here),
     }
-    if query:
-        page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-        page = max(1, min(page, engine.COUNT_CAP // PAGE_SIZE))
+    if words:
+        page = query.page(get, last=engine.COUNT_CAP // PAGE_SIZE)
         results = engine.search(
-            query,
+            words,
             user=request.user,
-            kind=kind if kind in REGISTRY else None,
+            kind=kind,
             unit=in_unit,
             year=year,
             limit=PAGE_SIZE,
@@ -185,7 +186,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "query": {
                 k: v
                 for k, v in (
-                    ("q", query),
+                    ("q", words),
                     ("kind", kind or ""),
                     ("unit", ctx["unit_code"]),
                     ("year", year or ""),

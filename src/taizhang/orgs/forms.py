@@ -45,7 +45,7 @@ class PasswordChangeForm(forms.Form):
     def clean_old_password(self) -> str:
         value = self.cleaned_data["old_password"]
         if not self.user.check_password(value):
-            raise forms.ValidationError("当前密码不正确。")
+            raise forms.ValidationError("当前密码不正确。", code="password_incorrect")
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from taizhang.core import audit
+from taizhang.core import audit, context
 
 from .models import Membership, Unit, User
 from .roles import AdminRole, Role
@@ -79,7 +79,36 @@ def _check_password(password: str, user: User) -> None:
     validate_password(password, user)
 
 
-@transaction.atomic
+# 三员分立: administrator accounts are made, and their passwords reset, only on the server.
+ADMIN_ON_SERVER = "管理员账号只能在服务器上用 taizhang createadmin 创建，由本人修改。"
+ADMIN_RESET_ON_SERVER = "管理员账号的密码只能在服务器上用 taizhang createadmin --reset 重置。"
+
+
+def _on_server(acting_user: Any) -> bool:
+    """The command line on the server acts as no one; every web write names its administrator."""
+    return acting_user is None and context.current().channel == "cli"
+
+
+def _refuse(*, acting_user: Any, user: User, attempted: str, reason: str) -> NoReturn:
+    """Audit the refusal, then raise it. Called before any transaction of the refused write opens,
+    so the row stays although the write does not happen."""
+    audit.record(
+        action="refuse", actor=acting_user, obj=user, after={"attempted": attempted, "reason": reason}
+    )
+    raise PermissionDenied(reason)
+
+
+def account_guard(*, acting_user: Any, user: User, attempted: str) -> None:
+    """Refuse (audited) an administrator's edit or password reset of an administrator account:
+    no administrator manages another on the web, so none can sign in as another."""
+    if not user.admin_role or _on_server(acting_user):
+        return
+    if attempted == "password_reset":
+        _refuse(acting_user=acting_user, user=user, attempted=attempted, reason=ADMIN_RESET_ON_SERVER)
+    if getattr(acting_user, "pk", None) != user.pk:
+        _refuse(acting_user=acting_user, user=user, attempted=attempted, reason="不能修改其他管理员的账号。")
+
+
 def user_create(
     *,
     acting_user: Any,
@@ -95,45 +124,60 @@ def user_create(
         admin_role=admin_role,
         must_change_password=must_change_password,
     )
-    _check_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    audit.record(action="create", actor=acting_user, obj=user, after=audit.snapshot(user))
+    if admin_role and not _on_server(acting_user):
+        _refuse(acting_user=acting_user, user=user, attempted="create", reason=ADMIN_ON_SERVER)
+    with transaction.atomic():
+        _check_password(password, user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        audit.record(action="create", actor=acting_user, obj=user, after=audit.snapshot(user))
     return user
 
 
-@transaction.atomic
 def user_update(*, acting_user: Any, user: User, full_name: str, is_active: bool) -> User:
-    before = audit.snapshot(user)
-    user.full_name, user.is_active = full_name, is_active
-    user.full_clean()
-    user.save()
-    audit.record(action="change", actor=acting_user, obj=user, before=before, after=audit.snapshot(user))
+    account_guard(acting_user=acting_user, user=user, attempted="change")
+    with transaction.atomic():
+        before = audit.snapshot(user)
+        user.full_name, user.is_active = full_name, is_active
+        user.full_clean()
+        user.save()
+        audit.record(action="change", actor=acting_user, obj=user, before=before, after=audit.snapshot(user))
     return user
 
 
-@transaction.atomic
 def user_set_admin_role(*, acting_user: Any, user: User, admin_role: str) -> User:
-    """Make an account one of the three administrators (or none). Administrators hold no unit role."""
-    if admin_role and user.memberships.filter(deleted_at__isnull=True).exists():
-        raise ValidationError("该账号在单位中担任角色，管理员账号须与业务账号分开。")
-    before = audit.snapshot(user)
+    """Make an account one of the three administrators (or none), on the server only.
+    Administrators hold no unit role; the account's row lock makes that hold under concurrency."""
+    if acting_user is not None and getattr(acting_user, "pk", None) == user.pk:
+        _refuse(acting_user=acting_user, user=user, attempted="grant", reason="不能修改自己的管理员角色。")
+    if not _on_server(acting_user):
+        _refuse(acting_user=acting_user, user=user, attempted="grant", reason=ADMIN_ON_SERVER)
+    with transaction.atomic():
+        locked = _lock_account(user)
+        if admin_role and locked.memberships.filter(deleted_at__isnull=True).exists():
+            raise ValidationError("该账号在单位中担任角色，管理员账号须与业务账号分开。")
+        before = audit.snapshot(locked)
+        locked.admin_role = admin_role
+        locked.full_clean()
+        locked.save(update_fields=["admin_role"])
+        audit.record(
+            action="grant", actor=acting_user, obj=locked, before=before, after=audit.snapshot(locked)
+        )
     user.admin_role = admin_role
-    user.full_clean()
-    user.save(update_fields=["admin_role"])
-    audit.record(action="grant", actor=acting_user, obj=user, before=before, after=audit.snapshot(user))
-    return user
+    return locked
 
 
-@transaction.atomic
 def password_reset(*, acting_user: Any, user: User, password: str) -> User:
-    """An administrator sets a temporary password; the person must change it at next login."""
-    _check_password(password, user)
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    audit.record(action="password_reset", actor=acting_user, obj=user)
+    """An administrator sets a temporary password; the person must change it at next login.
+    An administrator's own password is reset only on the server (`taizhang createadmin --reset`)."""
+    account_guard(acting_user=acting_user, user=user, attempted="password_reset")
+    with transaction.atomic():
+        _check_password(password, user)
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record(action="password_reset", actor=acting_user, obj=user)
     return user
 
 
@@ -149,20 +193,35 @@ def password_change(*, user: User, password: str) -> User:
 
 
 # --- Roles ----------------------------------------------------------------------------------------
-@transaction.atomic
+def _lock_account(user: User) -> User:
+    """The account's row, locked to the end of the transaction and read afresh. Every grant path
+    takes it first, so a role grant and an administrator grant to one account run one after the
+    other and each sees what the other committed (SQLite serialises every writer anyway)."""
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
 def membership_grant(*, acting_user: Any, user: User, unit: Unit, role: str, title: str = "") -> Membership:
-    if user.admin_role:
-        raise ValidationError("管理员账号不能在单位中担任角色。")
+    if acting_user is not None and getattr(acting_user, "pk", None) == user.pk:
+        _refuse(acting_user=acting_user, user=user, attempted="grant", reason="不能给自己的账号授予角色。")
     if role not in Role.values:
         raise ValidationError("角色无效。")
-    if Membership.objects.live().filter(user=user, unit=unit, role=role).exists():
-        raise ValidationError(f"{user} 已在{unit.short_name}担任{Role(role).label}。")
-    m = Membership(
-        user=user, unit=unit, role=role, title=title, created_by=acting_user, updated_by=acting_user
-    )
-    m.full_clean()
-    m.save()
-    audit.record(action="grant", actor=acting_user, obj=m, after=audit.snapshot(m))
+    with transaction.atomic():
+        locked = _lock_account(user)
+        if locked.admin_role:
+            raise ValidationError("管理员账号不能在单位中担任角色。")
+        duplicate = f"{locked} 已在{unit.short_name}担任{Role(role).label}。"
+        if Membership.objects.live().filter(user=locked, unit=unit, role=role).exists():
+            raise ValidationError(duplicate)
+        m = Membership(
+            user=locked, unit=unit, role=role, title=title, created_by=acting_user, updated_by=acting_user
+        )
+        m.full_clean(validate_constraints=False)  # the unique index decides, below
+        try:
+            with transaction.atomic():
+                m.save()
+        except IntegrityError as exc:  # a writer that took no lock: still no 500
+            raise ValidationError(duplicate) from exc
+        audit.record(action="grant", actor=acting_user, obj=m, after=audit.snapshot(m))
     return m
 
 
@@ -176,6 +235,14 @@ def membership_revoke(*, acting_user: Any, membership: Membership) -> Membership
         action="revoke", actor=acting_user, obj=membership, before=before, after=audit.snapshot(membership)
     )
     return membership
+
+
+def login_failures_forget(*, username: str, ip_address: str) -> int:
+    """After a successful login: the account's own failures from that address, nothing else. (The
+    login's own audit row records it.) Failures of other accounts from the address, and of this
+    account from elsewhere, still count toward their lockouts until the cool-off ends."""
+    removed, _ = AccessAttempt.objects.filter(username=username, ip_address=ip_address).delete()
+    return removed
 
 
 @transaction.atomic

@@ -13,11 +13,20 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from taizhang.core import audit
+from taizhang.core.middleware import client_address
+
+from .services import login_failures_forget
+
+# The sender of user_login_failed when the change-password page was given a wrong current
+# password: a guess like a failed login, so django-axes counts it toward the same lockout.
+PASSWORD_CHECK = "taizhang.password_change"  # noqa: S105 (a signal sender's name, not a password)
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit.record(action="login", actor=user, obj=user)
+    if request is not None:
+        login_failures_forget(username=user.get_username(), ip_address=client_address(request))
 
 
 @receiver(user_logged_out)
@@ -29,6 +38,15 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
+    user = getattr(request, "user", None)
+    if sender == PASSWORD_CHECK and user is not None and user.is_authenticated:
+        audit.record(
+            action="login_failed",
+            actor=user,
+            obj=user,
+            object_label=f"{username}（修改密码时当前密码不正确）",
+        )
+        return
     audit.record(
         action="login_failed",
         actor_name=username or "（未填用户名）",

@@ -3,11 +3,14 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -16,8 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from taizhang.core import audit
-from taizhang.core.excel import workbook_bytes, xlsx_response
+from taizhang.core import audit, query
+from taizhang.core.downloads import xlsx_download
+from taizhang.core.excel import workbook_bytes
 from taizhang.core.models import AuditEntry
 from taizhang.core.scope import forget_scope
 from taizhang.core.views import admin_required, render_page, safe_next
@@ -36,6 +40,7 @@ from .forms import (
 from .middleware import SESSION_UNIT_KEY
 from .models import Membership, Unit, User
 from .roles import AdminRole
+from .signals import PASSWORD_CHECK
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -50,12 +55,12 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 @login_required
 @require_POST
 def switch_unit(request: HttpRequest) -> HttpResponse:
-    wanted = request.POST.get("unit", "")
+    wanted = query.object_id(request.POST, "unit")
     units = {u.pk: u for u in getattr(request, "my_units", [])}
-    if not wanted.isdigit() or int(wanted) not in units:
+    if wanted is None or wanted not in units:
         raise PermissionDenied("您在该单位没有角色。")
-    request.session[SESSION_UNIT_KEY] = int(wanted)
-    messages.info(request, f"已切换到{units[int(wanted)].name}。")
+    request.session[SESSION_UNIT_KEY] = wanted
+    messages.info(request, f"已切换到{units[wanted].name}。")
     return redirect(safe_next(request, "/"))
 
 
@@ -66,12 +71,27 @@ def unit_members(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/members.html", {"unit": unit, "memberships": memberships})
 
 
+def _locked_out(request: HttpRequest, credentials: dict[str, Any]) -> HttpResponse:
+    """The lockout page; the session that guessed ends with it."""
+    logout(request)
+    return get_lockout_response(request, None, credentials)
+
+
 def password_change(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     user: User = request.user  # type: ignore[assignment]
+    credentials = {"username": user.get_username()}
+    if request.method == "POST" and AxesProxyHandler.is_locked(request, credentials):
+        return _locked_out(request, credentials)
     form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.has_error("old_password", "password_incorrect"):
+        # A wrong current password is a guess like a failed login (an unattended session):
+        # axes counts it toward the same lockout, and the audit log records it.
+        user_login_failed.send(sender=PASSWORD_CHECK, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            return _locked_out(request, credentials)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.password_change(user=user, password=form.cleaned_data["new_password1"])
         except ValidationError as exc:
@@ -109,7 +129,7 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             for f in ("code", "name", "short_name", "kind", "party_org_name", "parent", "is_active")
         }
         if unit
-        else {"parent": request.GET.get("parent")}
+        else {"parent": query.object_id(request.GET, "parent")}
     )
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -134,11 +154,11 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @admin_required(AdminRole.SYSTEM)
 def account_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    q = query.text(request.GET, "q")
     users = User.objects.order_by("username")
     if q:
         users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
-    page = Paginator(users, 30).get_page(request.GET.get("page"))
+    page = Paginator(users, 30).get_page(query.page(request.GET))
     return render_page(request, "orgs/accounts.html", {"page": page, "q": q})
 
 
@@ -159,6 +179,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 @admin_required(AdminRole.SYSTEM)
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
+    services.account_guard(acting_user=request.user, user=user, attempted="change")  # 403, audited
     form = AccountEditForm(
         request.POST or None, initial={"full_name": user.full_name, "is_active": user.is_active}
     )
@@ -179,6 +200,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required(AdminRole.SYSTEM)
 def account_reset(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
+    services.account_guard(acting_user=request.user, user=user, attempted="password_reset")  # 403, audited
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,13 +232,13 @@ def role_list(request: HttpRequest) -> HttpResponse:
             forget_scope(m.user)
             messages.success(request, f"已授予：{m}。")
             return redirect("role_list")
-    q = request.GET.get("q", "").strip()
+    q = query.text(request.GET, "q")
     memberships = Membership.objects.live().select_related("user", "unit").order_by("unit__path", "role")
     if q:
         memberships = memberships.filter(
             Q(user__username__icontains=q) | Q(user__full_name__icontains=q) | Q(unit__name__icontains=q)
         )
-    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    page = Paginator(memberships, 50).get_page(query.page(request.GET))
     return render(
         request,
         "orgs/roles.html",
@@ -224,7 +246,6 @@ def role_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "q": q,
-            "admin_form": AdminRoleForm(),
             "admins": User.objects.exclude(admin_role=""),
         },
     )
@@ -245,17 +266,18 @@ def admin_role_set(request: HttpRequest) -> HttpResponse:
     form = AdminRoleForm(request.POST)
     if form.is_valid():
         target: User = form.cleaned_data["user"]
-        if target.pk == request.user.pk:
-            messages.error(request, "不能修改自己的管理员角色。")
+        # Refused, and audited, for every administrator on the web (三员分立): the form is gone
+        # from the page, and a crafted post is recorded.
+        try:
+            services.user_set_admin_role(
+                acting_user=request.user, user=target, admin_role=form.cleaned_data["admin_role"] or ""
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
         else:
-            try:
-                services.user_set_admin_role(
-                    acting_user=request.user, user=target, admin_role=form.cleaned_data["admin_role"] or ""
-                )
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, f"已设置 {target.username} 的管理员角色。")
+            messages.success(request, f"已设置 {target.username} 的管理员角色。")
     else:
         messages.error(request, "请选择账号和角色。")
     return redirect("role_list")
@@ -300,7 +322,7 @@ def _audit_filtered(request: HttpRequest) -> tuple[Any, AuditFilterForm]:
 @admin_required(AdminRole.AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
     qs, form = _audit_filtered(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(query.page(request.GET))
     return render_page(request, "orgs/audit.html", {"page": page, "form": form})
 
 
@@ -314,13 +336,19 @@ def audit_entry(request: HttpRequest, seq: int) -> HttpResponse:
     if entry.action == "import" and isinstance(entry.after, dict):
         # an import's row holds every created record as a table; the page shows its first rows
         after = dict(entry.after)
-        if request.GET.get("rows") == "xlsx":
+        if query.choice(request.GET, "rows", ["xlsx"]):
             rows = (
                 [", ".join(map(str, v)) if isinstance(v, list) else v for v in r]
                 for r in after.get("rows", [])
             )
             sheet = ("导入的记录", after.get("columns", []), rows)
-            return xlsx_response(workbook_bytes([sheet]), f"audit-{entry.seq}-import.xlsx")
+            return xlsx_download(
+                request,
+                workbook_bytes([sheet]),
+                f"audit-{entry.seq}-import.xlsx",
+                what="导入的记录",
+                obj=entry,
+            )
         imported = {
             "columns": after.pop("columns", []),
             "rows": after.pop("rows", [])[:IMPORT_ROWS_SHOWN],
@@ -376,4 +404,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for e in qs.iterator(chunk_size=2000)
     )
     data = workbook_bytes([("审计日志", headers, rows)])
-    return xlsx_response(data, f"audit-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    return xlsx_download(
+        request, data, f"audit-{timezone.localtime():%Y%m%d-%H%M}.xlsx", what="审计日志", object_type="audit"
+    )

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taizhang.core import safezip
+
 from . import RULES, Finding, apply
 
 SOFT_BREAK = "\u2028"  # a line break inside a .docx paragraph: one character, not a paragraph end
@@ -99,6 +101,11 @@ def read(name: str, data: bytes) -> Source:
     if ext == ".docx":
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise Unreadable("文件扩展名是 .docx，但内容不是 Word 文档。")
+        # every part inflated and counted before python-docx keeps them all in memory
+        try:
+            safezip.check(data, safezip.DOCX, "Word 文档")
+        except safezip.ArchiveRefused as exc:
+            raise Unreadable(str(exc)) from exc
         try:
             from docx import Document
 

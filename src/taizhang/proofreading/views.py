@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from taizhang.core import query
 from taizhang.proofread import RULES, Finding, check
 from taizhang.proofread.files import Source, Unreadable, fixed_bytes, read
 
@@ -100,7 +101,8 @@ def proofread_page(request: HttpRequest) -> HttpResponse:
     elif bulk == "ignore":
         accepted = set()
     elif "decided" in request.POST:
-        accepted = {int(v) for v in request.POST.getlist("accept") if v.isdigit()} & set(fixable)
+        numbers = (query.parse_int(v, lo=0, hi=len(findings)) for v in request.POST.getlist("accept"))
+        accepted = {n for n in numbers if n is not None} & set(fixable)
     else:
         accepted = set(fixable)  # first look: every fix is proposed
     if "download" in request.POST:

@@ -357,7 +357,8 @@ def missed_rules(unit: Any, year: int, *, user: Any = None, until: date | None =
 
 
 def rules_of(unit: Any, year: int, *, user: Any = None) -> list[Any]:
-    """The unit's effective rules of a year (inherited and local), without evaluating them."""
+    """The unit's effective rules of a year (inherited and local), without evaluating them; a rule
+    the engine cannot evaluate (无法计算) is left out of the duties a document states."""
     from taizhang.rules import engine
     from taizhang.rules.models import LocalRule
 
@@ -367,4 +368,5 @@ def rules_of(unit: Any, year: int, *, user: Any = None) -> list[Any]:
         if user is not None
         else LocalRule.objects.filter(deleted_at__isnull=True)
     )
-    return list(engine.effective_rules([unit], year, list(qs.filter(unit_id__in=ancestors)))[unit.pk])
+    rules = engine.effective_rules([unit], year, list(qs.filter(unit_id__in=ancestors)), ledgers=REGISTRY)
+    return [r for r in rules[unit.pk] if not r.problem]

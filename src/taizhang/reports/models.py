@@ -56,7 +56,15 @@ class DocumentVersion(UnitOwned):
         verbose_name = "文书版本"
         verbose_name_plural = "文书版本"
         ordering = ["document", "-number"]
-        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_number_per_document")]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="one_number_per_document"),
+            # revising is idempotent (services.version_revise); the database holds it under concurrency
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(final=False, deleted_at__isnull=True),
+                name="one_open_draft_per_document",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document.title} 第{self.number}版{'（定稿）' if self.final else '（草稿）'}"

@@ -156,7 +156,19 @@ def version_finalise(*, acting_user: Any, version: DocumentVersion) -> DocumentV
 
 @transaction.atomic
 def version_revise(*, acting_user: Any, version: DocumentVersion) -> DocumentVersion:
-    """A new draft version from a final one; the final one stays as it is."""
+    """A new draft version from a final one; the final one stays as it is. A document has at most
+    one open draft (a constraint in the database): revising again, or from a second tab, or three
+    clicks at once, gives that draft back. The document row is locked first, so concurrent
+    revisions queue and each finds the draft the first one wrote."""
+    OfficialDocument.objects.select_for_update().filter(pk=version.document_id).first()
+    draft = (
+        DocumentVersion.objects.filter(document_id=version.document_id, final=False, deleted_at__isnull=True)
+        .order_by("-number")
+        .first()
+    )
+    if draft is not None:
+        return draft
+    version = DocumentVersion.objects.get(pk=version.pk)
     if not version.final:
         raise ValidationError("草稿可以直接修改，不需要修订。")
     number = (

@@ -12,9 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
+from taizhang.core import query
+from taizhang.core.downloads import download_response
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY
 from taizhang.proofread import RULES, apply, check
@@ -93,7 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
-    version = _version(request, doc, int(request.GET["v"]) if request.GET.get("v", "").isdigit() else None)
+    version = _version(request, doc, query.integer(request.GET, "v", lo=1, hi=query.MAX_ID))
     scope = scope_for(request.user)
     sections = services.sections(version.content)
     ctx: dict[str, Any] = {
@@ -107,9 +109,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_finalise": scope.allows("manage", doc.unit) and not version.final,
         "can_revise": scope.allows("add", doc.unit) and version.final,
     }
-    if request.GET.get("check") == "facts":
+    asked = query.choice(request.GET, "check", ["facts", "proofread"])
+    if asked == "facts":
         ctx["facts"] = services.fact_check(version, request.user)
-    if request.GET.get("check") == "proofread":
+    if asked == "proofread":
         found = []
         for sec in sections:
             findings = check(sec["text"])
@@ -180,7 +183,10 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已生成第{new.number}版草稿，定稿的第{version.number}版保持不变。")
+        if new.number <= version.number:  # the draft was there already (a second click, another tab)
+            messages.info(request, f"第{new.number}版草稿已经存在，请直接在草稿上修改。")
+        else:
+            messages.success(request, f"已生成第{new.number}版草稿，定稿的第{version.number}版保持不变。")
     return redirect("reports:detail", pk=doc.pk)
 
 
@@ -191,7 +197,8 @@ def download(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpRespon
     document = services.as_document(version)
     stem = f"{document.title}（第{version.number}版{'定稿' if version.final else '草稿'}）"
     if fmt == "docx":
-        if request.GET.get("sources"):
+        sources = bool(query.choice(request.GET, "sources", ["1"]))
+        if sources:
             # the appendix lists the records each figure counts, as the ledgers hold them now
             facts = collect(doc.unit, services.period_of(doc), user=request.user)
             document.figures = {
@@ -200,22 +207,21 @@ def download(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpRespon
                 for s in b.spans
                 if s.figure and s.figure in facts.figures
             }
-        response = HttpResponse(
-            renderer.to_docx(document, sources=bool(request.GET.get("sources"))), content_type=DOCX
-        )
-        name = f"{stem}.docx"
+        content: bytes | str = renderer.to_docx(document, sources=sources)
+        content_type, name = DOCX, f"{stem}.docx"
     elif fmt == "md":
-        response = HttpResponse(renderer.to_markdown(document), content_type="text/markdown; charset=utf-8")
+        content, content_type = renderer.to_markdown(document), "text/markdown; charset=utf-8"
         name = f"{stem}.md"
     elif fmt == "html":
         body = renderer.to_html(document)
-        page = f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{document.title}</title>{body}</html>'
-        response = HttpResponse(page, content_type="text/html; charset=utf-8")
+        page = f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{escape(document.title)}</title>{body}</html>'
+        content, content_type = page, "text/html; charset=utf-8"
         name = f"{stem}.html"
     else:
         raise Http404("不支持的格式")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return download_response(
+        request, content, filename=name, content_type=content_type, what="公文", obj=version
+    )
 
 
 @login_required

@@ -178,6 +178,11 @@ def assessment(unit: Any, year: int, *, user: Any = None, day: date | None = Non
     )
     h.one("各项要求落实情况")
     for rule in result.rules:
+        if rule.problem:  # a stored local rule the engine cannot evaluate: say so, do not count it
+            b.block(
+                d.BODY, f"{rule.name}：无法计算（{rule.problem.rstrip('。')}），请修改本地规则后重新生成。"
+            )
+            continue
         cells = result.cells[rule.id]
         done = sum(c.status == MET for c in cells)
         due = sum(c.status in (MET, MISSED) for c in cells)

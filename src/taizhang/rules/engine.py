@@ -9,17 +9,20 @@ superior's table over three thousand units costs the same number of queries as o
 from __future__ import annotations
 
 import calendar
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
 from django.db.models import Count, F, Func, Q, Sum
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast, ExtractMonth, TruncDate
 from django.utils import timezone
 
@@ -43,9 +46,12 @@ class Rule:
     measure: str = "count"
     due: tuple[str, ...] = ()  # "MM-DD" per period, or one for all
     local: bool = False
+    problem: str = ""  # why the engine cannot evaluate it (rule_problems): shown as 无法计算, skipped
 
     @property
     def description(self) -> str:
+        if self.period not in PERIOD_NAMES or self.measure not in MEASURES:
+            return "无法计算"
         return f"{PERIOD_NAMES[self.period]}不少于 {self.threshold} {MEASURES[self.measure]}"
 
 
@@ -89,6 +95,82 @@ def parse_rule(raw: dict[str, Any], *, local: bool = False) -> Rule:
     )
 
 
+DUE_PATTERN = re.compile(r"\d{1,2}-\d{1,2}")
+
+
+def rule_problems(rule: Rule, ledgers: Mapping[str, Any]) -> dict[str, str]:
+    """Why the engine cannot evaluate `rule`, by the local-rule field at fault (Chinese messages);
+    empty when it can. The one check: the rule form and service refuse what it finds, and the
+    engine skips such a rule (an old row) instead of failing. It reads the ledger's date definition
+    (`date_field` of the kind's page declaration, as `_bounds`, `_fine` and `_coarse` do): records
+    are placed by their own date or date-time, so a kind dated by a year or by a related record's
+    field cannot be counted per period."""
+    problems: dict[str, str] = {}
+    if rule.period not in PERIODS:
+        problems["period"] = "周期无效。可用：" + "、".join(PERIOD_NAMES.values())
+    if rule.measure not in MEASURES:
+        problems["measure"] = "计量方式无效。"
+    views = ledgers.get(rule.ledger)
+    if views is None:
+        problems["ledger"] = f"没有“{rule.ledger}”这个台账。可用：" + "、".join(sorted(ledgers))
+    else:
+        model, date_field, name = views.model, views.date_field, views.verbose()
+        try:
+            when = None if LOOKUP_SEP in date_field else model._meta.get_field(date_field)
+        except FieldDoesNotExist:
+            when = None
+        if isinstance(when, models.IntegerField):
+            problems["ledger"] = f"“{name}”只记年度，没有具体日期，无法按周期统计，不能作为规则的统计台账。"
+        elif not isinstance(when, models.DateField):  # DateTimeField is a DateField too
+            problems["ledger"] = f"“{name}”的日期取自关联记录，无法按日期统计，不能作为规则的统计台账。"
+        for key, value in rule.filters:
+            try:
+                f = model._meta.get_field(key)
+            except FieldDoesNotExist:
+                f = None
+            if not isinstance(f, models.Field) or f.is_relation:
+                problems["kind"] = f"“{name}”没有类型“{key}”，不能按类型筛选。"
+                continue
+            allowed = [str(v) for v, _label in f.flatchoices]
+            if allowed and str(value) not in allowed:
+                labels = "、".join(f"{v}（{label}）" for v, label in f.flatchoices)
+                problems["kind"] = f"“{name}”没有类型“{value}”。可用：{labels}"
+                continue
+            try:
+                f.to_python(value)
+            except ValidationError:
+                problems["kind"] = f"类型“{value}”不是“{name}”的有效取值。"
+        if rule.measure == "people":
+            try:
+                present = model._meta.get_field("present")
+            except FieldDoesNotExist:
+                present = None
+            if not isinstance(present, models.IntegerField):
+                problems["measure"] = f"“{name}”没有到会人数，不能按人次统计。"
+    for due in rule.due:
+        if not DUE_PATTERN.fullmatch(due):
+            problems["due"] = "截止日格式应为 MM-DD，如 06-20。"
+            break
+        mm, dd = (int(x) for x in due.split("-"))
+        if not 1 <= mm <= 12:
+            problems["due"] = f"截止日“{due}”不存在：没有{mm}月。"
+            break
+        days = calendar.monthrange(2000, mm)[1]  # a leap year: 02-29 is allowed (28 February otherwise)
+        if not 1 <= dd <= days:
+            problems["due"] = f"截止日“{due}”不存在：{mm}月没有{dd}日。"
+            break
+    if "due" not in problems and rule.period in PERIODS and len(rule.due) > PERIODS[rule.period]:
+        problems["due"] = (
+            f"截止日填了 {len(rule.due)} 个，但{PERIOD_NAMES[rule.period]}只有 {PERIODS[rule.period]} 个周期。"
+        )
+    return problems
+
+
+def rule_problem(rule: Rule, ledgers: Mapping[str, Any]) -> str:
+    """The reason shown beside 无法计算 (empty when the rule can be evaluated)."""
+    return "；".join(rule_problems(rule, ledgers).values())
+
+
 @lru_cache(maxsize=8)
 def _versions() -> tuple[tuple[int, int, tuple[Rule, ...]], ...]:
     found = []
@@ -119,8 +201,10 @@ def periods(rule: Rule, year: int) -> list[Period]:
         end = date(year, end_month, calendar.monthrange(year, end_month)[1])
         deadline = end
         if rule.due:
-            mm, dd = (rule.due[i] if len(rule.due) > i else rule.due[-1]).split("-")
-            deadline = min(end, max(start, date(year, int(mm), int(dd))))
+            mm, dd = (int(x) for x in (rule.due[i] if len(rule.due) > i else rule.due[-1]).split("-"))
+            # 02-29 is a valid due day (rule_problems allows it); outside leap years it is 28 February
+            due = date(year, mm, min(dd, calendar.monthrange(year, mm)[1]))
+            deadline = min(end, max(start, due))
         if rule.period == "month":
             label = f"{i + 1}月"
         elif rule.period == "quarter":
@@ -140,9 +224,20 @@ def status_of(value: int, rule: Rule, period: Period, today: date) -> str:
 
 
 # --- Effective rules per unit ------------------------------------------------------------------------
-def effective_rules(units: Iterable[Any], year: int, local_rules: Iterable[Any]) -> dict[int, list[Rule]]:
-    """Each unit's rules: the shipped set, then its ancestors' and its own local changes, root first."""
+def effective_rules(
+    units: Iterable[Any], year: int, local_rules: Iterable[Any], *, ledgers: Mapping[str, Any]
+) -> dict[int, list[Rule]]:
+    """Each unit's rules: the shipped set, then its ancestors' and its own local changes, root first.
+    A rule the engine cannot evaluate (an old row written before the form checked) keeps its place
+    with its `problem` set, so the pages show it as 无法计算 and evaluation skips it."""
     base = default_rules(year)
+    checked: dict[Rule, Rule] = {}
+
+    def check(rule: Rule) -> Rule:
+        if rule not in checked:
+            checked[rule] = replace(rule, problem=rule_problem(rule, ledgers) or rule.problem)
+        return checked[rule]
+
     by_unit: dict[int, list[Any]] = defaultdict(list)
     for lr in local_rules:
         if lr.year in (None, year):
@@ -157,7 +252,7 @@ def effective_rules(units: Iterable[Any], year: int, local_rules: Iterable[Any])
             for unit_id in chain:
                 for lr in sorted(by_unit.get(unit_id, []), key=lambda x: x.pk):
                     lr.apply(rules)
-            cache[key] = list(rules.values())
+            cache[key] = [check(rule) for rule in rules.values()]
         result[unit.pk] = cache[key]
     return result
 
@@ -225,8 +320,11 @@ def evaluate(
     evidence: dict[Rule, dict[tuple[int, int], list[int]]] = {}
     # Rules that only need counts per month share one scan of their ledger: a column per rule.
     grouped: dict[str, list[Rule]] = defaultdict(list)
-    for rule in distinct:
-        if with_evidence or rule.due:
+    for rule in list(distinct):
+        if rule.problem or rule_problem(rule, ledgers):  # never evaluated: its cells stay empty
+            for unit_id in distinct.pop(rule):
+                results[(unit_id, rule.id)] = []
+        elif with_evidence or rule.due:
             values[rule], evidence[rule] = _fine(rule, year, queryset, ledgers, unit_ids)
         else:
             grouped[rule.ledger].append(rule)
@@ -307,7 +405,13 @@ def _coarse(
     for i, rule in enumerate(rules):
         condition = Q(**dict(rule.filters))
         if rule.measure == "days":
-            columns[f"r{i}"] = Count(TruncDate(date_field), distinct=True, filter=condition)
+            # a date is its own day; truncating one in a time zone fails (SQLite raises)
+            day = (
+                TruncDate(date_field)
+                if isinstance(model._meta.get_field(date_field), models.DateTimeField)
+                else F(date_field)
+            )
+            columns[f"r{i}"] = Count(day, distinct=True, filter=condition)
         elif rule.measure == "people":
             columns[f"r{i}"] = Sum("present", filter=condition)
         else:

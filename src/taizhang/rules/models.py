@@ -7,7 +7,7 @@ from django.db import models
 
 from taizhang.core.models import UnitOwned
 
-from .engine import MEASURES, PERIOD_NAMES, PERIODS, Rule, default_rules, parse_rule
+from .engine import MEASURES, PERIOD_NAMES, PERIODS, Rule, default_rules, rule_problems
 
 
 class LocalAction(models.TextChoices):
@@ -69,14 +69,17 @@ class LocalRule(UnitOwned):
                 local=True,
             )
         elif self.action == LocalAction.ADD:
-            rules[self.rule_id] = parse_rule(
-                {
-                    "id": self.rule_id, "name": self.name, "source": self.source, "ledger": self.ledger,
-                    "filters": {"kind": self.kind} if self.kind else {}, "period": self.period,
-                    "measure": self.measure or "count", "threshold": self.threshold or 1, "due": self._due(),
-                },
-                local=True,
-            )  # fmt: skip
+            rules[self.rule_id] = self._added()
+
+    def _added(self) -> Rule:
+        """The rule an ADD row declares, built as it is stored (never raising on a bad period):
+        engine.rule_problems decides whether it can be evaluated."""
+        return Rule(
+            id=self.rule_id, name=self.name or self.rule_id, source=self.source, ledger=self.ledger,
+            period=self.period, threshold=self.threshold if self.threshold is not None else 1,
+            filters=(("kind", self.kind),) if self.kind else (), measure=self.measure or "count",
+            due=tuple(self._due()), local=True,
+        )  # fmt: skip
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -97,15 +100,22 @@ class LocalRule(UnitOwned):
                 errors["ledger"] = "没有这个台账。可用：" + "、".join(sorted(REGISTRY))
             if self.threshold is None:
                 errors["threshold"] = "新增本地规则须填写数量要求。"
-        for d in self._due():
-            try:
-                mm, dd = (int(x) for x in d.split("-"))
-                if not (1 <= mm <= 12 and 1 <= dd <= 31):
-                    raise ValueError
-            except ValueError:
-                errors["due"] = "截止日格式应为 MM-DD，如 06-20。"
         if self.period and self.period not in PERIODS:
             errors["period"] = "周期无效。"
+        # the rule as the engine would evaluate it, checked by the engine's own function
+        candidate: Rule | None = None
+        if self.action == LocalAction.ADD and not errors:
+            candidate = self._added()
+        elif self.action == LocalAction.OVERRIDE and "rule_id" not in errors:
+            inherited = {r.id: r for r in default_rules(self.year or 2100)}
+            self.apply(inherited)
+            candidate = inherited[self.rule_id]
+        if candidate is not None:
+            from taizhang.core.views import REGISTRY
+
+            for name, message in rule_problems(candidate, REGISTRY).items():
+                errors.setdefault(name if name in ("ledger", "kind", "period", "measure", "due") else "__all__",
+                                  message)  # fmt: skip
         if errors:
             raise ValidationError(errors)
 
@@ -159,13 +169,24 @@ class Indicator(UnitOwned):
     def __str__(self) -> str:
         return f"{self.number}. {self.name}（{self.points}分）"
 
+    def _local_rule_known(self) -> bool:
+        """A local rule of this id the writer may read: through restrict(), so another unit's rule
+        ids answer exactly as ids nobody has. Without a writer (the command line) any live one."""
+        writer = self.updated_by if self.updated_by_id else None
+        rules = (
+            LocalRule.objects.restrict(writer, "view")
+            if writer is not None
+            else LocalRule.objects.filter(deleted_at__isnull=True)
+        )
+        return rules.filter(rule_id=self.rule_id).exists()
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.method == ScoringMethod.RULE:
             known = {r.id for r in default_rules(self.scheme.year if self.scheme_id else 2100)}
             if not self.rule_id:
                 errors["rule_id"] = "自动计分的指标须选择依据的规则。"
-            elif self.rule_id not in known and not LocalRule.objects.filter(rule_id=self.rule_id).exists():
+            elif self.rule_id not in known and not self._local_rule_known():
                 errors["rule_id"] = "没有这条规则。默认规则：" + "、".join(sorted(known))
             if self.deduction is None:
                 errors["deduction"] = "自动计分的指标须填写每缺一期的扣分。"

@@ -48,7 +48,7 @@ def evaluate_units(
         else LocalRule.objects.filter(deleted_at__isnull=True)
     )
     locals_ = list(local_qs.filter(unit_id__in=paths))
-    rules_by_unit = engine.effective_rules(units, year, locals_)
+    rules_by_unit = engine.effective_rules(units, year, locals_, ledgers=REGISTRY)
 
     def queryset(model: Any) -> Any:
         if user is not None:
@@ -92,6 +92,7 @@ class IndicatorRow:
     missed: int
     self_score: Any
     superior_score: Any
+    problem: str = ""  # the rule it is computed from cannot be evaluated (无法计算)
 
 
 def assessment_rows(scheme: Any, assessed: Any, *, user: Any) -> list[IndicatorRow]:
@@ -114,8 +115,15 @@ def assessment_rows(scheme: Any, assessed: Any, *, user: Any) -> list[IndicatorR
             cells = result.cells.get(ind.rule_id, [])
             missed_count = sum(c.status == MISSED for c in cells)
             computed = max(Decimal(0), ind.points - (ind.deduction or 0) * missed_count)
+        problem = (
+            next((r.problem for r in result.rules if r.id == ind.rule_id), "") if ind.method == "rule" else ""
+        )
+        if problem:
+            computed = None  # not full points for a rule nobody can evaluate: scored by hand instead
         rows.append(
-            IndicatorRow(ind, computed, missed_count, self_scores.get(ind.pk), superior_scores.get(ind.pk))
+            IndicatorRow(
+                ind, computed, missed_count, self_scores.get(ind.pk), superior_scores.get(ind.pk), problem
+            )
         )
     return rows
 

@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from taizhang.core.excel import workbook_bytes, xlsx_response
+from taizhang.core import query
+from taizhang.core.downloads import xlsx_download
+from taizhang.core.excel import workbook_bytes
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY, Child, RecordViews
 from taizhang.orgs.models import Unit
@@ -38,15 +40,16 @@ local_rules = LocalRuleViews()
 
 
 def _year(request: HttpRequest) -> int:
-    asked = request.GET.get("year", "")
-    return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
+    return query.year(request.GET, default=timezone.localdate().year)
 
 
 def _grid_rows(result: services.UnitResult) -> list[dict[str, Any]]:
     rows = []
     for rule in result.rules:
         cells = result.cells[rule.id]
-        rows.append({"rule": rule, "cells": cells, "span": 12 // len(cells), "rate": result.rate(rule.id)})
+        # a rule the engine cannot evaluate has no cells: one row-wide 无法计算 with its reason
+        span = 12 // len(cells) if cells else 12
+        rows.append({"rule": rule, "cells": cells, "span": span, "rate": result.rate(rule.id)})
     return rows
 
 
@@ -78,9 +81,14 @@ def grid(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def cell(request: HttpRequest, pk: int, rule_id: str, year: int, index: int) -> HttpResponse:
+    if not query.YEAR_MIN <= year <= query.YEAR_MAX:  # no period of year 0 or 99999 exists
+        raise Http404("没有这一年度")
     unit = get_object_or_404(Unit.objects.restrict(request.user), pk=pk)
     [result] = services.evaluate_units([unit], year, user=request.user, with_evidence=True)
     cells = result.cells.get(rule_id)
+    broken = next((r for r in result.rules if r.id == rule_id and r.problem), None)
+    if broken is not None:
+        return render(request, "rules/cell.html", {"unit": unit, "year": year, "broken": broken})
     if not cells or not 1 <= index <= len(cells):
         raise Http404("没有这条规则")
     c = cells[index - 1]
@@ -107,34 +115,36 @@ def subtree(request: HttpRequest) -> HttpResponse:
         for rule in r.rules:
             rule_ids.setdefault(rule.id, rule)
     rules = list(rule_ids.values())
-    rows = [
-        {
-            "unit": r.unit,
-            "overall": r.overall(),
-            "rates": [r.rate(rule.id) if rule.id in r.cells else None for rule in rules],
-        }
-        for r in results
-    ]
-    sort = request.GET.get("sort", "")
-    if sort == "overall" or sort.startswith("rule-"):
+    rows = []
+    for r in results:
+        # per unit: the reason a rule of that id cannot be evaluated there (its own or inherited)
+        problems = {rule.id: rule.problem for rule in r.rules if rule.problem}
+        rates = [r.rate(rule.id) if rule.id in r.cells else None for rule in rules]
+        rows.append({
+            "unit": r.unit, "overall": r.overall(), "rates": rates,
+            "columns": [{"rate": v, "problem": problems.get(rule.id, "")} for v, rule in zip(rates, rules, strict=True)],
+        })  # fmt: skip
+    sort = query.choice(request.GET, "sort", ["overall", *[f"rule-{i}" for i in range(len(rules))]])
+    if sort:
 
         def key(row: dict[str, Any]) -> float:
-            value = (
-                row["overall"]
-                if sort == "overall"
-                else row["rates"][int(sort[5:])]
-                if int(sort[5:]) < len(rules)
-                else None
-            )
+            value = row["overall"] if sort == "overall" else row["rates"][int(sort[5:])]
             return -1.0 if value is None else value
 
         rows.sort(key=key)
-    if request.GET.get("format") == "xlsx":
+    if query.choice(request.GET, "format", ["xlsx"]):
         headers = ["单位", "代码", "总体完成率", *[rule.name for rule in rules]]
         data = workbook_bytes([(f"{year}年责任落实", headers, [
-            [row["unit"].name, row["unit"].code, _pct(row["overall"]), *[_pct(v) for v in row["rates"]]] for row in rows
+            [row["unit"].name, row["unit"].code, _pct(row["overall"]),
+             *["无法计算" if c["problem"] else _pct(c["rate"]) for c in row["columns"]]] for row in rows
         ])])  # fmt: skip
-        return xlsx_response(data, f"compliance-{current.code}-{year}.xlsx")
+        return xlsx_download(
+            request,
+            data,
+            f"compliance-{current.code}-{year}.xlsx",
+            what=f"{year}年责任落实情况",
+            unit=current,
+        )
     return render(
         request, "rules/subtree.html", {"unit": current, "year": year, "rules": rules, "rows": rows}
     )
@@ -234,7 +244,7 @@ def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         if scorer is None:
             raise PermissionDenied("您不能为该单位评分。")
         indicator = get_object_or_404(
-            scheme.indicators.filter(deleted_at__isnull=True), pk=request.POST.get("indicator")
+            scheme.indicators.filter(deleted_at__isnull=True), pk=query.object_id(request.POST, "indicator")
         )
         try:
             score = Decimal(request.POST.get("score", ""))
@@ -258,7 +268,7 @@ def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             )
         return redirect("rules:assessment", pk=scheme.pk, unit_pk=assessed.pk)
     rows = services.assessment_rows(scheme, assessed, user=request.user)
-    if request.GET.get("format") == "xlsx":
+    if query.choice(request.GET, "format", ["xlsx"]):
         headers = [
             "序号",
             "指标",
@@ -278,7 +288,14 @@ def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
              r.superior_score.score if r.superior_score else "", r.superior_score.note if r.superior_score else ""]
             for r in rows
         ])])  # fmt: skip
-        return xlsx_response(data, f"assessment-{assessed.code}-{scheme.year}.xlsx")
+        return xlsx_download(
+            request,
+            data,
+            f"assessment-{assessed.code}-{scheme.year}.xlsx",
+            what="考核评分表",
+            obj=scheme,
+            unit=assessed,
+        )
     totals = {
         "points": sum((r.indicator.points for r in rows), Decimal(0)),
         "self": sum((r.self_score.score for r in rows if r.self_score), Decimal(0)),

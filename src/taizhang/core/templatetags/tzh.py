@@ -90,3 +90,28 @@ def pct(value: float | None) -> str:
 @register.filter
 def sub(a: int, b: int) -> int:
     return max(0, int(a) - int(b))
+
+
+# bookkeeping every save changes; the history names what the person changed
+_QUIET_FIELDS = {"updated_at", "updated_by", "created_at", "created_by"}
+
+
+@register.filter
+def audit_changes(entry: Any, obj: Any) -> str:
+    """What one change row of `obj`'s history changed, by field label, with old → new for fields
+    with choices (a state): "标题；内容摘要；审核状态：已通过→草稿". Empty for other rows."""
+    before, after = getattr(entry, "before", None), getattr(entry, "after", None)
+    if entry.action != "change" or not isinstance(before, dict) or not isinstance(after, dict):
+        return ""
+    parts = []
+    for f in [*obj._meta.concrete_fields, *obj._meta.many_to_many]:
+        key = f.attname if f.concrete and f.is_relation else f.name
+        if f.name in _QUIET_FIELDS or key not in after or before.get(key) == after.get(key):
+            continue
+        if f.choices:
+            labels = dict(f.flatchoices)
+            old, new = before.get(key), after.get(key)
+            parts.append(f"{f.verbose_name}：{labels.get(old, old or '—')}→{labels.get(new, new or '—')}")
+        else:
+            parts.append(str(f.verbose_name))
+    return "；".join(parts[:8]) + (f"等 {len(parts)} 项" if len(parts) > 8 else "")

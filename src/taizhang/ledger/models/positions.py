@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -138,8 +138,45 @@ class PublicationReview(UnitOwned):
         ordering = ["-drafted_on", "-pk"]
         indexes = [models.Index(fields=["unit", "deleted_at", "drafted_on"])]
 
+    # What the reviewers approve: changing any of it after 送审 sends the item back to draft.
+    reviewed_fields: ClassVar[tuple[str, ...]] = ("position_id", "title", "content")
+
     def __str__(self) -> str:
         return self.title
+
+    def before_update(self, before: dict[str, Any] | None) -> None:
+        """An edit of the record (not a step of the 三审, which the review services make under the
+        same lock): the workflow state is taken from the locked row, never from the copy the form
+        loaded, and a change of reviewed content after 送审 returns the item to draft, so it must be
+        submitted again and pass 初审, 复审 and 终审 in a new round. The audit row of the edit
+        carries the change, the stage included. Published content is not changed at all."""
+        if self.pk is None or (before is not None and before.get("stage") != self.stage):
+            return  # a review service moving the stage; it has locked and checked the row itself
+        stored = type(self).objects.select_for_update().get(pk=self.pk)
+        self.stage, self.round, self.published_on = stored.stage, stored.round, stored.published_on
+        changed = [name for name in self.reviewed_fields if getattr(self, name) != getattr(stored, name)]
+        if not changed or stored.stage == ReviewStage.DRAFT:
+            return
+        if stored.stage == ReviewStage.PUBLISHED:
+            raise ValidationError(
+                "已发布的稿件不能修改标题、内容或发布阵地。如需更正，请新建发布审核并重新三审。"
+            )
+        self.stage = ReviewStage.DRAFT
+
+    def attachment_added(self, *, acting_user: Any) -> None:
+        """A file added after 送审 and before publication changes what the reviewers approved: back
+        to draft, audited like any edit. After publication a file is evidence (a screenshot of the
+        published page) and changes nothing."""
+        from taizhang.core import audit
+        from taizhang.core.services import record_update
+
+        stored = type(self).objects.select_for_update().get(pk=self.pk)
+        if stored.stage in (ReviewStage.DRAFT, ReviewStage.PUBLISHED):
+            return
+        before = audit.snapshot(stored)
+        stored.stage = ReviewStage.DRAFT
+        record_update(acting_user=acting_user, instance=stored, before=before)
+        self.stage = stored.stage
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
