@@ -14,7 +14,15 @@ from pathlib import Path
 from benchtable import render
 
 HERE = Path(__file__).parent
-ORDER = ["bench_ledgers", "bench_rules", "bench_proofread", "bench_reports", "bench_search", "bench_load"]
+ORDER = [
+    "bench_ledgers",
+    "bench_rules",
+    "bench_proofread",
+    "bench_reports",
+    "bench_search",
+    "bench_load",
+    "bench_hostile",
+]
 
 
 def main() -> int:
