@@ -155,18 +155,22 @@ def test_clerk_proofreads_pasted_text_and_downloads_the_fix(page: Any, tmp_path:
     page.click("button[name=check]")
     page.wait_for_selector("#proof-text .tz-finding")
     assert page.locator("#proof-text .tz-finding").count() == 5
-    assert page.locator(".tz-finding.tz-accepted").count() == 5  # every fix proposed at first
+    # every certain fix proposed at first; the stray dot in 贯彻.落实 may stand for deleted words,
+    # so it has no fix and is left to a person (需人工确认)
+    assert page.locator(".tz-finding.tz-accepted").count() == 4
+    assert page.locator("#accept-2").count() == 0
+    assert "需人工确认" in page.inner_text("main")
     page.click("button[data-bulk=ignore]")
     assert page.locator(".tz-finding.tz-accepted").count() == 0
     page.click("button[data-bulk=accept]")
     page.uncheck("#accept-4")  # keep 己经 as written, for the sake of the test
-    assert page.locator(".tz-finding.tz-accepted").count() == 4
+    assert page.locator(".tz-finding.tz-accepted").count() == 3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "proofread.png"), full_page=True)
     with page.expect_download() as info:
         page.click("button[name=download]")
     fixed = Path(info.value.path()).read_text(encoding="utf-8")
-    assert fixed == "一是要统一部署，贯彻落实好会议精神，己经完成。"
+    assert fixed == "一是要统一部署，贯彻.落实好会议精神，己经完成。"
     assert page.console_errors == [], page.console_errors
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from . import rules_chars, rules_content, rules_punct, rules_structure
+from . import rules_chars, rules_content, rules_layout, rules_punct, rules_structure
 from .context import Context
 from .finding import ERROR, WARNING, Finding
 
@@ -27,8 +27,12 @@ class Rule:
 RULES: dict[str, Rule] = {
     r.id: r
     for r in [
+        Rule("page-junk", "junk", "页码、阅读器分块编号、网站水印等残留"),
+        Rule("space-break", "break", "丢失的换行、分段（标题、主送机关与正文连在一起）"),
+        Rule("line-break", "break", "句子中间断行"),
         Rule("yi-dash", "yi-dash", "“一”被误作连字符或破折号"),
-        Rule("stray-stop", "stray", "词语中间多余的点号"),
+        Rule("yi-digit", "yi-digit", "“一”被误作数字“1”"),
+        Rule("missing-text", "stray", "删去文字后留下的点号（此处缺字）"),
         Rule("space", "stray", "多余的空格"),
         Rule("pair-doubled", "pair", "引号、括号、书名号重复"),
         Rule("pair-direction", "pair", "引号方向错误"),
@@ -36,6 +40,7 @@ RULES: dict[str, Rule] = {
         Rule("halfwidth", "punct", "中文中的半角标点"),
         Rule("punct-form", "punct", "省略号、破折号形式错误"),
         Rule("punct-repeat", "punct", "标点重复"),
+        Rule("punct-misuse", "punct", "标点用错位置（顿号、句号、冒号、问号、括号）"),
         Rule("enum", "enum", "列举序号（一是、第一、首先）错乱"),
         Rule("heading-order", "heading", "标题序号跳号、重号"),
         Rule("heading-level", "heading", "标题层级跳跃"),
@@ -53,18 +58,25 @@ FAMILIES = sorted({r.family for r in RULES.values()})
 
 # each checker yields findings of one or more rule ids; order is the priority when spans overlap
 CHECKERS: list[tuple[frozenset[str], Callable[[Context], Iterable[Finding]]]] = [
+    (frozenset({"page-junk"}), rules_layout.page_junk),
     (frozenset({"placeholder"}), rules_content.placeholders),
+    (frozenset({"space-break", "line-break"}), rules_layout.breaks),
     (frozenset({"date-padding", "date-year", "date-invalid"}), rules_content.dates),
-    (frozenset({"heading-order", "heading-level", "heading-format"}), rules_structure.heading_rules),
+    (
+        frozenset({"heading-order", "heading-level", "heading-format", "yi-digit"}),
+        rules_structure.heading_rules,
+    ),
+    (frozenset({"yi-digit"}), rules_chars.yi_digit),
     (frozenset({"enum"}), rules_structure.enumerations),
     (frozenset({"count"}), rules_structure.counts),
     (frozenset({"yi-dash"}), rules_chars.yi_dash),
-    (frozenset({"stray-stop"}), rules_chars.stray_stop),
+    (frozenset({"missing-text"}), rules_chars.stray_stop),
     (frozenset({"space"}), rules_chars.spaces),
     (frozenset({"confusion"}), rules_chars.confusion),
     (frozenset({"doubled"}), rules_chars.doubled),
     (frozenset({"punct-form"}), rules_punct.punct_form),
     (frozenset({"punct-repeat"}), rules_punct.punct_repeat),
+    (frozenset({"punct-misuse"}), rules_punct.punct_misuse),
     (frozenset({"pair-doubled", "pair-direction", "pair-unbalanced"}), rules_punct.pairs),
     (frozenset({"halfwidth"}), rules_punct.halfwidth),
 ]
@@ -100,7 +112,14 @@ def check(
         if ids & wanted:
             ctx.earlier = [f for _, f in found]
             found.extend((priority, f) for f in checker(ctx) if f.rule in wanted)
-    return _without_overlaps(found)
+    return [_needs_person(f) for f in _without_overlaps(found)]
+
+
+def _needs_person(f: Finding) -> Finding:
+    """A finding with no certain fix says so, in the words an office proofreader uses."""
+    if f.suggestion is not None or "需人工确认" in f.message:
+        return f
+    return Finding(f.rule, f.start, f.end, f.text, None, f.message + "（需人工确认）", f.severity)
 
 
 def _without_overlaps(found: list[tuple[int, Finding]]) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from .finding import Finding
@@ -35,3 +36,17 @@ class Context:
     @cached_property
     def paragraphs(self) -> list[tuple[int, int]]:
         return paragraphs(self.text)
+
+    def line_matches(self, pattern: re.Pattern[str], first: str) -> list[re.Match[str]]:
+        """A line-anchored pattern matched at each line start whose first character is in `first`:
+        a pattern that opens with ^ gets no help from the engine to skip ahead, so it is tried only
+        where it can match."""
+        text = self.text
+        match = pattern.match
+        out = []
+        for s, e in self.paragraphs:
+            if s < e and text[s] in first:
+                m = match(text, s)
+                if m is not None:
+                    out.append(m)
+        return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import RULES, Finding, check
 
-_MARK = re.compile(r"\[\[(.*?)\|(.*?)\|([a-z\-]+)\]\]")
+_MARK = re.compile(r"\[\[(.*?)\|(.*?)\|([a-z\-]+)\]\]", re.S)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,13 @@ class Tally:
     false_pos: int = 0
     false_neg: int = 0
     wrong_fix: int = 0
+    suggested: int = 0  # true findings that carry a fix
+    right_fix: int = 0  # … whose fix is the one the mark names
     misses: list[str] = field(default_factory=list)
+
+    @property
+    def fix_rate(self) -> float:
+        return self.right_fix / self.suggested if self.suggested else 1.0
 
     @property
     def precision(self) -> float:
@@ -82,6 +88,9 @@ def score(damaged: Iterable[str], correct: Iterable[str]) -> dict[str, Tally]:
                     t.true_pos += 1
                     if wanted[key].suggestion != f.suggestion:
                         t.wrong_fix += 1
+                    if f.suggestion is not None:
+                        t.suggested += 1
+                        t.right_fix += wanted[key].suggestion == f.suggestion
                 else:
                     t.false_pos += 1
                     t.misses.append(f"多报 {f.rule} “{text[max(0, f.start - 6) : f.end + 6]}”")

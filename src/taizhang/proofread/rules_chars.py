@@ -10,7 +10,7 @@ from importlib import resources
 
 from .context import Context
 from .finding import ERROR, WARNING, Finding
-from .text import HAN, is_han
+from .text import CN_PUNCT, HAN, is_han
 
 # --- 一 damaged into a hyphen or dash -------------------------------------------------------------
 DASHES = "-‐‑‒–—―－ー─━"
@@ -156,7 +156,8 @@ YI_WORDS = [
 
 # Patterns start with the rare character they look for (never with a look-behind), so the regular
 # expression engine skips ordinary Chinese text at C speed; the context is checked in Python.
-_DASH_RE = re.compile(f"[{DASHES}]+")
+_DASH_RE = re.compile(f"[{DASHES}][{DASHES}]*")  # a leading class lets the engine skip ahead
+_NUMERALS = "〇零一二三四五六七八九十百千万"
 
 
 @cache
@@ -178,13 +179,23 @@ def _yi_index() -> dict[str, tuple[tuple[int, str], ...]]:
 def yi_dash(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     n = len(text)
+    # characters that earlier fixes turn into 一 (1 → 一): the dash beside them is read as beside 一
+    yi_fixed = {f.start: f.suggestion for f in ctx.earlier if f.suggestion == "一" and f.end - f.start == 1}
     for m in _DASH_RE.finditer(text):
         if m.end() - m.start() != 1:
             continue  # —— is a dash, -- a damaged one (punct-form)
         p = m.start()
         left = text[p - 1] if p else ""
         right = text[p + 1] if p + 1 < n else ""
+        left = yi_fixed.get(p - 1, left)
+        right = yi_fixed.get(p + 1, right)
         if not (is_han(left) or is_han(right)) or ctx.protected.covers(p):
+            continue
+        if (left == "一" and is_han(right) and right not in _NUMERALS) or (
+            right == "一" and is_han(left) and left not in _NUMERALS + "第"
+        ):
+            # the 一 is there and right; the dash beside it is the stray (统一-部署, 统-一部署)
+            yield Finding("yi-dash", p, p + 1, text[p], "", "“一”旁多出连字符或破折号，应删除")
             continue
         index = _yi_index()
         for k, word in index.get("<" + left, ()) + index.get(">" + right, ()):
@@ -209,11 +220,22 @@ def stray_stop(ctx: Context) -> Iterator[Finding]:
     for m in _STRAY_STOP.finditer(text):
         if not m.start() or not is_han(text[m.start() - 1]):
             continue
-        yield Finding("stray-stop", m.start(), m.end(), m.group(), "", "词语中间夹有多余的点号，应删除")
+        yield Finding(
+            "missing-text", m.start(), m.end(), m.group(), None,
+            "汉字之间夹有点号：疑为删去文字后留下的记号（此处缺字），或应为句号“。”，需人工确认", WARNING,
+        )  # fmt: skip
 
 
 SPACES = " \u3000\u00a0\u2002\u2003\u2009\u200a"
-_SPACE_RUN = re.compile(f"[{SPACES}]+")
+_SPACE_RUN = re.compile(f"[{SPACES}][{SPACES}]*")
+_HALF_MARKS = ",;:?!()"
+
+
+def _mark_side(ch: str) -> bool:
+    # not a dash or an ellipsis: a space beside them is often layout, and a dash is yi-dash's
+    return (ch in CN_PUNCT or ch in _HALF_MARKS) and bool(ch) and ch not in "—…"
+
+
 _SPACED_NUMBER = re.compile(f"\\d+(?:[{SPACES}]+\\d+)*")
 _LINE_TOKENS = re.compile(f"[^{SPACES}]+")
 
@@ -225,6 +247,8 @@ def _spaced_layout(line: str) -> bool:
     tokens = _LINE_TOKENS.findall(body)
     if 2 <= len(tokens) <= 4 and all(len(t) == 1 for t in tokens):
         return True
+    if len(tokens) == 2 and len(tokens[0]) == len(tokens[1]) >= 4 and all(map(is_han, body.replace(" ", ""))):
+        return True  # a two-part title in parallel halves: 凝心聚力抓落实 务实笃行促发展
     labelled = re.split("[：:]", body)
     if len(labelled) > 1:
         items = _LINE_TOKENS.findall(labelled[-1])
@@ -246,30 +270,49 @@ def spaces(ctx: Context) -> Iterator[Finding]:
             layout[line_start] = _spaced_layout(text[line_start : line_end if line_end >= 0 else n])
         return layout[line_start]
 
+    becomes_cn: set[int] | None = None
     for m in _SPACE_RUN.finditer(text):
         s, e = m.start(), m.end()
         if not s or e >= n:
             continue
         prev, nxt = text[s - 1], text[e]
+        if not (is_han(prev) and is_han(nxt)):
+            # a neighbour an earlier fix turns into a character (-次 → 一次) counts as one
+            if becomes_cn is None:
+                becomes_cn = ctx.after_fixes()[0]
+            if s - 1 in becomes_cn:
+                prev = "一"
+            if e in becomes_cn:
+                nxt = "一"
         if is_han(prev) and is_han(nxt):
             if not is_layout(s):
                 yield Finding("space", s, e, m.group(), "", "汉字之间有多余的空格，应删除")
-        elif (is_han(prev) and nxt.isdigit()) or (prev.isdigit() and is_han(nxt)):
-            if not ctx.protected.overlaps(s - 1, e + 1):
+        elif (is_han(prev) and _mark_side(nxt)) or (
+            is_han(nxt) and _mark_side(prev) and prev not in "。！？"
+        ):
+            # a Chinese mark beside a character (，　广泛 · 》　等 · 利用　“), or a half-width one that
+            # halfwidth turns into a Chinese mark: the space is never right in Chinese text
+            if not is_layout(s) and not ctx.protected.overlaps(s - 1, e + 1):
+                yield Finding("space", s, e, m.group(), "", "中文标点前后有多余的空格，应删除")
+        elif (is_han(prev) and nxt.isdigit()) or ((prev.isdigit() or prev == "%") and is_han(nxt)):
+            if not ctx.protected.overlaps(s - 1, e + 1) and not is_layout(s):
                 yield Finding("space", s, e, m.group(), "", "数字与汉字之间不应有空格")
-        elif prev.isdigit() and nxt.isdigit():
-            # the whole number: digit groups split by spaces (20 23, 12 345 678)
+        elif prev.isdecimal() and nxt.isdecimal():
+            # the whole number: digit groups split by spaces (20 23, 12 345 678); decimal digits
+            # only, as the expression's \d (² is a digit to str.isdigit, not to \d)
             a = s
-            while a and (text[a - 1].isdigit() or text[a - 1] in SPACES):
+            while a and (text[a - 1].isdecimal() or text[a - 1] in SPACES):
                 a -= 1
-            while not text[a].isdigit():
+            while not text[a].isdecimal():
                 a += 1
             number = _SPACED_NUMBER.match(text, a)
             assert number is not None
             k = number.end()
             while k < n and text[k] in SPACES:
                 k += 1  # 20 23 年: the space before the unit is its own finding
-            if k >= n or not (is_han(text[k]) or text[k] == "%"):
+            if becomes_cn is None:
+                becomes_cn = ctx.after_fixes()[0]
+            if k >= n or not (is_han(text[k]) or text[k] == "%" or k in becomes_cn):
                 continue  # only a number broken right before the unit it counts
             groups = number.group().split()
             if all(len(g) == 3 for g in groups[1:]) and sum(map(len, groups)) >= 5:
@@ -333,11 +376,17 @@ class Confusions:
     def __init__(self, lines: list[str]) -> None:
         self.entries: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.unless_followed: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}  # why the entry is there: its own column, else its section
+        section = ""
         for raw in lines:
-            line = raw.strip()
-            if not line or line.startswith("#"):
+            line = raw.strip("\r\n")
+            if not line.strip():
+                continue
+            if line.startswith("#"):
+                section = line.lstrip("# ").strip()
                 continue
             parts = line.split("\t")
+            self.reasons[parts[0]] = parts[4] if len(parts) > 4 and parts[4] else section
             wrong, right = parts[0], parts[1]
             exceptions = tuple(x for x in (parts[2].split("，") if len(parts) > 2 else []) if x)
             self.entries[wrong] = (right, exceptions)
@@ -347,7 +396,23 @@ class Confusions:
         for wrong in self.entries:
             by_first.setdefault(wrong[0], []).append(wrong)
         self.by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
-        self.first = re.compile("[" + re.escape("".join(self.by_first)) + "]")
+        # where an entry may start: its first character with one of the second characters entries
+        # starting with it have. Four groups of first characters, each with the union of their
+        # second characters, keep the expression short for the engine (which tries alternatives one
+        # by one) and leave Python few positions to look at
+        by_two: dict[str, set[str]] = {}
+        for w in self.entries:
+            by_two.setdefault(w[0], set()).add(w[1])
+        items = sorted(by_two.items(), key=lambda kv: "".join(sorted(kv[1])))
+        size = -(-len(items) // 4)
+        groups = [items[i : i + size] for i in range(0, len(items), size)]
+        self.first = re.compile(
+            "|".join(
+                "[" + re.escape("".join(a for a, _ in g)) + "](?=["
+                + re.escape("".join(sorted(set().union(*(b for _, b in g))))) + "])"
+                for g in groups
+            )
+        )  # fmt: skip
         self.bigrams = {w[:2] for w in self.entries}
 
     def find(self, text: str) -> Iterator[tuple[int, str, str]]:
@@ -357,7 +422,7 @@ class Confusions:
             p = m.start()
             if p < last_end or text[p : p + 2] not in bigrams:
                 continue
-            for wrong in self.by_first[m.group()]:
+            for wrong in self.by_first[text[p]]:
                 if not text.startswith(wrong, p):
                     continue
                 right, exceptions = self.entries[wrong]
@@ -393,5 +458,75 @@ def confusions() -> Confusions:
 
 
 def confusion(ctx: Context) -> Iterator[Finding]:
-    for p, wrong, right in confusions().find(ctx.text):
-        yield Finding("confusion", p, p + len(wrong), wrong, right, f"“{wrong}”应为“{right}”")
+    table = confusions()
+    for p, wrong, right in table.find(ctx.text):
+        reason = table.reasons.get(wrong, "")
+        why = f"：{reason}" if reason and "同上" not in reason and len(reason) > 6 else ""
+        yield Finding("confusion", p, p + len(wrong), wrong, right, f"“{wrong}”应为“{right}”{why}")
+
+
+# --- 一 turned into the digit 1 -------------------------------------------------------------------
+# Words whose 一 is part of the word, not a count: 1 in them is OCR or a rewriting tool's damage.
+# Counting words (一个, 一次, 一年) are left out: 1个, 1次 are correct Arabic numerals.
+YI_DIGIT_WORDS = [
+    "第一线", "一线", "进一步", "一岗双责", "第一责任人", "第一时间", "第一书记", "第一议题", "第一要务",
+    "第一生产力", "第一动力", "第一资源", "统一", "唯一", "一致", "一体化", "一体", "一律", "一切",
+    "一系列", "一如既往", "一以贯之", "一盘棋", "一把手", "一手抓", "一票否决", "一抓到底", "一网通办",
+    "一站式", "一揽子", "一带一路", "一国两制", "一心一意", "一丝不苟", "一鼓作气", "一往无前", "一马当先",
+    "一脉相承", "一针见血", "一视同仁", "一蹴而就", "一张蓝图", "一刀切", "一方面", "另一方面", "同一",
+    "逐一", "之一", "一旦", "一再", "一贯", "一并", "一直", "一定",
+    "一般", "一些", "一样", "一流", "一肩挑", "一班人", "一户一策", "一事一议", "一村一品", "一对一",
+    "一是",
+]  # fmt: skip
+_ONE = re.compile(r"1")
+CN_DIGIT = "〇一二三四五六七八九"
+# 十九大 read as 109大 (十 → 1, 九 → 9): a congress or plenary session with a two-digit Arabic number
+_CONGRESS = re.compile(
+    f"10?([1-9])(?:大(?=精神|以来|报告|代表|召开|胜利|和|、|，)|届(?=[{CN_DIGIT}1-9]中全会))"
+)
+
+
+@cache
+def _one_index() -> dict[str, tuple[tuple[int, str], ...]]:
+    index: dict[str, set[tuple[int, str]]] = {}
+    for w in YI_DIGIT_WORDS:
+        for i, ch in enumerate(w):
+            if ch != "一":
+                continue
+            if i:
+                index.setdefault("<" + w[i - 1], set()).add((i, w))
+            if i + 1 < len(w):
+                index.setdefault(">" + w[i + 1], set()).add((i, w))
+    return {k: tuple(sorted(v, key=lambda p: -len(p[1]))) for k, v in index.items()}
+
+
+def yi_digit(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    n = len(text)
+    index = _one_index()
+    for m in _ONE.finditer(text):
+        p = m.start()
+        left = text[p - 1] if p else ""
+        right = text[p + 1] if p + 1 < n else ""
+        if left.isdigit() or right.isdigit() or (left and left in ".．-") or (right and right in ".．%"):
+            if right.isdigit() and left != "1":
+                c = _CONGRESS.match(text, p)
+                if c and (not left or is_han(left)):
+                    fixed, q = "十" + CN_DIGIT[int(c.group(1))], c.start(1) + 1
+                    yield Finding(
+                        "yi-digit", p, q, text[p:q], fixed,
+                        f"“{fixed}”被误作阿拉伯数字“{text[p:q]}”（常见于识别或改写工具）",
+                    )  # fmt: skip
+            continue
+        if not (is_han(left) or is_han(right)) or ctx.protected.covers(p):
+            continue
+        for k, word in index.get("<" + left, ()) + index.get(">" + right, ()):
+            start = p - k
+            if start < 0 or start + len(word) > n:
+                continue
+            window = text[start : start + len(word)]
+            if window[:k] == word[:k] and window[k + 1 :] == word[k + 1 :]:
+                yield Finding(
+                    "yi-digit", p, p + 1, "1", "一", f"“{word}”中的“一”被误作数字“1”（常见于识别或改写工具）"
+                )
+                break

@@ -10,11 +10,30 @@ from datetime import date
 
 from .context import Context
 from .finding import WARNING, Finding
+from .text import is_cn
 
-UNIT_AFTER = "年月日号时分局县市区乡镇村委部厅处科室股所站队校院人名个次项条份篇同志单位书记主任"
+UNIT_AFTER = (
+    "年月日号时分局县市区乡镇村委部厅处科室股所站队校院人名个次项条份篇同志单位书记主任组余场期批户家万元"
+)
 # one scan for any run of placeholder characters; what each run is, is decided in Python
-_CANDIDATE = re.compile("[XxＸｘ×某○◯_＿*]+")
+_CANDIDATE = re.compile("[XxＸｘ×某○◯〇_＿*][XxＸｘ×某○◯〇_＿*]*")  # a leading class: the engine skips ahead
 _X = set("XxＸｘ×")
+# a single X that is a real name or symbol: X光, X射线, X线, X型, X轴, X染色体
+X_WORDS = "光射线型轴片染"
+# 某 before the kind of a place or body: 某镇, 某局 were never filled in (某些, 某种, 张某 are words)
+SOME_UNIT = "省市县区镇乡村街社局委厅处科股校公司单位年月日同"
+# 张某, 李某: a person named without a given name is how a 通报 writes it, not a placeholder
+SURNAMES = set(
+    "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+
+
+def _cn_side(ch: str) -> bool:
+    """A neighbour that leaves a lone X standing in Chinese text (not in a Latin word or formula)."""
+    return not ch or ch in " \u3000\n" or is_cn(ch)
+
+
 CN_NUMERALS = "〇零一二三四五六七八九十○"
 
 
@@ -33,18 +52,48 @@ def _placeholder(text: str, s: int, e: int) -> tuple[int, int] | None:
             return s, e  # X月X日, ×县 — but X射线, X光 stay
         if prev.isdigit() and nxt in ("年", "月"):
             return s, e  # 202X年
+        if nxt and nxt in X_WORDS:
+            return None
+        far_prev = text[:s].rstrip(" \u3000")[-1:]
+        far_nxt = text[e:].lstrip(" \u3000")[:1]
+        if _cn_side(prev) and _cn_side(nxt) and (is_cn(far_prev) or is_cn(far_nxt)):
+            return s, e  # 与 X 业务, 执政X而言, ，X余篇
         return None
     if run.startswith("某某"):
+        if prev and prev in SURNAMES:
+            return None  # 张某某: a person named in a 通报 without the given name
         return s, s + 2
-    if first in "○◯" and len(run) >= 2 and set(run) <= set("○◯"):
-        if prev in CN_NUMERALS or nxt in CN_NUMERALS:
+    if run == "某" and nxt and nxt in SOME_UNIT and not (prev and (prev in "某" or prev in SURNAMES)):
+        return s, e
+    if first in "○◯〇" and len(run) >= 2 and set(run) <= set("○◯〇"):
+        if (prev and prev in CN_NUMERALS) or (nxt and nxt in CN_NUMERALS):
             return None  # 二○○八年 (a year written with circles)
         return s, e
     if (set(run) == {"_"} and len(run) >= 2) or (set(run) == {"＿"} and len(run) >= 2):
         return s, e
-    if set(run) == {"*"} and len(run) <= 3 and nxt and nxt in UNIT_AFTER:
-        return s, e
+    if (
+        run in ("_", "＿")
+        and (is_cn(prev) or is_cn(nxt) or prev.isdigit())
+        and not (prev.isalpha() and prev.isascii())
+    ):
+        return s, e  # 202_年, 第_次
+    if set(run) == {"*"} and len(run) <= 3:
+        if prev.isalnum() and prev.isascii() and nxt.isalnum() and nxt.isascii():
+            return None  # 3*4, a*b
+        if (
+            (nxt and nxt in UNIT_AFTER)
+            or (is_cn(prev) and (is_cn(nxt) or not nxt))
+            or (is_cn(nxt) and prev in "，、（“ ")
+        ):
+            return s, e  # **会, ，*多校区
+        return None
     return None
+
+
+def _BOLD_BEFORE(text: str, s: int) -> bool:
+    line_start = text.rfind("\n", 0, s) + 1
+    open_ = text.rfind("**", line_start, s)
+    return open_ >= 0 and not any(c in text[open_ + 2 : s] for c in "，。、；：") and s - open_ <= 22
 
 
 def placeholders(ctx: Context) -> Iterator[Finding]:
@@ -54,17 +103,22 @@ def placeholders(ctx: Context) -> Iterator[Finding]:
         if span is None or ctx.protected.overlaps(*span):
             continue
         s, e = span
-        if text[s] == "*":
+        if text[s:e] == "**":
             line_end = text.find("\n", e)
-            if "**" in text[e : line_end if line_end >= 0 else len(text)]:
+            close = text.find("**", e, line_end if line_end >= 0 else len(text))
+            if close > e and not any(c in text[e:close] for c in "，。、；：") and close - e <= 20:
                 continue  # Markdown bold: **局长**
+            if s >= 2 and text[s - 2 : s] != "**" and _BOLD_BEFORE(text, s):
+                continue  # the closing half of a bold pair
         found = text[s:e]
-        yield Finding("placeholder", s, e, found, None, f"疑似未填写的占位符“{found}”，请填入实际内容")
+        yield Finding(
+            "placeholder", s, e, found, None, f"疑似未填写的占位符“{found}”，需人工确认并填入实际内容"
+        )
 
 
 # dates are found by their digits and 年/月; what comes before is checked in Python
-_DATE = re.compile(r"\d{2,4}年\d{1,2}月(?:\d{1,2}日)?")
-_MONTH_DAY = re.compile(r"\d{1,2}月\d{1,2}日")
+_DATE = re.compile(r"\d\d{1,3}年\d\d?月(?:\d\d?日)?")
+_MONTH_DAY = re.compile(r"\d\d?月\d\d?日")
 _DATE_PARTS = re.compile(r"(\d+)年(\d+)月(?:(\d+)日)?")
 
 

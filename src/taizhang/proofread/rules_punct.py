@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from .context import Context
 from .finding import ERROR, WARNING, Finding
-from .text import is_cn, is_han
+from .text import HAN, is_cn, is_han
 
 # --- Half-width marks in Chinese text -------------------------------------------------------------
 FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 # each pattern starts with the mark it looks for; the context is checked in Python
-_HALF = re.compile(r"[,:;?!]+")
+_HALF = re.compile(r"[,:;?!][,:;?!]*")  # [x][x]* not [x]+: the engine skips ahead by a leading class
 _SAME_RUN = re.compile(r"(.)\1*")
 _HALF_STOP = re.compile("\\.(?=[\\s\u3000]|$)", re.MULTILINE)
-_PARENS = re.compile(r"\(([^()\n]{0,80})\)")
+_HALF_PAREN = re.compile(r"[()\n]")
 _STRAIGHT_QUOTE = re.compile('"')
 
 
@@ -26,8 +27,23 @@ def halfwidth(ctx: Context) -> Iterator[Finding]:
     found: dict[int, Finding] = {}
     converted: set[int] = set()
     becomes_cn, deleted = ctx.after_fixes()
+    text = ctx.text
+    # the scans are made once; each pass only re-decides the candidates against what is converted
+    quoted_lines: dict[int, tuple[int, int]] = {}
+    if '"' in text:
+        for q in _STRAIGHT_QUOTE.finditer(text):
+            start = text.rfind("\n", 0, q.start()) + 1
+            if start not in quoted_lines:
+                end = text.find("\n", q.start())
+                quoted_lines[start] = (start, end if end >= 0 else len(text))
+    scans = (
+        list(_HALF.finditer(text)),
+        _paren_pairs(text),
+        list(_HALF_STOP.finditer(text)),
+        list(quoted_lines.values()),
+    )
     while True:
-        new = [f for f in _halfwidth_pass(ctx, converted, becomes_cn, deleted) if f.start not in found]
+        new = [f for f in _halfwidth_pass(ctx, scans, converted, becomes_cn, deleted) if f.start not in found]
         if not new:
             break
         for f in new:
@@ -36,11 +52,35 @@ def halfwidth(ctx: Context) -> Iterator[Finding]:
     yield from sorted(found.values(), key=lambda f: f.start)
 
 
+def _paren_pairs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each half-width bracket pair within a line, nested ones included ((（…）))."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    if "(" not in text:
+        return pairs
+    for m in _HALF_PAREN.finditer(text):
+        i, ch = m.start(), m.group()
+        if ch == "\n":
+            stack.clear()
+        elif ch == "(":
+            stack.append(i)
+        elif stack:
+            s = stack.pop()
+            if i - s <= 81:
+                pairs.append((s, i + 1))
+    return sorted(pairs)
+
+
 def _halfwidth_pass(
-    ctx: Context, converted: set[int], becomes_cn: set[int], deleted: set[int]
+    ctx: Context,
+    scans: tuple[list[re.Match[str]], list[tuple[int, int]], list[re.Match[str]], list[tuple[int, int]]],
+    converted: set[int],
+    becomes_cn: set[int],
+    deleted: set[int],
 ) -> Iterator[Finding]:
     text = ctx.text
     n = len(text)
+    half_runs, parens, stops, quoted_lines = scans
 
     def cn(i: int, step: int) -> bool:
         # the neighbour as it will be once every fix is made: deleted characters are skipped over
@@ -48,31 +88,39 @@ def _halfwidth_pass(
             i += step
         return 0 <= i < n and (is_cn(text[i]) or i in converted or i in becomes_cn)
 
-    for run in _HALF.finditer(text):
+    for run in half_runs:
         # a run of marks (:!) stands in Chinese text by its outer neighbours, as one unit
         a, b = run.start(), run.end()
         if not (cn(a - 1, -1) or cn(b, 1)) or ctx.protected.overlaps(a, b):
             continue
-        if a and b < n and text[a - 1].isdigit() and text[b].isdigit() and b - a == 1:
+        if (
+            a
+            and b < n
+            and text[a - 1].isdigit()
+            and text[b].isdigit()
+            and b - a == 1
+            and a - 1 not in becomes_cn
+        ):
             continue  # 1,000 · 10:42 · 1:2
         for m in _SAME_RUN.finditer(run.group()):
             mark = m.group(1)
             i, j = a + m.start(), a + m.end()
             # a repeated mark (!!) becomes one full-width mark: official text does not repeat marks
             yield Finding("halfwidth", i, j, m.group(), FULL[mark], f"中文文本中应使用全角标点“{FULL[mark]}”")
-    for m in _PARENS.finditer(text):
-        s, e = m.start(), m.end()
-        if not (any(map(is_han, m.group(1))) or cn(s - 1, -1) or cn(e, 1)) or ctx.protected.overlaps(s, e):
+    for s, e in parens:
+        if not (any(map(is_han, text[s + 1 : e - 1])) or cn(s - 1, -1) or cn(e, 1)) or ctx.protected.overlaps(
+            s, e
+        ):
             continue
         yield Finding("halfwidth", s, s + 1, "(", "（", "中文文本中应使用全角括号“（”")
         yield Finding("halfwidth", e - 1, e, ")", "）", "中文文本中应使用全角括号“）”")
-    for m in _HALF_STOP.finditer(text):
+    for m in stops:
         if m.start() and is_han(text[m.start() - 1]) and not ctx.protected.covers(m.start()):
             yield Finding("halfwidth", m.start(), m.end(), ".", "。", "中文句末应使用句号“。”")
-    if '"' in text:
-        for start, end in ctx.paragraphs:
+    if quoted_lines:
+        for start, end in quoted_lines:
             line = text[start:end]
-            if '"' not in line or not any(map(is_han, line)):
+            if not any(map(is_han, line)):
                 continue
             marks = [start + m.start() for m in _STRAIGHT_QUOTE.finditer(line)]
             marks = [i for i in marks if not ctx.protected.covers(i)]
@@ -84,8 +132,8 @@ def _halfwidth_pass(
 
 
 # --- Ellipsis and dash forms ----------------------------------------------------------------------
-_ELLIPSIS = re.compile("[.。…]{2,}|…")
-_DASH_RUN = re.compile(r"-{2,}|－{2,}|—{3,}|—-|-—")
+_ELLIPSIS = re.compile("[.。…](?:[.。…]+|(?<=…))")
+_DASH_RUN = re.compile(r"[-－—][-－—]+")  # any run of dashes but the right one, ——
 
 
 def punct_form(ctx: Context) -> Iterator[Finding]:
@@ -102,9 +150,11 @@ def punct_form(ctx: Context) -> Iterator[Finding]:
         if not ((prev and is_cn(prev)) or (nxt and is_cn(nxt))) or ctx.protected.overlaps(s, e):
             continue
         yield Finding("punct-form", s, e, m.group(), "……", "省略号应为“……”（两个三连点）")
-    dashes = _DASH_RUN.finditer(text) if any(d in text for d in ("--", "－－", "———", "—-", "-—")) else ()
+    dashes = _DASH_RUN.finditer(text) if any(d in text for d in ("--", "－", "———", "—-", "-—")) else ()
     for m in dashes:
         s, e = m.start(), m.end()
+        if m.group() == "——":
+            continue
         prev = text[s - 1] if s else ""
         nxt = text[e] if e < n else ""
         if not (is_han(prev) or is_han(nxt)) or ctx.protected.overlaps(s, e):
@@ -114,7 +164,7 @@ def punct_form(ctx: Context) -> Iterator[Finding]:
 
 # --- Repeated marks -------------------------------------------------------------------------------
 STRENGTH = "。？！；：，、"  # which mark of a run survives: the strongest
-_REPEAT = re.compile("[，。、；：？！,:;?!]{2,}")
+_REPEAT = re.compile("[，。、；：？！,:;?!][，。、；：？！,:;?!]+")
 
 
 def punct_repeat(ctx: Context) -> Iterator[Finding]:
@@ -122,6 +172,8 @@ def punct_repeat(ctx: Context) -> Iterator[Finding]:
     forms; a run of one half-width mark alone (!!) is halfwidth's."""
     text = ctx.text
     n = len(text)
+    becomes_han: set[int] | None = None
+    deleted: set[int] = set()
     for m in _REPEAT.finditer(text):
         run = m.group()
         full = "".join(FULL.get(c, c) for c in run)
@@ -137,7 +189,26 @@ def punct_repeat(ctx: Context) -> Iterator[Finding]:
             prev = text[m.start() - 1] if m.start() else ""
             nxt = text[m.end()] if m.end() < n else ""
             if not ((prev and is_cn(prev)) or (nxt and is_cn(nxt))):
-                continue
+                # the neighbours as they will be: an earlier fix may make one a character
+                # (统1:! → 统一：！) or delete what stands between (一 :! → 一：！)
+                if becomes_han is None:
+                    becomes_han = {
+                        i
+                        for f in ctx.earlier
+                        if f.suggestion and all(map(is_han, f.suggestion))
+                        for i in range(f.start, f.end)
+                    }
+                    deleted = ctx.after_fixes()[1]
+                i, j = m.start() - 1, m.end()
+                while i >= 0 and i in deleted:
+                    i -= 1
+                while j < n and j in deleted:
+                    j += 1
+                if not (
+                    (i >= 0 and (is_cn(text[i]) or i in becomes_han))
+                    or (j < n and (is_cn(text[j]) or j in becomes_han))
+                ):
+                    continue
         keep = min(full, key=STRENGTH.index)
         yield Finding("punct-repeat", m.start(), m.end(), run, keep, "标点符号重复", ERROR)
 
@@ -158,27 +229,54 @@ NAMES = {
 _PAIR_CHARS = re.compile("[" + re.escape("".join(PAIRS) + "".join(CLOSERS)) + "]")
 
 
-_QUOTED = re.compile("“[^“”\n]*”|‘[^‘’\n]*’")
-
-
-def _clean_line(line: str) -> bool:
-    """The common case, decided in C: every bracket kind balanced, no doubled mark, and curly
-    quotes that pair off in order."""
-    for opener, closer in PAIRS.items():
-        if line.count(opener) != line.count(closer) or (opener + opener) in line or (closer + closer) in line:
+def _clean_marks(marks: list[str]) -> bool:
+    """The common case: the line's few pairing marks, in order, nest and close (“（）” 《》)."""
+    stack: list[str] = []
+    for ch in marks:
+        if ch in PAIRS:
+            stack.append(ch)
+        elif not stack or PAIRS[stack.pop()] != ch:
             return False
-    rest = _QUOTED.sub("", line)
-    return not any(q in rest for q in "“”‘’")
+    return not stack
+
+
+def _reversed_pairs(text: str, marks: list[int], opener: str) -> list[tuple[int, int]]:
+    """Quote marks matched as they nest; a closing mark left over that is followed, in the same
+    sentence and with nothing between, by an opening mark left over (”清朗“) is one pair written
+    the wrong way round. Any other leftover is an orphan (pair-unbalanced): pairing never runs
+    across the paragraph by alternation, so a correct opening mark is never turned round."""
+    stack: list[int] = []
+    orphans: list[int] = []
+    for i in marks:
+        if text[i] == opener:
+            stack.append(i)
+        elif stack:
+            stack.pop()
+        else:
+            orphans.append(i)
+    orphans = sorted(orphans + stack)
+    out: list[tuple[int, int]] = []
+    for a, b in pairwise(orphans):
+        if (
+            text[a] != opener
+            and text[b] == opener
+            and b - a <= 24
+            and not any(ch in "。！？；“”‘’" for ch in text[a + 1 : b])
+        ):
+            out.append((a, b))
+    return out
 
 
 def pairs(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     if not _PAIR_CHARS.search(text):
         return
+    findall = _PAIR_CHARS.findall
     for start, end in ctx.paragraphs:
-        line = text[start:end]
-        if not _PAIR_CHARS.search(line) or _clean_line(line):
+        marks = findall(text, start, end)
+        if not marks or _clean_marks(marks):
             continue
+        line = text[start:end]
         handled: set[int] = set()
         for opener, closer in PAIRS.items():
             opens, closes = line.count(opener), line.count(closer)
@@ -195,23 +293,19 @@ def pairs(ctx: Context) -> Iterator[Finding]:
                     handled.update(range(s + 1, e))
                     yield Finding("pair-doubled", s, e, m.group(), mark, f"{NAMES[opener]}重复")
             if opener in "“‘" and (opener == "“" or any(map(is_han, line))):
-                # curly quotes alternate open, close, open…: with an even count, a mark facing the
-                # wrong way is fixed by its place in that order
                 marks = [start + i for i, ch in enumerate(line) if ch in (opener, closer)]
                 marks = [i for i in marks if i not in handled and not ctx.protected.covers(i)]
-                if len(marks) >= 2 and len(marks) % 2 == 0:
-                    for k, i in enumerate(marks):
-                        want = opener if k % 2 == 0 else closer
-                        if text[i] != want:
-                            yield Finding(
-                                "pair-direction",
-                                i,
-                                i + 1,
-                                text[i],
-                                want,
-                                f"{NAMES[opener]}方向错误，应为“{want}”",
-                            )
-                    handled.update(marks)
+                for c, o in _reversed_pairs(text, marks, opener):
+                    for i, want in ((c, opener), (o, closer)):
+                        yield Finding(
+                            "pair-direction",
+                            i,
+                            i + 1,
+                            text[i],
+                            want,
+                            f"{NAMES[opener]}方向错误，应为“{want}”",
+                        )
+                    handled.update((c, o))
         # what is left must nest: a mark with no partner in its line is reported for a person to fix
         stack: list[tuple[str, int]] = []
         unmatched: list[int] = []
@@ -238,3 +332,63 @@ def pairs(ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 "pair-unbalanced", i, i + 1, ch, None, f"{kind}不成对：缺少与之配对的{side}半边", WARNING
             )
+
+
+# --- Marks used in the wrong place (GB/T 15834) ---------------------------------------------------
+# each alternative starts with the mark it looks at; the context is checked in Python
+_MISUSE = re.compile(
+    f"如下[，,](?=[\\n ]|$)|。）|吗。|、(?=确保|从而|进而|以便|以确保|并且|同时)|、(?=[{HAN}]{{2,6}}，)"
+)
+_ITEM = re.compile(f"[{HAN}]{{2,6}}")
+_AFTER = re.compile(f"[{HAN}][{HAN} ]{{1,6}}?(?=[、和及与；。])")
+_CLAUSE_OPENERS = ("确保", "从而", "进而", "以便", "以确", "并且", "同时")
+
+
+def _list_comma(text: str, a: int) -> int | None:
+    """The ， inside a list of parallel items joined by 、 (政治建设、思想建设、组织建设，作风建设和……),
+    found from the 、 before it: the items on each side of the ， end alike and so does the one
+    before the 、."""
+    item = _ITEM.match(text, a + 1)
+    if item is None or item.end() >= len(text) or text[item.end()] != "，":
+        return None
+    i = item.end()
+    earlier = text[max(0, a - 6) : a]
+    after = _AFTER.match(text, i + 1)
+    if after is None:
+        return None
+    tail = item.group()[-2:]
+    if earlier.endswith(tail) and after.group().endswith(tail) and len(set(tail)) == 2:
+        return i
+    return None
+
+
+def punct_misuse(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    n = len(text)
+    for m in _MISUSE.finditer(text):
+        s = m.start()
+        run = m.group()
+        if ctx.protected.covers(s):
+            continue
+        if run == "、" and text[s + 1 : s + 3] not in _CLAUSE_OPENERS:
+            i = _list_comma(text, s)
+            if i is not None:
+                yield Finding("punct-misuse", i, i + 1, "，", "、", "并列词语之间应用顿号“、”")
+            continue
+        if run.startswith("如下"):
+            # "报告如下。" ends a sentence and is accepted; "如下，" leads into nothing
+            yield Finding("punct-misuse", s + 2, s + 3, run[2], "：", "“如下”引出下文，应用冒号“：”")
+            continue
+        if run == "吗。":
+            yield Finding("punct-misuse", s + 1, s + 2, "。", "？", "疑问句末应用问号“？”")
+        elif run == "。）":
+            opener = text.rfind("（", max(0, s - 120), s)
+            if opener <= 0 or "）" in text[opener:s] or text[opener - 1] in "。！？\n":
+                continue  # a bracket that holds a sentence of its own keeps its 。
+            after = text[s + 2] if s + 2 < n else ""
+            if after and after in "。，；：、！？":
+                yield Finding("punct-misuse", s, s + 1, "。", "", "句内括号中不用句号")
+            else:
+                yield Finding("punct-misuse", s, s + 2, "。）", "）。", "句内括号的句号应放在括号之后")
+        else:  # 、 before a clause
+            yield Finding("punct-misuse", s, s + 1, "、", "，", "分句之间应用逗号“，”，顿号只用于并列词语")

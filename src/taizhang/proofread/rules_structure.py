@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .context import Context
 from .finding import ERROR, WARNING, Finding
-from .text import HAN, cn_to_int, int_to_cn
+from .text import HAN, cn_to_int, int_to_cn, is_han
 
 CN = "一二三四五六七八九十"
 LEAD = " \t\u3000"
@@ -25,6 +25,7 @@ class Heading:
     num_start: int  # the numeral's span in the text
     num_end: int
     chinese: bool
+    inline: bool = False  # run into a line (a lost break): it counts, but is not judged itself
 
 
 _H1 = re.compile(f"([{CN}]{{1,3}})(?:、|[.．](?!\\d))")  # 一. is misformatted but still a heading
@@ -32,35 +33,73 @@ _H2 = re.compile(f"[（(]([{CN}]{{1,3}})[）)]")
 _H3 = re.compile(r"(\d{1,2})(?:[.．](?!\d)|、)")
 _H4 = re.compile(r"[（(](\d{1,2})[）)]")
 _BAD_FORMAT = re.compile(
-    f"^[{LEAD}]*(?:\\d{{1,2}}(、)(?!\\d)|[{CN}]{{1,3}}([.．])(?!\\d)|[（(][{CN}\\d]{{1,3}}[）)]([、.．，,]))",
+    f"^[{LEAD}]*(?:\\d{{1,2}}(、)(?!\\d)|[{CN}]{{1,3}}([.．])(?![\\d，。、；：？！,.:;?!])|[（(][{CN}\\d]{{1,3}}[）)]([、.．，,]))",
     re.MULTILINE,
 )
 _RESET = re.compile(f"^[{LEAD}]*(?:附件|附表|附录)", re.MULTILINE)
 
 
+_HEAD_FIRST = LEAD + CN + "（(0123456789"
 _HEAD = re.compile(
     f"^[{LEAD}]*(?:([{CN}]{{1,3}})(?:、|[.．](?!\\d))|[（(]([{CN}]{{1,3}})[）)]|(\\d{{1,2}})(?:[.．](?!\\d)|、)|[（(](\\d{{1,2}})[）)])",
     re.MULTILINE,
 )
 
 
+# a heading run into the line before it when the break was lost (……完成任务。二、存在问题): it
+# still counts in the numbering, or the next heading would look like a skip
+_INLINE_HEADING = re.compile(
+    f"[。！？ \u3000][ \u3000]*(?:([{CN}]{{1,3}})、|[（(]([{CN}]{{1,3}})[）)]|(\\d{{1,2}})[.．](?!\\d)|[（(](\\d{{1,2}})[）)])"
+    f"(?=[{HAN}“《])"
+)
+
+
 def headings(ctx: Context) -> list[Heading]:
-    """Numbered headings: paragraphs that open with a number of one of the four levels."""
+    """Numbered headings: paragraphs that open with a number of one of the four levels, and
+    headings run into a line after a sentence end."""
     cached = getattr(ctx, "_headings", None)
     if cached is not None:
         return cached
     found = []
     para_starts = [s for s, _ in ctx.paragraphs]
-    for m in _HEAD.finditer(ctx.text):
+    text = ctx.text
+    inline_matches = [
+        m
+        for m in _INLINE_HEADING.finditer(text)
+        if text[m.start()] in "。！？"
+        or (m.start() and is_han(text[m.start() - 1]))  # after a space: 学习 1.强化
+    ]
+    matches = [(m, False) for m in ctx.line_matches(_HEAD, _HEAD_FIRST)] + [(m, True) for m in inline_matches]
+    for m, inline in sorted(matches, key=lambda mi: mi[0].start()):
         level = next(i for i in range(1, 5) if m.group(i))
         chinese = level <= 2
         numeral = m.group(level)
         number = cn_to_int(numeral) if chinese else int(numeral)
         if number:
             para = bisect_right(para_starts, m.start()) - 1
-            found.append(Heading(level, number, para, m.start(level), m.end(level), chinese))
+            found.append(Heading(level, number, para, m.start(level), m.end(level), chinese, inline))
     ctx._headings = found  # type: ignore[attr-defined]
     return found
+
+
+def _arabic_first_heading(found: list[Heading]) -> list[Heading]:
+    """A "1、" (or "1.") that opens a document whose other first-level headings are 二、 三、: its
+    一 was turned into the digit 1. It stands before any 一、 and no "2." follows it before 二、."""
+    out: list[Heading] = []
+    for k, h in enumerate(found):
+        if h.level == 1:
+            break
+        if h.level != 3 or h.number != 1:
+            continue
+        for g in found[k + 1 :]:
+            if g.level == 3 and g.number == 2:
+                break
+            if g.level == 1:
+                if g.number == 2:
+                    out.append(h)
+                break
+        break
+    return out
 
 
 def _numeral(n: int, chinese: bool) -> str:
@@ -73,9 +112,16 @@ def heading_rules(ctx: Context) -> Iterator[Finding]:
     counters = [0, 0, 0, 0, 0]
     open_level = 0
     para_starts = [s for s, _ in ctx.paragraphs]
-    resets = sorted({bisect_right(para_starts, m.start()) - 1 for m in _RESET.finditer(text)})
+    resets = sorted({bisect_right(para_starts, m.start()) - 1 for m in ctx.line_matches(_RESET, LEAD + "附")})
     last_para = -1
-    for h in found:
+    promoted = _arabic_first_heading(found)
+    for h in promoted:
+        yield Finding(
+            "yi-digit", h.num_start, h.num_end + 1, text[h.num_start : h.num_end + 1], "一、",
+            "其余一级标题为“二、”“三、”，此处的“1”应为“一、”", WARNING,
+        )  # fmt: skip
+    found = [Heading(1, 1, h.para, h.num_start, h.num_end, True) if h in promoted else h for h in found]
+    for index, h in enumerate(found):
         r = bisect_right(resets, h.para) - 1
         if r >= 0 and resets[r] > last_para:
             counters, open_level = [0, 0, 0, 0, 0], 0
@@ -83,14 +129,22 @@ def heading_rules(ctx: Context) -> Iterator[Finding]:
         if h.level == 1 and h.number == 1:
             counters, open_level = [0, 0, 0, 0, 0], 0  # a new document (or attachment) begins
         expected = counters[h.level] + 1
-        if h.number != expected:
+        if index == 0:
+            expected = h.number  # the text may be an excerpt that starts at 五、
+        if h.number != expected and not h.inline:
             want = _numeral(expected, h.chinese)
             got = text[h.num_start : h.num_end]
             kind = "跳号" if h.number > expected else "重号或倒序"
             yield Finding(
                 "heading-order", h.num_start, h.num_end, got, want, f"标题序号{kind}：此处应为“{want}”"
             )
-        if open_level and h.level > open_level + 1:
+        # 一、 followed directly by 1. is a common house style, not a fault
+        if (
+            open_level
+            and h.level > open_level + 1
+            and not (open_level == 1 and h.level == 3)
+            and not h.inline
+        ):
             yield Finding(
                 "heading-level", h.num_start, h.num_end, text[h.num_start : h.num_end], None,
                 "标题层级跳跃：结构层次应依次为“一、”“（一）”“1.”“（1）”", WARNING,
@@ -100,12 +154,10 @@ def heading_rules(ctx: Context) -> Iterator[Finding]:
             counters[deeper] = 0
         open_level = h.level
     # the marks that follow a number: 1、 → 1.   一. → 一、   （一）、 → （一）
-    for m in _BAD_FORMAT.finditer(text):
+    for m in ctx.line_matches(_BAD_FORMAT, _HEAD_FIRST):
         if m.group(1):
-            yield Finding(
-                "heading-format", m.start(1), m.end(1), "、", ".", "阿拉伯数字序号后应用“.”，不用“、”"
-            )
-        elif m.group(2):
+            continue  # 1、 is a writer's house style (GB/T 9704 writes 1.), not copying damage
+        if m.group(2):
             yield Finding("heading-format", m.start(2), m.end(2), m.group(2), "、", "汉字数字序号后应用“、”")
         else:
             yield Finding("heading-format", m.start(3), m.end(3), m.group(3), "", "括号序号后不再加标点")
@@ -113,7 +165,12 @@ def heading_rules(ctx: Context) -> Iterator[Finding]:
 
 # --- Enumerations inside the text -----------------------------------------------------------------
 # found by their numerals; that they open a clause (start of line, after a mark) is checked in Python
-_ENUM = re.compile(f"([{CN}]{{1,3}})([是要])|第([{CN}]{{1,3}})(?=[，、：,:])")
+_ENUM_BODY = f"(?:([{CN}]{{1,3}})([是要])|第([{CN}]{{1,3}})(?=[，、：,:]))"
+_ENUM_AT_START = re.compile(_ENUM_BODY)
+_ENUM_AFTER_MARK = re.compile("[，。；：！？ \t\n\u3000“]" + _ENUM_BODY)
+_INLINE_HEAD = re.compile(
+    f"[。！？；：][ \u3000]*(?=\\d{{1,2}}[.．、](?!\\d)|[（(][{CN}]{{1,3}}[）)]|[{CN}]{{1,3}}、)"
+)
 _ORDER = re.compile(f"(首先|其次|再次)(?=[，,{HAN}])")
 CLAUSE_START = "，。；：！？ \t\n\u3000“"
 
@@ -125,16 +182,21 @@ def _opens_clause(text: str, i: int) -> bool:
 def enumerations(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     para_starts = [s for s, _ in ctx.paragraphs]
-    heading_paras = sorted({h.para for h in headings(ctx)})
+    # a section starts at a heading's paragraph, or at a heading number run into a line after a
+    # sentence end (……成果。2.丰富学习方式): lost breaks do not merge two lists into one
+    bounds = sorted(
+        {para_starts[h.para] for h in headings(ctx)} | {m.end() for m in _INLINE_HEAD.finditer(text)}
+    )
 
     def section(pos: int) -> tuple[int, int]:
         para = bisect_right(para_starts, pos) - 1
-        return bisect_right(heading_paras, para), para
+        return bisect_right(bounds, pos), para
 
     state: dict[str, tuple[int, int, int]] = {}  # kind → (section, paragraph, last number)
-    for m in _ENUM.finditer(text):
-        if not _opens_clause(text, m.start()):
-            continue
+    # an item opens a clause: the pattern starts with the mark before it (a leading class lets the
+    # engine skip ahead), and the text's own start is tried on its own
+    at_start = _ENUM_AT_START.match(text)
+    for m in ([at_start] if at_start else []) + list(_ENUM_AFTER_MARK.finditer(text)):
         if m.group(1):
             numeral, kind, n_start, n_end = m.group(1), m.group(2), m.start(1), m.end(1)
         else:
@@ -142,7 +204,7 @@ def enumerations(ctx: Context) -> Iterator[Finding]:
         n = cn_to_int(numeral)
         if not n:
             continue
-        sec, para = section(m.start())
+        sec, para = section(n_start)
         prev_sec, prev_para, last = state.get(kind, (-1, -1, 0))
         if prev_sec != sec:
             last, prev_para = 0, -1
@@ -182,7 +244,7 @@ def enumerations(ctx: Context) -> Iterator[Finding]:
 # --- A stated count against the items listed ------------------------------------------------------
 # a count phrase just before a colon or at the end of a line (a heading): 以下五个方面：, 十项举措
 _COUNT_END = re.compile("[：:]|$", re.MULTILINE)
-_COLON = re.compile("[：:]")
+_COUNT_WORD = re.compile(f"[项个条点面大](?=[{HAN}]{{0,6}}(?:[：:]|$))[{HAN}]{{0,6}}", re.MULTILINE)
 _LIST_OPENER = re.compile(f"^[{LEAD}]*(?:[{CN}]{{1,3}}是|第[{CN}]{{1,3}}[，、,：:])", re.MULTILINE)
 _COUNT = re.compile(f"([{CN}]{{1,3}}|\\d{{1,2}})(?:项|个|条|点|方面|大)[{HAN}]{{0,6}}$")
 _ITEM_IN_LINE = re.compile(
@@ -248,12 +310,14 @@ def counts(ctx: Context) -> Iterator[Finding]:
     para_starts = [s for s, _ in paras]
     # where a list can follow: a colon, or the end of a line whose next line opens with a number
     openers = {h.para - 1 for h in headings(ctx)} | {
-        bisect_right(para_starts, m.start()) - 2 for m in _LIST_OPENER.finditer(text)
+        bisect_right(para_starts, m.start()) - 2 for m in ctx.line_matches(_LIST_OPENER, LEAD + CN + "第")
     }
-    ends = [m.start() for m in _COLON.finditer(text)] + [paras[k][1] for k in sorted(openers) if k >= 0]
-    for end_pos in sorted(ends):
+    opener_ends = {paras[k][1] for k in openers if k >= 0}
+    # a count word (项 个 条 点 方面 大) a few characters before a colon or a line end
+    ends = sorted({c.end() for c in _COUNT_WORD.finditer(text)})
+    for end_pos in ends:
         end = _COUNT_END.match(text, end_pos)
-        if end is None:
+        if end is None or (text[end_pos : end_pos + 1] not in ("：", ":") and end_pos not in opener_ends):
             continue
         window_start = max(0, end.start() - 12)
         m = _COUNT.search(text, window_start, end.start())

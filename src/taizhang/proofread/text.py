@@ -62,18 +62,14 @@ class Protected:
         return i >= 0 and self.ends[i] > start
 
 
+_NEWLINE = re.compile("\n")
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line; a paragraph of an official text is one line."""
-    spans = []
-    start = 0
-    find = text.find
-    while True:
-        end = find("\n", start)
-        if end < 0:
-            spans.append((start, len(text)))
-            return spans
-        spans.append((start, end))
-        start = end + 1
+    ends = [m.start() for m in _NEWLINE.finditer(text)]
+    ends.append(len(text))
+    return list(zip([0, *(e + 1 for e in ends[:-1])], ends, strict=True))
 
 
 CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
