@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv
 VENDOR := src/taizhang/static/vendor
 
-.PHONY: setup demo test lint typecheck browser office bench clean
+.PHONY: setup demo test lint typecheck browser office bench bundle clean
 
 setup: $(VENV)/.synced $(VENDOR)/.stamp browser office
 
@@ -50,8 +50,10 @@ office:
 	  else echo "!!! 未找到 LibreOffice 且无权安装：公文转 PDF 的测试将被跳过"; fi; \
 	fi
 
+# `make demo PORT=8101` serves on another port when 8000 is taken.
+PORT ?= 8000
 demo: setup
-	$(VENV)/bin/taizhang demo
+	$(VENV)/bin/taizhang demo --port $(PORT)
 
 test: setup
 	$(VENV)/bin/pytest
@@ -59,6 +61,14 @@ test: setup
 # Benchmarks print each figure beside its target; they are not part of the test suite.
 bench: setup
 	$(VENV)/bin/python bench/run_all.py
+
+# The offline bundle: dist/taizhang-<version>-linux-<arch>.tar.gz (runtime wheels only, the built
+# front-end files inside the project's wheel, install.sh, systemd units, nginx samples, the docs).
+# Needs the registry once, here; the server it is carried to needs none. BUNDLE_ARCHS to choose.
+BUNDLE_ARCHS ?= x86_64 aarch64
+bundle: $(VENV)/.synced $(VENDOR)/.stamp
+	mkdir -p dist
+	deploy/bundle/build.sh $(BUNDLE_ARCHS)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench fuzz

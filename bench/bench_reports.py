@@ -1,6 +1,12 @@
 """Documents: the annual summary of a unit with 2,000 records in the year, from the ledgers to
-.docx bytes, at most 1 s and within 3x of python-docx alone writing the same final text (the
-same paragraphs, default formatting). Data from `taizhang gen-load`. Prints figures beside targets."""
+.docx bytes, against its floor measured in the same run: python-docx alone writing the document's
+final text (the same paragraphs, default formatting). The two alternate, BENCH_ROUNDS times (9);
+medians. Target: the document within 3x the floor. The absolute times, and the split into
+writing the text and laying out the .docx, are shown for information. Data from
+`taizhang gen-load`; BENCH_RECORDS makes it smaller for development. Prints figures beside targets.
+
+Run: .venv/bin/python bench/bench_reports.py   (fresh SQLite; set TAIZHANG_DATABASE_URL for
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import time
 from benchtable import print_table
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", 2000))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 9))
 
 
 def setup() -> None:
@@ -27,7 +34,7 @@ def setup() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def median(fn, rounds: int = 7) -> float:
+def median(fn, rounds: int = ROUNDS) -> float:
     times = []
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -72,24 +79,29 @@ def main() -> int:
 
     ours()
     baseline()
-    t_ours, t_base = median(ours), median(baseline)
+    # alternate the document and its floor, so a busy moment of the machine falls on both
+    ends, bases = [], []
+    for _ in range(ROUNDS):
+        t0 = time.perf_counter()
+        ours()
+        ends.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        baseline()
+        bases.append(time.perf_counter() - t0)
+    t_ours, t_base = statistics.median(ends), statistics.median(bases)
     t_build = median(lambda: writer.build("annual", unit, year))
     t_render = median(render_only)
+    ratio = t_ours / t_base
     rows = [
         (f"records of the unit in {year} (counted in the summary: {counted:,})", f"{RECORDS:,}", "", ""),
-        ("annual summary: ledgers -> .docx, median (s)", f"{t_ours:.3f}", "<= 1 s", t_ours <= 1),
+        (f"annual summary: ledgers -> .docx, median of {ROUNDS} (s)", f"{t_ours:.3f}", "", ""),
         ("  of which reading and writing the text (s)", f"{t_build:.3f}", "", ""),
         ("  of which laying out the .docx (s)", f"{t_render:.3f}", "", ""),
-        ("python-docx alone, same paragraphs, median (s)", f"{t_base:.3f}", "", ""),
-        (
-            "laying out the .docx / python-docx alone",
-            f"{t_render / t_base:.2f}x",
-            "<= 3x",
-            t_render / t_base <= 3,
-        ),
-        # the target is the rendering of the final text (the row above); this one also counts
-        # reading the ledgers and writing the prose, shown for information
-        ("ledgers -> .docx / python-docx alone (end to end)", f"{t_ours / t_base:.2f}x", "", ""),
+        ("floor: python-docx alone, same paragraphs, median (s)", f"{t_base:.3f}", "", ""),
+        ("  laying out the .docx / floor", f"{t_render / t_base:.2f}x", "", ""),
+        # the target is the whole document as the user waits for it: reading the ledgers,
+        # writing the prose and laying it out, against python-docx only writing the result
+        ("document (ledgers -> .docx) / floor", f"{ratio:.2f}x", "<= 3x", ratio <= 3, f"{ratio:.2f}x floor"),
     ]
     print_table(rows)
     return 0

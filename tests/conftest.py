@@ -1,4 +1,4 @@
-"""The fixed cast (DOMAIN §1): the demo province, built by the same code as `taizhang demo`."""
+"""The fixed cast (docs/domain.md §1): the demo province, built by the same code as `taizhang demo`."""
 
 from __future__ import annotations
 

@@ -84,7 +84,7 @@ def test_an_evaluable_local_rule_is_accepted(cast, client):
 
 
 def test_every_shipped_rule_can_be_evaluated_and_days_count_on_a_date_only_ledger(cast):
-    from taizhang.core.views import REGISTRY
+    from taizhang.core.kinds import REGISTRY
     from taizhang.rules import engine
     from taizhang.rules.services import evaluate_units
 

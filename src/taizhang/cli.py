@@ -4,13 +4,189 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 
 class CommandError(Exception):
     """A failure the user can act on; printed as one line."""
+
+
+# argparse's own messages, in the order they are tried. argparse binds gettext's `_` at import
+# and ships no Chinese catalogue; installing one would change every argparse in the process
+# (pytest's too), so our parser translates the finished English sentences instead.
+_ARGPARSE_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.S), r)
+    for p, r in [
+        (r"^argument (.+?): (.*)$", "参数 {0}：{1}"),
+        (r"^the following arguments are required: (.*)$", "缺少必需的参数：{0}"),
+        (r"^one of the arguments (.*) is required$", "参数 {0} 中必须给出一个"),
+        (r"^unrecognized arguments: (.*)$", "无法识别的参数：{0}"),
+        (r"^invalid choice: (.*?) \(choose from (.*)\)$", "无效的取值 {0}（可选：{1}）"),
+        (r"^invalid int value: (.*)$", "应为整数，而不是 {0}"),
+        (r"^invalid float value: (.*)$", "应为数字，而不是 {0}"),
+        (r"^invalid (\S+) value: (.*)$", "无效的取值 {1}"),
+        (r"^expected one argument$", "需要一个取值"),
+        (r"^expected at most one argument$", "最多一个取值"),
+        (r"^expected at least one argument$", "至少需要一个取值"),
+        (r"^expected (\d+) arguments?$", "需要 {0} 个取值"),
+        (r"^ambiguous option: (\S+) could match (.*)$", "选项 {0} 有歧义，可能是：{1}"),
+        (r"^not allowed with argument (.*)$", "不能与参数 {0} 同时使用"),
+        (r"^ignored explicit argument (.*)$", "此选项不接受取值：{0}"),
+        (r"^can't open '(.*?)': (.*)$", "无法打开 {0}：{1}"),
+    ]
+]
+
+
+# A positional argument with choices is named by its dest in errors (its usage shows the choices).
+_ARGUMENT_NAMES = {"kind": "类型", "action": "操作", "what": "导出内容"}
+
+
+def _zh(message: str) -> str:
+    """argparse's English error sentence in Chinese (unknown ones pass through unchanged)."""
+    for pattern, template in _ARGPARSE_ZH:
+        m = pattern.match(message)
+        if m:
+            groups = list(m.groups())
+            if template.startswith("参数 "):
+                groups[0] = _ARGUMENT_NAMES.get(groups[0], groups[0])
+                groups[1] = _zh(groups[1])  # "argument X: <inner message>"
+            elif template.startswith(("缺少必需的参数", "无法识别的参数")):
+                groups[0] = "、".join(_ARGUMENT_NAMES.get(a, a) for a in groups[0].split(", "))
+            elif template.startswith("无效的取值 {0}（"):
+                groups[1] = "、".join(c.strip().strip("'") for c in groups[1].split(", "))
+            return template.format(*groups)
+    return message
+
+
+_METAVARS = {
+    "unit": "单位代码", "year": "年度", "output": "文件", "file": "文件", "host": "地址",
+    "port": "端口", "workers": "进程数", "username": "账号", "full_name": "姓名", "query": "检索词",
+    "as_user": "账号", "user": "账号", "limit": "条数", "units": "单位数", "records_per_unit": "条数",
+    "seed": "种子", "kind": "台账", "checkpoints": "文件", "rules": "规则", "ignore": "规则",
+    "dir": "目录", "keep": "份数",
+}  # fmt: skip
+
+_HELP = {
+    ("", "host"): "监听地址（默认 %(default)s；多台服务器时用 0.0.0.0）",
+    ("", "port"): "端口（默认 %(default)s）",
+    ("", "workers"): "gunicorn 工作进程数（默认 %(default)s）",
+    ("", "username"): "账号（默认 %(default)s）",
+    ("", "full_name"): "姓名（默认与账号相同）",
+    ("", "role"): "system 系统管理员，security 安全管理员，audit 审计管理员（默认 %(default)s）",
+    ("", "file"): "文件路径",
+    ("", "year"): "年度，如 2025",
+    ("", "output"): "输出文件",
+    ("", "limit"): "最多列出多少条（默认 %(default)s）",
+    ("", "units"): "单位数（至少 1）",
+    ("", "records_per_unit"): "每个单位的记录数（至少 1）",
+    ("", "seed"): "随机种子：同一种子生成同样的数据（默认 %(default)s）",
+    ("", "format"): "docx（Word，默认）、md（Markdown）或 html（网页）",
+    ("", "rest"): "Django 管理命令及其参数，如 migrate、check --deploy",
+    ("export", "what"): "ledger-book：台账汇编（一个工作簿，每种台账一页）",
+    ("rules", "action"): "check：按规则和周期列出已完成、待完成、未完成",
+    ("audit", "action"): "verify 校验审计链；checkpoint 输出签名的检查点",
+    ("report", "kind"): (
+        "annual 年度总结，keypoints 工作要点，half-year 半年专题报告，analysis 季度研判报告，"
+        "assessment 考核自评报告，ledger-book 台账汇编，rollup 下级单位汇总报告"
+    ),
+}
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's layout counts characters; Chinese ones take two columns, so the help column and
+    line wrapping are measured in columns here."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            width = _width(self._format_action_invocation(action)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, width)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        header = self._format_action_invocation(action)
+        extra = _width(header) - len(header)
+        lead = " " * self._current_indent + header
+        if not extra or not text.startswith(lead) or text[len(lead) :].startswith("\n"):
+            return text
+        after = text[len(lead) :]
+        rest = after.lstrip(" ")
+        spaces = len(after) - len(rest)
+        if spaces - extra >= 2:
+            return lead + " " * (spaces - extra) + rest
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        return lead + "\n" + " " * help_position + rest
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # Chinese breaks between any two characters; a Latin word stays whole.
+        text = " ".join(text.split())
+        lines: list[str] = []
+        line = ""
+        for ch in text:
+            if line and _width(line + ch) > width and ch not in "，。、；：？！）》」”":
+                carry = ""
+                if line[-1] in "（《“「":  # an opening mark goes down with what it opens
+                    line, carry = line[:-1], line[-1]
+                elif ch.isascii() and ch.isalnum():
+                    head = line.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+                    if head.strip():
+                        line, carry = head, line[len(head) :]
+                lines.append(line.rstrip())
+                line = carry
+                if ch == " " and not line:
+                    continue
+            line += ch
+        if line:
+            lines.append(line)
+        return lines
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage, headings, -h and errors are Chinese. Subparsers inherit it
+    (argparse makes them with the parent's class)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        add_help = kwargs.pop("add_help", True)
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出"
+            )
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        # Placeholders and help for the options most commands share, in Chinese, where the
+        # declaration gives none; a declaration's own wording always wins.
+        command = self.prog.split()[-1]
+        if action.metavar is None and action.choices is None and action.nargs != 0:
+            action.metavar = _METAVARS.get(action.dest)
+        if action.help is None:
+            action.help = _HELP.get((command, action.dest)) or _HELP.get(("", action.dest))
+        return action
+
+    def format_help(self) -> str:
+        # argparse ends section headings with an ASCII colon
+        text = super().format_help()
+        return text.replace("\n位置参数:\n", "\n位置参数：\n").replace("\n选项:\n", "\n选项：\n")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{_zh(message)}\n")
 
 
 def _setup() -> None:
@@ -36,10 +212,36 @@ def _collectstatic() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def _pending_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     _setup()
-    _migrate()
-    _collectstatic()
+    from pathlib import Path
+
+    if args.no_migrate:
+        # N servers: the schema and the static files were prepared once by `taizhang migrate`;
+        # a server on a stale schema would fail on every page, so it refuses to start instead.
+        pending = _pending_migrations()
+        if pending:
+            raise CommandError(
+                f"数据库有 {len(pending)} 个迁移尚未执行（如 {pending[0]}）：请先在一台服务器上运行 taizhang migrate。"
+            )
+        from django.conf import settings
+
+        if not (Path(settings.STATIC_ROOT) / "vendor" / "bootstrap.min.css").exists():
+            raise CommandError(
+                f"静态文件尚未收集到 {settings.STATIC_ROOT}：请先运行 taizhang collectstatic。"
+            )
+    else:
+        _migrate()
+        _collectstatic()
     from .server import serve
 
     serve(host=args.host, port=args.port, workers=args.workers)
@@ -117,15 +319,62 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
 ROLE_NAMES = [("system", "系统管理员"), ("security", "安全管理员"), ("audit", "审计管理员")]
 
 
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """The one step of an install or upgrade that changes shared state: run it on one server."""
+    _setup()
+    pending = _pending_migrations()
+    _migrate()
+    _collectstatic()
+    if pending:
+        print(f"已执行 {len(pending)} 个数据库迁移，静态文件已收集。")
+    else:
+        print("数据库已是最新，无需迁移；静态文件已收集。")
+
+
+def cmd_collectstatic(args: argparse.Namespace) -> None:
+    _setup()
+    from django.conf import settings
+
+    _collectstatic()
+    print(f"静态文件已收集到 {settings.STATIC_ROOT}。")
+
+
+# a scheduled backup's name sorts by time, so retention keeps the newest by name alone
+BACKUP_PATTERN = "taizhang-????????-??????.tar.gz"
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     _setup()
+    from datetime import UTC, datetime
+    from pathlib import Path
+
     from .core.backup import BackupError, create_backup
 
+    if args.keep is not None and not args.dir:
+        raise CommandError("--keep 只能与 --dir 一起使用。")
+    if args.keep is not None and args.keep < 1:
+        raise CommandError("--keep 至少为 1。")
+    if bool(args.file) == bool(args.dir):
+        raise CommandError("请给出备份文件名，或用 --dir 指定备份目录（二者选一）。")
+    if args.dir:
+        folder = Path(args.dir)
+        if not folder.is_dir():
+            raise CommandError(f"备份目录不存在：{folder}")
+        target = folder / f"taizhang-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz"
+    else:
+        target = Path(args.file)
     try:
-        manifest = create_backup(args.file)
+        manifest = create_backup(target)
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
-    print(f"备份完成：{args.file}（数据库 + {len(manifest['attachments'])} 个附件）")
+    print(f"备份完成：{target}（数据库 + {len(manifest['attachments'])} 个附件）")
+    if args.keep is not None:
+        # prune only after a backup has completed, and only files named by this command
+        old = sorted(Path(args.dir).glob(BACKUP_PATTERN), reverse=True)[args.keep :]
+        for path in old:
+            path.unlink()
+        if old:
+            print(f"按保留份数 {args.keep} 删除了 {len(old)} 份旧备份：{'、'.join(p.name for p in old)}")
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
@@ -205,12 +454,13 @@ def _unit(code: str) -> Any:
 
 
 def _ledger(kind: str) -> Any:
-    from .ledger.views import LEDGERS
+    from .core import kinds
 
-    for views in LEDGERS:
+    ledgers = list(kinds.of_namespace("ledger"))
+    for views in ledgers:
         if kind in (views.slug, views.verbose()):
             return views
-    names = "、".join(f"{v.slug}（{v.verbose()}）" for v in LEDGERS)
+    names = "、".join(f"{v.slug}（{v.verbose()}）" for v in ledgers)
     raise CommandError(f"没有名为 {kind} 的台账。可用：{names}")
 
 
@@ -239,7 +489,7 @@ def cmd_import(args: argparse.Namespace) -> None:
             rows = imports.read_rows(path.name, f, path.stat().st_size, settings.ATTACHMENT_MAX_BYTES)
             result = imports.run_import(
                 model=views.model,
-                field_names=views.import_fields(),
+                field_names=views.fields,
                 rows=rows,
                 unit=unit,
                 acting_user=user,
@@ -349,8 +599,18 @@ def cmd_manage(args: argparse.Namespace) -> None:
     execute_from_command_line(["taizhang manage", *args.rest])
 
 
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数，而不是 {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"至少为 1，而不是 {number}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="taizhang", description="台账：意识形态工作责任制平台")
+    parser = ChineseArgumentParser(prog="taizhang", description="台账：意识形态工作责任制平台")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("demo", help="建立演示数据并启动服务")
@@ -363,7 +623,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="不执行迁移、不收集静态文件（多台服务器时由 taizhang migrate 在一台上执行一次）",
+    )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="执行数据库迁移并收集静态文件（安装或升级时在一台服务器上执行一次）")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("collectstatic", help="把静态文件收集到数据目录（每台服务器各一份）")
+    p.set_defaults(func=cmd_collectstatic)
 
     p = sub.add_parser("createadmin", help="创建管理员账号（三员之一），或用 --reset 重置其密码")
     p.add_argument("--username", default="sysadmin")
@@ -377,7 +648,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_createadmin)
 
     p = sub.add_parser("backup", help="在线备份数据库和附件到一个文件")
-    p.add_argument("file")
+    p.add_argument("file", nargs="?", help="备份文件名（或用 --dir）")
+    p.add_argument("--dir", help="备份到此目录，文件名按时间生成（taizhang-年月日-时分秒.tar.gz）")
+    p.add_argument("--keep", type=int, help="与 --dir 同用：备份完成后只保留最新的 N 份")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="从备份文件恢复（先校验）")
@@ -418,8 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("gen-load", help="生成用于基准测试的合成省份数据")
-    p.add_argument("--units", type=int, required=True)
-    p.add_argument("--records-per-unit", type=int, required=True)
+    p.add_argument("--units", type=_at_least_one, required=True)
+    p.add_argument("--records-per-unit", type=_at_least_one, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--year", type=int, default=None, help="记录所在年度（默认去年）")
     p.set_defaults(func=cmd_gen_load)
@@ -547,11 +820,52 @@ def cmd_proofread(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
+# Commands that read an existing database: where there is none, they say which data directory
+# they looked in rather than creating an empty database there and failing on a missing table.
+_NEEDS_DATABASE = {"audit", "import", "export", "rules", "report", "search"}
+
+
+def _require_database() -> None:
+    _setup()
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = Path(str(db["NAME"]))
+        where = f"数据目录 {settings.DATA_DIR}"
+        in_memory = connection.creation.is_in_memory_db(db["NAME"])  # type: ignore[attr-defined]
+        if not in_memory and (not path.is_file() or path.stat().st_size == 0):
+            raise CommandError(
+                f"{where} 中没有数据库（{path.name}）。请把 TAIZHANG_DATA_DIR 设为已有的数据目录，"
+                "或先运行 taizhang migrate 建立数据库。"
+            )
+    else:  # never print the URL: it holds the password
+        where = f"TAIZHANG_DATABASE_URL 所指的数据库（{db.get('HOST') or '本机'} 上的 {db['NAME']}）"
+    if "django_migrations" not in connection.introspection.table_names():
+        raise CommandError(f"{where} 中的数据库尚未建立。请先运行 taizhang migrate。")
+
+
+def _pipe_closed() -> int:
+    # The reader (`| head`) has what it wanted. Point stdout at /dev/null so the interpreter's
+    # final flush does not report the closed pipe, and end quietly.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], Any] = args.func
     try:
+        args = build_parser().parse_args(argv)
+        func: Callable[[argparse.Namespace], Any] = args.func
+        if args.command in _NEEDS_DATABASE:
+            _require_database()
         code = func(args)
+        sys.stdout.flush()  # inside the try: a pipe closed early is noticed here, not at exit
+    except BrokenPipeError:
+        return _pipe_closed()
     except CommandError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -567,11 +881,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _describe(exc: Exception) -> str:
     from django.core.exceptions import ValidationError
-    from django.db.utils import OperationalError
+    from django.db.utils import DatabaseError, OperationalError
 
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
 
+    if isinstance(exc, DatabaseError) and (
+        "no such table" in str(exc) or ("relation" in str(exc) and "does not exist" in str(exc))
+    ):
+        from django.conf import settings
+
+        return f"数据库缺少数据表（数据目录 {settings.DATA_DIR}）。请先运行 taizhang migrate。"
     if isinstance(exc, OperationalError):
         return f"无法连接或操作数据库（{exc}）。请检查 TAIZHANG_DATABASE_URL 和数据目录。"
     if isinstance(exc, PermissionError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import string
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -222,6 +223,15 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
         )
 
 
+def _demo_declared(unit: Unit, year: int, clerk: Any) -> None:
+    """Samples of every kind that declares its own (Kind.demo), written as the clerk would."""
+    from .core import kinds
+
+    for kind in list(kinds.REGISTRY.values()):
+        for instance in kind.demo(unit, year, clerk) if kind.demo else ():
+            record_create(acting_user=clerk, instance=instance)
+
+
 def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     year = timezone.localdate().year
     dist = _cast_of(units["demo-dist"], [("孙立新", "副局长", "业务"), ("周海波", "纪检组长", "纪检监察")])
@@ -239,6 +249,7 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     from .orgs.models import User
 
     build_library(units, dist, User.objects.get(username="city_secretary"), light=light)
+    _demo_declared(units["demo-dist"], year - 1, dist.clerk)
     if light:
         return
     # last year's summary, drafted by the clerk and finalised by the secretary; this year's key points

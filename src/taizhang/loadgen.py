@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .core import audit, bulk
 from .core.context import acting
+from .core.models import AuditEntry
 from .ledger import models as m
 from .orgs.models import Membership, Unit, UnitKind, User
 from .orgs.roles import Role
@@ -52,8 +53,17 @@ def _tree(n: int) -> list[tuple[str, str, str, int | None]]:
 
 
 def generate(*, units: int, records_per_unit: int, seed: int, year: int | None = None) -> dict[str, int]:
-    if Unit.objects.filter(code__startswith=f"{PREFIX}-").exists():
-        raise ValueError("数据库中已有合成数据（代码以 load- 开头），请使用新的数据库。")
+    if units < 1 or records_per_unit < 1:
+        raise ValueError(
+            f"单位数和每个单位的记录数都至少为 1（现为 --units {units}、--records-per-unit {records_per_unit}）。"
+        )
+    # Synthetic units and accounts mixed into real (or demo) data could never be told apart
+    # again, and a benchmark over them would measure something else: only an empty database.
+    if Unit.objects.exists() or User.objects.exists() or AuditEntry.objects.exists():
+        raise ValueError(
+            "数据库中已有数据（单位、账号或审计记录），合成数据只能生成到新建的空数据库中："
+            "请把 TAIZHANG_DATA_DIR 设为一个新目录（或 TAIZHANG_DATABASE_URL 指向新建的库）后再运行。"
+        )
     rng = random.Random(seed)  # noqa: S311 (synthetic data)
     year = year or timezone.localdate().year - 1
     tz = timezone.get_current_timezone()

@@ -263,10 +263,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# --- Audit --------------------------------------------------------------------------------------
-# Rows are never deleted by the application; this is the floor any future archiving must respect.
-AUDIT_RETENTION_DAYS = env_int("TAIZHANG_AUDIT_RETENTION_DAYS", 184, minimum=184)
-
 # --- Logging ------------------------------------------------------------------------------------
 LOG_FORMAT = env_str("TAIZHANG_LOG_FORMAT", "plain")  # "json": one JSON object per line
 LOGGING = {

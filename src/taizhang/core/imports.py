@@ -30,10 +30,11 @@ from django.db import models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from . import audit, bounded, bulk, safezip
+from . import audit, bounded, bulk, kinds, safezip
 from .excel import safe_cell
 from .files import clean_filename, sniff
 from .models import UnitOwned
+from .scope import scope_for
 from .services import after_write as bulk_after_write
 from .textcheck import UNWANTED, text_problem
 
@@ -661,12 +662,7 @@ def _lookups(cols: list[Column], unit: Any, user: Any = None) -> None:
             model = col.field.related_model
             key = getattr(model, "import_key", None)
             # a person imports with what they may see; the command line (an operator) reads the unit
-            base = (
-                model.objects.restrict(user, "view")
-                if user is not None
-                else model.objects.filter(deleted_at__isnull=True)
-            )
-            qs = base.filter(unit=unit)
+            qs = model.objects.readable(user).filter(unit=unit)
             col.lookup = {str(getattr(o, key) if key else o): o for o in qs}
             col.lookup.update({safe_cell(k): o for k, o in col.lookup.items() if safe_cell(k) != k})
 
@@ -717,33 +713,66 @@ def run_import(
 ) -> ImportResult:
     """Check every row; write all of them (commit=True) only when no row has an error.
 
-    Each row becomes a model instance holding the parsed values and goes through the model's own
-    `clean()` (the rules the form runs on the page) and every field validator the parsing does not
-    already apply. Instances are made without `Model.__init__` — a copy of one prototype's state —
-    because the import spends its time per row. `source` (file name, SHA-256) goes into the audit
-    row: one row for the whole import, holding every record's values (see `_audit_import`).
-    """
+    Each row becomes a model instance (a copy of one prototype's state, not `Model.__init__`: the
+    import spends its time per row) checked by every field validator and the model's own `clean()`,
+    all of a row's errors at once; uniqueness rules are checked for the whole file (`_duplicates`).
+    A person (`acting_user`) needs the right to write the kind in `unit`; None is the operator.
+    `source` (file name, SHA-256) goes into the import's one audit row (`_audit_import`)."""
+    _check_right(model, unit, acting_user)
     result = ImportResult()
-    cols = columns_for(model, field_names)
-    by_header = {c.header: c for c in cols}
-    try:
-        header = [_text(h).rstrip("*") for h in next(rows)]
-    except StopIteration:
-        result.add_errors([RowError(1, "表头", "文件是空的")])
+    read = _read_header(rows, columns_for(model, field_names), result)
+    if read is None:
         return result
-    marker = header.index(MARKER) if MARKER in header else None
-    if marker is not None:
-        header[marker] = ""
-    unknown = [h for h in header if h and h not in by_header]
-    missing = [c.header for c in cols if c.required and c.header not in header]
-    result.add_errors(RowError(1, h, "不是本台账的列，请使用下载的模板") for h in unknown)
-    result.add_errors(RowError(1, h, "缺少必填列") for h in missing)
-    if result.errors:
-        return result
-    positions = [(i, by_header[h]) for i, h in enumerate(header) if h]
+    positions, marker = read
     _lookups([c for _, c in positions], unit, acting_user)
-    # (cell index, column, converter, attribute name, field name when it is a link, validators)
-    plan = [
+    plan = _plan(positions)
+    m2m_cols = [c for _, c in positions if c.kind == "people"]
+    proto = model(unit=unit, created_by=acting_user, updated_by=acting_user)
+    base = {k: v for k, v in proto.__dict__.items() if k != "_state"}
+    base_cache = dict(proto._state.fields_cache)
+    new = object.__new__
+    pending: list[tuple[Any, dict[str, list[Any]]]] = []
+    pending_rows: list[int] = []
+    for rownum, raw in enumerate(rows, start=2):
+        if rownum - 1 > MAX_ROWS:
+            result.add_errors([RowError(rownum, "", f"超过 {MAX_ROWS} 行的上限，请分批导入")])
+            break
+        if not raw or _blank_row(raw) or (marker is not None and marker < len(raw) and _text(raw[marker])):
+            continue  # blank, or the template's example row
+        result.rows += 1
+        obj = new(model)
+        obj.__dict__.update(base)
+        obj.__dict__["_state"] = state = ModelState()
+        state.fields_cache = dict(base_cache)
+        m2m, row_errors, failed = _fill_row(obj, raw, plan, rownum)
+        row_errors += _clean_row(obj, failed, rownum)
+        if row_errors:
+            result.add_errors(row_errors)
+        else:
+            pending.append((obj, m2m))
+            pending_rows.append(rownum)
+        if len(result.preview) < preview_rows:
+            result.preview.append([_text(raw[i]) if i < len(raw) else "" for i, _ in positions])
+    if result.rows == 0 and not result.errors:
+        result.add_errors([RowError(2, "", "文件中没有数据行")])
+    result.add_errors(_duplicates(model, unit, pending, pending_rows))
+    if commit and result.ok:
+        result.created = _commit(model, plan, pending, m2m_cols, unit, acting_user, source or {})
+    return result
+
+
+def _check_right(model: type[UnitOwned], unit: Any, acting_user: Any) -> None:
+    """A person imports only where they may write the kind (Kind.write_action, else add)."""
+    declared = kinds.for_model(model)
+    action = (declared.write_action if declared else None) or "add"
+    if acting_user is not None and not scope_for(acting_user).allows(action, unit):
+        raise ImportRefused(f"{acting_user} 没有在{unit.name}导入{model._meta.verbose_name}记录的权限。")
+
+
+def _plan(positions: list[tuple[int, Column]]) -> list[Any]:
+    """Per column, once: (cell index, column, converter, attribute name, field name when it is a
+    link, validators)."""
+    return [
         (
             i,
             col,
@@ -754,83 +783,155 @@ def run_import(
         )
         for i, col in positions
     ]
-    m2m_cols = [c for _, c in positions if c.kind == "people"]
-    proto = model(unit=unit, created_by=acting_user, updated_by=acting_user)
-    base = {k: v for k, v in proto.__dict__.items() if k != "_state"}
-    base_cache = dict(proto._state.fields_cache)
-    new = object.__new__
-    pending: list[tuple[Any, dict[str, list[Any]]]] = []
-    for rownum, raw in enumerate(rows, start=2):
-        if rownum - 1 > MAX_ROWS:
-            result.add_errors([RowError(rownum, "", f"超过 {MAX_ROWS} 行的上限，请分批导入")])
-            break
-        if not raw or _blank_row(raw):
+
+
+def _read_header(rows: Iterator[list[Any]], cols: list[Column], result: ImportResult) -> Any:
+    """((cell index, column) of each named column, the template's marker column or None), or None
+    with the header's errors in `result` (an empty file, unknown or missing columns)."""
+    by_header = {c.header: c for c in cols}
+    try:
+        header = [_text(h).rstrip("*") for h in next(rows)]
+    except StopIteration:
+        result.add_errors([RowError(1, "表头", "文件是空的")])
+        return None
+    marker = header.index(MARKER) if MARKER in header else None
+    if marker is not None:
+        header[marker] = ""
+    unknown = [h for h in header if h and h not in by_header]
+    missing = [c.header for c in cols if c.required and c.header not in header]
+    result.add_errors(RowError(1, h, "不是本台账的列，请使用下载的模板") for h in unknown)
+    result.add_errors(RowError(1, h, "缺少必填列") for h in missing)
+    if result.errors:
+        return None
+    return [(i, by_header[h]) for i, h in enumerate(header) if h], marker
+
+
+def _fill_row(
+    obj: Any, raw: list[Any], plan: list[Any], rownum: int
+) -> tuple[dict[str, list[Any]], list[RowError], set[str]]:
+    """Parse each cell of a row into the instance: (many-to-many values, the cells' errors, the
+    names of the fields whose cell failed — left empty, so clean() still judges the rest)."""
+    values, cache = obj.__dict__, obj._state.fields_cache
+    m2m: dict[str, list[Any]] = {}
+    errors: list[RowError] = []
+    failed: set[str] = set()
+    width = len(raw)
+    for i, col, convert, attname, link, checks in plan:
+        try:
+            parsed = convert(raw[i] if i < width else None)
+            for check in checks:
+                if parsed is not None and parsed != "":
+                    check(parsed)
+        except (ValueError, ValidationError) as exc:
+            messages = [str(exc)] if isinstance(exc, ValueError) else exc.messages
+            errors.extend(RowError(rownum, col.header, msg) for msg in messages)
+            failed.add(col.name)
+            if col.kind != "people":
+                values[attname] = None
+                if link is not None:
+                    cache[link] = None
             continue
-        if marker is not None and marker < len(raw) and _text(raw[marker]):
-            continue
-        result.rows += 1
-        obj = new(model)
-        values = obj.__dict__
-        values.update(base)
-        state = ModelState()
-        state.fields_cache = cache = dict(base_cache)
-        values["_state"] = state
-        m2m: dict[str, list[Any]] = {}
-        row_errors = []
-        width = len(raw)
-        for i, col, convert, attname, link, checks in plan:
-            try:
-                parsed = convert(raw[i] if i < width else None)
-                for check in checks:
-                    if parsed is not None and parsed != "":
-                        check(parsed)
-            except ValueError as exc:
-                row_errors.append(RowError(rownum, col.header, str(exc)))
-                continue
-            except ValidationError as exc:
-                row_errors.extend(RowError(rownum, col.header, m) for m in exc.messages)
-                continue
-            if link is not None:
-                values[attname] = None if parsed is None else parsed.pk
-                cache[link] = parsed
-            elif col.kind == "people":
-                m2m[col.name] = parsed
-            else:
-                values[attname] = parsed
-        if not row_errors:
-            try:
-                obj.clean()
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    header_name = "整行" if name == "__all__" else _verbose(model, name)
-                    row_errors.extend(RowError(rownum, header_name, msg) for msg in messages)
-        if row_errors:
-            result.add_errors(row_errors)
+        if link is not None:
+            values[attname] = None if parsed is None else parsed.pk
+            cache[link] = parsed
+        elif col.kind == "people":
+            m2m[col.name] = parsed
         else:
-            pending.append((obj, m2m))
-        if len(result.preview) < preview_rows:
-            result.preview.append([_text(raw[i]) if i < len(raw) else "" for i, _ in positions])
-    if result.rows == 0 and not result.errors:
-        result.add_errors([RowError(2, "", "文件中没有数据行")])
-    if commit and result.ok:
-        now = timezone.now()
-        with transaction.atomic():
-            created = [obj for obj, _ in pending]
-            bulk.insert_objects(created, now=now)
-            for col in m2m_cols:
-                # many-to-many rows go in as one batch on the through table, not one query per record
-                bulk.insert_links(
-                    col.field,
-                    [
-                        (obj.pk, person.pk)
-                        for obj, m2m in pending
-                        for person in dict.fromkeys(m2m.get(col.name, []))
-                    ],
-                )
-            _audit_import(model, plan, pending, unit, acting_user, now, source or {})
-            bulk_after_write(created, new=True)
-        result.created = len(created)
-    return result
+            values[attname] = parsed
+    return m2m, errors, failed
+
+
+def _clean_row(obj: Any, failed: set[str], rownum: int) -> list[RowError]:
+    """The model's own clean() on a row, less what the failed cells' own errors already say."""
+    errors: list[RowError] = []
+    try:
+        obj.clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            if name in failed:
+                continue
+            header_name = "整行" if name == "__all__" else _verbose(type(obj), name)
+            errors.extend(RowError(rownum, header_name, msg) for msg in messages)
+    except (TypeError, ValueError, AttributeError):
+        if not failed:
+            raise
+        # clean() could not judge the rest of the row without the cells that failed to parse
+    return errors
+
+
+def _commit(model: type[UnitOwned], plan: list[Any], pending: list[tuple[Any, dict[str, list[Any]]]],
+            m2m_cols: list[Column], unit: Any, acting_user: Any, source: dict[str, Any]) -> int:  # fmt: skip
+    """Write every checked row in one transaction, with one audit row; the number written."""
+    now = timezone.now()
+    with transaction.atomic():
+        created = [obj for obj, _ in pending]
+        bulk.insert_objects(created, now=now)
+        for col in m2m_cols:
+            # many-to-many rows go in as one batch on the through table, not one query per record
+            bulk.insert_links(
+                col.field,
+                [
+                    (obj.pk, person.pk)
+                    for obj, m2m in pending
+                    for person in dict.fromkeys(m2m.get(col.name, []))
+                ],
+            )
+        _audit_import(model, plan, pending, unit, acting_user, now, source)
+        bulk_after_write(created, new=True)
+    return len(created)
+
+
+def _unique_rules(model: type[UnitOwned]) -> list[tuple[tuple[str, ...], Any]]:
+    """(field names, condition) of each uniqueness rule over plain fields: unique fields,
+    unique_together and UniqueConstraint (its condition, e.g. only live rows, or None)."""
+    found: list[tuple[tuple[str, ...], Any]] = [
+        ((f.name,), None) for f in model._meta.concrete_fields if f.unique and not f.primary_key
+    ]
+    found += [(tuple(names), None) for names in model._meta.unique_together]
+    found += [
+        (tuple(c.fields), c.condition)
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields and not c.expressions
+    ]
+    return found
+
+
+def _duplicates(
+    model: type[UnitOwned], unit: Any, pending: list[tuple[Any, Any]], rownums: list[int]
+) -> list[RowError]:
+    """Rows that would break a uniqueness rule: against the stored rows (one query per rule) and
+    against earlier rows of the file. New rows are live, so a condition such as "not deleted" is
+    taken to hold for them; it is applied to the stored rows as the database applies it."""
+    errors: list[RowError] = []
+    if not pending:
+        return errors
+    for names, condition in _unique_rules(model):
+        fields = [f for f in (model._meta.get_field(n) for n in names) if isinstance(f, models.Field)]
+        attnames = [f.attname for f in fields]
+        shown = [f for f in fields if f.name != "unit"] or fields
+        label = "、".join(str(f.verbose_name) for f in shown)
+        column = str(shown[-1].verbose_name)
+        keys = [tuple(getattr(obj, a) for a in attnames) for obj, _ in pending]
+        stored = model._default_manager.all()
+        if condition is not None:
+            stored = stored.filter(condition)
+        if "unit" in names:
+            stored = stored.filter(unit=unit)
+        else:
+            stored = stored.filter(**{f"{attnames[0]}__in": {k[0] for k in keys if k[0] is not None}})
+        existing = set(stored.values_list(*attnames))
+        seen: dict[tuple[Any, ...], int] = {}
+        for rownum, key in zip(rownums, keys, strict=True):
+            if None in key:
+                continue  # NULLs never clash
+            where = "本单位" if "unit" in names else "系统中"
+            if key in existing:
+                errors.append(RowError(rownum, column, f"{where}已有{label}相同的记录"))
+            elif key in seen:
+                errors.append(RowError(rownum, column, f"与第 {seen[key]} 行的{label}重复"))
+            else:
+                seen[key] = rownum
+    return errors
 
 
 def _audit_import(
@@ -901,6 +1002,7 @@ def template_workbook(model: type[UnitOwned], field_names: tuple[str, ...] | lis
     """An .xlsx with the kind's Chinese headers (* marks required), an example row and drop-down
     lists for choice, yes/no and person columns (kept on a hidden sheet, so long lists fit)."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -914,10 +1016,16 @@ def template_workbook(model: type[UnitOwned], field_names: tuple[str, ...] | lis
     lists = wb.create_sheet("选项")
     lists.sheet_state = "hidden"
     ws.append([c.header + ("*" if c.required else "") for c in cols] + [MARKER])
+    declared = kinds.for_model(model)
+    sometimes = dict(declared.required_when) if declared else {}
     # names and titles come from the database: a "=HYPERLINK(…)" among them must stay text
     ws.append([safe_cell(_example(c, people)) for c in cols] + ["示例行：导入时自动忽略，可删除"])
-    for cell in ws[1]:
+    for cell, col in zip(ws[1], cols, strict=False):
         cell.font = Font(bold=True)
+        if col.name in sometimes:  # required only sometimes: said on the header, not starred
+            cell.comment = Comment(f"条件必填：{sometimes[col.name]}", "台账")
+            cell.font = Font(bold=True, color="C00000")
+    ws[1][len(cols)].font = Font(bold=True)
     for cell in ws[2]:
         cell.font = Font(italic=True, color="888888")
         cell.fill = PatternFill("solid", fgColor="F2F2F2")

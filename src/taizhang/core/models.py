@@ -25,6 +25,14 @@ class UnitOwnedQuerySet(models.QuerySet):
             qs = qs.filter(deleted_at__isnull=True)
         return qs
 
+    def readable(self, user: Any, action: str = "view") -> Self:
+        """The one selector for reads that may come from the command line: restrict() for a person;
+        for the operator (`user` None: the server's operator acting without a person, which only
+        the command line does) every live row. restrict(None) itself reads nothing."""
+        if user is None:
+            return self.filter(deleted_at__isnull=True) if hasattr(self.model, "deleted_at") else self
+        return self.restrict(user, action)
+
     def deleted(self) -> Self:
         return self.filter(deleted_at__isnull=False)
 

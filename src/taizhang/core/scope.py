@@ -30,14 +30,16 @@ class Scope:
 
     def unit_q(self, action: str, unit_field: str) -> Q:
         prefix = f"{unit_field}__" if unit_field else ""
-        q = (
-            Q(**{f"{prefix}id__in": sorted(self.units.get(action, ()))})
-            if self.units.get(action)
-            else Q(pk__in=[])
-        )
+        return self.q(action, unit_id=f"{prefix}id", path=f"{prefix}path")
+
+    def q(self, action: str, *, unit_id: str, path: str) -> Q:
+        """The condition on rows whose unit id is in `unit_id` and unit path in `path` (a unit's
+        own columns, a record's `unit__…`, or the search index's copies of both)."""
+        ids = self.units.get(action)
+        q = Q(**{f"{unit_id}__in": sorted(ids)}) if ids else Q(pk__in=[])
         if action == "view":
-            for path in self.read_subtrees:
-                q |= Q(**{f"{prefix}path__startswith": path})
+            for prefix in self.read_subtrees:
+                q |= Q(**{f"{path}__startswith": prefix})
         return q
 
     def may_write(self, action: str, unit: Any, model: Any) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 from . import imports, query, services
 from .downloads import file_download, xlsx_download
 from .excel import workbook_bytes
+from .kinds import Child, Kind
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
 from .textcheck import clean_form_text
@@ -151,77 +151,110 @@ def record_form(
     )
 
 
-@dataclass
-class Child:
-    """A list of dependent records shown on the parent's detail page, with an add link."""
-
-    accessor: str  # related manager on the parent, e.g. "items"
-    slug: str  # the child kind's RecordViews slug
-    fk: str  # the child's field pointing at the parent
-    columns: tuple[str, ...]
-
-
 class RecordViews:
-    """Declares the pages of one record kind: list, detail, create, edit, delete, restore."""
+    """The pages of one record kind — list, detail, create, edit, delete, restore, import, export —
+    read from its `Kind` declaration; a subclass adds only what its pages show beyond that."""
 
-    model: type[UnitOwned]
+    kind: Kind
     form_class: type[UnitRecordForm]
-    fields: tuple[str, ...] = ()  # the form's fields, when form_class is not given
-    slug: str  # url name prefix and path segment
-    list_fields: tuple[str, ...] = ()
-    date_field: str = "created_at"  # a date, datetime or integer year field
-    kind_field: str | None = None
-    state_field: str | None = None
-    person_fields: tuple[str, ...] = ()
-    search_fields: tuple[str, ...] = ()
-    sortable: tuple[str, ...] = ()
-    children: tuple[Child, ...] = ()
     actions_template: str | None = None  # extra buttons and panels on the detail page
     summary_template: str | None = None  # figures above the list, from summary()
-    write_action: str | None = None  # "manage" where only the unit's managers may write (local rules)
     per_page = 20
-    namespace = "ledger"
 
-    def __init__(self) -> None:
+    def __init__(self, kind: Kind | None = None) -> None:
+        if kind is not None:
+            self.kind = kind
         if not hasattr(self, "form_class"):
-            self.form_class = record_form(self.model, self.fields)
+            self.form_class = record_form(self.kind.model, self.kind.fields)  # type: ignore[arg-type]
         known = REGISTRY.get(self.slug)
         assert known is None or type(known) is type(self), f"two record kinds share the slug {self.slug!r}"
         REGISTRY[self.slug] = self
+
+    # -- the declaration, as the pages read it ---------------------------------------------------
+    @property
+    def model(self) -> type[UnitOwned]:
+        return self.kind.model  # type: ignore[return-value]
+
+    @property
+    def slug(self) -> str:
+        return self.kind.slug
+
+    @property
+    def namespace(self) -> str:
+        return self.kind.namespace
+
+    @property
+    def list_fields(self) -> tuple[str, ...]:
+        return self.kind.list_fields
+
+    @property
+    def kind_field(self) -> str | None:
+        return self.kind.kind_field
+
+    @property
+    def state_field(self) -> str | None:
+        return self.kind.state_field
+
+    @property
+    def person_fields(self) -> tuple[str, ...]:
+        return self.kind.person_fields
+
+    @property
+    def search_fields(self) -> tuple[str, ...]:
+        return self.kind.search_fields
+
+    @property
+    def sortable(self) -> tuple[str, ...]:
+        return self.kind.sortable
+
+    @property
+    def children(self) -> tuple[Child, ...]:
+        return self.kind.children
+
+    @property
+    def write_action(self) -> str | None:
+        return self.kind.write_action
 
     # -- helpers ---------------------------------------------------------------------------------
     def url(self, name: str) -> str:
         return f"{self.namespace}:{self.slug}_{name}"
 
     def verbose(self) -> str:
-        return str(self.model._meta.verbose_name)
+        return self.kind.verbose()
 
     def _field(self, name: str) -> models.Field[Any, Any]:
-        field = self.model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        return field
+        return self.kind.model_field(name)
 
     def year_lookup(self) -> str:
-        return (
-            self.date_field
-            if isinstance(self._field(self.date_field), models.IntegerField)
-            else f"{self.date_field}__year"
-        )
+        return self.kind.year_lookup()
 
     def related_fields(self) -> list[str]:
-        return [
-            f
-            for f in dict.fromkeys((*self.list_fields, *self.person_fields))
-            if self._field(f).many_to_one or self._field(f).one_to_one
-        ]
+        return self.kind.related_fields()
+
+    def routes(self) -> set[str]:
+        """The page names this kind serves (rating has no create or import page)."""
+        if not hasattr(self, "_routes"):
+            self._routes = {str(u.name).removeprefix(f"{self.slug}_") for u in self.urls()}
+        return self._routes
 
     def base_context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
         scope = scope_for(request.user)
         unit = getattr(request, "unit", None)
+        routes = self.routes()
         return {
             "views": self,
             "verbose_name": self.verbose(),
-            "can_add": unit is not None and scope.may_write("add", unit, self.model),
+            # templates build links with {% url %}: page URLs, and the names of per-record pages
+            "urls": {
+                n: reverse(self.url(n))
+                for n in ("create", "import", "template", "export", "trash")
+                if n in routes
+            },
+            "url_names": {n: self.url(n) for n in ("detail", "edit", "delete", "restore") if n in routes},
+            # the buttons ask what the pages' own checks ask: a button a click would refuse is not shown
+            "can_add": unit is not None and scope.may_write(self.write_action or "add", unit, self.model),
+            "can_import": unit is not None and scope.allows(self.write_action or "add", unit),
+            "can_trash": unit is not None and scope.allows("manage", unit),
             "list_url": reverse(self.url("list")),
             **extra,
         }
@@ -272,7 +305,7 @@ class RecordViews:
             for f in self.search_fields:
                 cond |= Q(**{f"{f}__icontains": params["q"]})
             qs = qs.filter(cond)
-        qs = qs.order_by(params["sort"] or f"-{self.date_field}", "-pk")
+        qs = qs.order_by(params["sort"], "-pk") if params["sort"] else qs.order_by(*self.kind.ordering())
         return qs, params
 
     def state_filter(self, value: str) -> dict[str, Any]:
@@ -297,13 +330,7 @@ class RecordViews:
         return {}
 
     def cell(self, obj: Any, name: str) -> Any:
-        display = getattr(obj, f"get_{name}_display", None)
-        if display:
-            return display()
-        value = getattr(obj, name)
-        if value is None and hasattr(obj, f"{name}_text"):
-            return getattr(obj, f"{name}_text") or None
-        return value
+        return self.kind.cell(obj, name)
 
     # -- views -----------------------------------------------------------------------------------
     def list_view(self, request: HttpRequest) -> HttpResponse:
@@ -355,6 +382,7 @@ class RecordViews:
                     "headers": [str(child_views._field(c).verbose_name) for c in child.columns],
                     "rows": [(r, [child_views.cell(r, c) for c in child.columns]) for r in rows],
                     "list_url": reverse(child_views.url("list")),
+                    "detail_name": child_views.url("detail"),
                     "add_url": reverse(child_views.url("create")) + f"?{child.fk}={obj.pk}",
                 }
             )
@@ -365,8 +393,8 @@ class RecordViews:
             children=children,
             attachments=services.attachments_for(obj, request.user),
             history=history_for(obj)[:50],
-            can_change=scope.allows("change", obj.unit) or own,
-            can_delete=scope.allows("delete", obj.unit) or own,
+            can_change=scope.allows(self.write_action or "change", obj.unit) or own,
+            can_delete=scope.allows(self.write_action or "delete", obj.unit) or own,
             can_manage=scope.allows("manage", obj.unit),
             content_type_id=ContentType.objects.get_for_model(obj).pk,
             attachable=getattr(self.model, "attachable", False),
@@ -450,27 +478,7 @@ class RecordViews:
         return redirect(self.url("detail"), pk=obj.pk)
 
     def sheet(self, qs: Any) -> tuple[str, list[str], Any]:
-        """A worksheet of records: the unit, then every form column as a clerk reads it."""
-        columns = list(self.form_class.base_fields)
-        m2m = {f.name for f in self.model._meta.many_to_many}
-        headers = ["单位", *[str(self._field(c).verbose_name) for c in columns]]
-        qs = qs.select_related("unit", *self.related_fields()).prefetch_related(
-            *[c for c in columns if c in m2m]
-        )
-
-        def rows() -> Any:
-            for obj in qs.iterator(chunk_size=2000) if not m2m else qs:
-                yield [
-                    obj.unit.short_name,
-                    *[
-                        "、".join(str(x) for x in getattr(obj, c).all())
-                        if c in m2m
-                        else _plain(self.cell(obj, c))
-                        for c in columns
-                    ],
-                ]
-
-        return self.verbose(), headers, rows()
+        return self.kind.sheet(qs)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The filtered list as .xlsx, every form column, formula-looking cells escaped."""
@@ -510,86 +518,83 @@ class RecordViews:
         unit = self._import_unit(request)
         ctx = self.base_context(request, unit=unit)
         if request.method == "POST" and request.POST.get("token"):
-            token = request.POST["token"]
-            saved = request.session.get("imports", {}).get(token)
-            if not saved or saved["slug"] != self.slug or saved["unit"] != unit.pk:
-                messages.error(request, "导入已过期，请重新上传文件。")
-                return redirect(self.url("import"))
-            request.session["imports"] = {
-                k: v for k, v in request.session.get("imports", {}).items() if k != token
-            }
-            # the file is taken atomically: of two confirmations of one preview, one imports
-            claimed = imports.preview_claim(saved["file"])
-            if claimed is None:
-                messages.error(request, "该导入已经确认过或已过期，没有重复导入；如需导入，请重新上传文件。")
-                return redirect(self.url("import"))
-            try:
-                with claimed.open("rb") as f:
-                    source = imports.source_of(saved["name"], f)
-                    result = imports.run_import(
-                        model=self.model,
-                        field_names=self.import_fields(),
-                        rows=imports.read_rows(
-                            saved["name"], f, claimed.stat().st_size, settings.ATTACHMENT_MAX_BYTES
-                        ),
-                        unit=unit,
-                        acting_user=request.user,
-                        commit=True,
-                        source=source,
-                    )
-            except (imports.ImportRefused, ValidationError) as exc:
-                messages.error(
-                    request, str(exc.messages[0]) if isinstance(exc, ValidationError) else str(exc)
-                )
-                return redirect(self.url("import"))
-            finally:
-                claimed.unlink(missing_ok=True)
-            if result.ok:
-                messages.success(request, f"已导入 {result.created} 条{self.verbose()}记录。")
-                return redirect(self.url("list"))
-            ctx["result"] = result
-        elif request.method == "POST":
-            upload = request.FILES.get("file")
-            if upload is None:
-                messages.error(request, "请选择要导入的文件。")
-            else:
-                try:
-                    if upload.file is None:
-                        raise imports.ImportRefused("没有收到文件内容。")
-                    rows = imports.read_rows(
-                        upload.name or "", upload.file, upload.size or 0, settings.ATTACHMENT_MAX_BYTES
-                    )
-                    result = imports.run_import(
-                        model=self.model,
-                        field_names=self.import_fields(),
-                        rows=rows,
-                        unit=unit,
-                        acting_user=request.user,
-                        commit=False,
-                    )
-                except (imports.ImportRefused, ValidationError) as exc:
-                    messages.error(
-                        request, str(exc.messages[0]) if isinstance(exc, ValidationError) else str(exc)
-                    )
-                except Exception:  # a file the readers cannot parse at all
-                    messages.error(request, "无法读取该文件：请确认它是用模板填写的 .xlsx 或 .csv 文件。")
-                else:
-                    ctx["result"] = result
-                    ctx["headers"] = [c.header for c in imports.columns_for(self.model, self.import_fields())]
-                    if result.ok:
-                        token = uuid.uuid4().hex
-                        ext = (upload.name or "").rsplit(".", 1)[-1].lower()
-                        kept = imports.preview_keep(upload.chunks(), ext)
-                        folder = imports.preview_dir()
-                        saved = {  # previews whose file expired are forgotten
-                            k: v
-                            for k, v in request.session.get("imports", {}).items()
-                            if (folder / v["file"]).is_file()
-                        }
-                        saved[token] = {"slug": self.slug, "unit": unit.pk, "file": kept, "name": upload.name}
-                        request.session["imports"] = saved
-                        ctx["token"] = token
+            return self._import_commit(request, unit, ctx)
+        if request.method == "POST":
+            self._import_preview(request, unit, ctx)
         return render(request, "core/record_import.html", ctx)
+
+    def _import_commit(self, request: HttpRequest, unit: Any, ctx: dict[str, Any]) -> HttpResponse:
+        """Import the file a preview kept, once: of two confirmations of one preview, one imports."""
+        token = request.POST["token"]
+        saved = request.session.get("imports", {}).get(token)
+        if not saved or saved["slug"] != self.slug or saved["unit"] != unit.pk:
+            messages.error(request, "导入已过期，请重新上传文件。")
+            return redirect(self.url("import"))
+        request.session["imports"] = {
+            k: v for k, v in request.session.get("imports", {}).items() if k != token
+        }
+        claimed = imports.preview_claim(saved["file"])
+        if claimed is None:
+            messages.error(request, "该导入已经确认过或已过期，没有重复导入；如需导入，请重新上传文件。")
+            return redirect(self.url("import"))
+        try:
+            with claimed.open("rb") as f:
+                source = imports.source_of(saved["name"], f)
+                rows = imports.read_rows(
+                    saved["name"], f, claimed.stat().st_size, settings.ATTACHMENT_MAX_BYTES
+                )
+                result = imports.run_import(
+                    model=self.model, field_names=self.import_fields(), rows=rows, unit=unit,
+                    acting_user=request.user, commit=True, source=source,
+                )  # fmt: skip
+        except (imports.ImportRefused, ValidationError) as exc:
+            messages.error(request, str(exc.messages[0]) if isinstance(exc, ValidationError) else str(exc))
+            return redirect(self.url("import"))
+        finally:
+            claimed.unlink(missing_ok=True)
+        if result.ok:
+            messages.success(request, f"已导入 {result.created} 条{self.verbose()}记录。")
+            return redirect(self.url("list"))
+        ctx["result"] = result
+        return render(request, "core/record_import.html", ctx)
+
+    def _import_preview(self, request: HttpRequest, unit: Any, ctx: dict[str, Any]) -> None:
+        """Check an uploaded file; a file without errors is kept for the confirmation (ctx token)."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的文件。")
+            return
+        try:
+            if upload.file is None:
+                raise imports.ImportRefused("没有收到文件内容。")
+            rows = imports.read_rows(
+                upload.name or "", upload.file, upload.size or 0, settings.ATTACHMENT_MAX_BYTES
+            )
+            result = imports.run_import(
+                model=self.model, field_names=self.import_fields(), rows=rows, unit=unit,
+                acting_user=request.user, commit=False,
+            )  # fmt: skip
+        except (imports.ImportRefused, ValidationError) as exc:
+            messages.error(request, str(exc.messages[0]) if isinstance(exc, ValidationError) else str(exc))
+            return
+        except Exception:  # a file the readers cannot parse at all
+            messages.error(request, "无法读取该文件：请确认它是用模板填写的 .xlsx 或 .csv 文件。")
+            return
+        ctx["result"] = result
+        ctx["headers"] = [c.header for c in imports.columns_for(self.model, self.import_fields())]
+        if not result.ok:
+            return
+        token = uuid.uuid4().hex
+        ext = (upload.name or "").rsplit(".", 1)[-1].lower()
+        kept = imports.preview_keep(upload.chunks(), ext)
+        folder = imports.preview_dir()
+        # previews whose file expired are forgotten
+        saved = {
+            k: v for k, v in request.session.get("imports", {}).items() if (folder / v["file"]).is_file()
+        }
+        saved[token] = {"slug": self.slug, "unit": unit.pk, "file": kept, "name": upload.name}
+        request.session["imports"] = saved
+        ctx["token"] = token
 
     def urls(self) -> list[Any]:
         s = self.slug
@@ -607,17 +612,6 @@ class RecordViews:
                 f"{s}/<int:pk>/restore/", login_required(require_POST(self.restore_view)), name=f"{s}_restore"
             ),
         ]
-
-
-def _plain(value: Any) -> Any:
-    """A cell value a spreadsheet understands: models become their names, booleans 是/否."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, models.Model):
-        return str(value)
-    return value
 
 
 # --- Attachments ----------------------------------------------------------------------------------

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from taizhang.core import kinds
 from taizhang.core.excel import workbook_bytes
-
-from .views import LEDGERS
-
-SKIP = {"score"}  # the score table is configuration, not a ledger of the year
-STANDING = {"position"}  # positions are listed whatever year they were opened
 
 
 def ledger_book(*, unit: Any, year: int, user: Any = None) -> bytes:
@@ -20,18 +16,13 @@ def ledger_book(*, unit: Any, year: int, user: Any = None) -> bytes:
 
 def ledger_sheets(*, unit: Any, year: int, user: Any = None) -> list[Any]:
     """(title, headers, rows) of every ledger of the unit's year: the workbook's sheets, and the
-    printable 台账汇编's sections."""
+    printable 台账汇编's sections. Each kind says whether it has a sheet (Kind.book)."""
     sheets = []
-    for views in LEDGERS:
-        if views.slug in SKIP:
+    for kind in kinds.of_namespace("ledger"):
+        if kind.book == "none":
             continue
-        base = (
-            views.model.objects.restrict(user, "view")
-            if user is not None
-            else views.model.objects.filter(deleted_at__isnull=True)
-        )
-        qs = base.filter(unit=unit)
-        if views.slug not in STANDING:
-            qs = qs.filter(**{views.year_lookup(): year})
-        sheets.append(views.sheet(qs.order_by(views.date_field, "pk")))
+        qs = kind.model.objects.readable(user).filter(unit=unit)  # type: ignore[attr-defined]
+        if kind.book == "year":
+            qs = qs.filter(**{kind.year_lookup(): year})
+        sheets.append(kind.sheet(qs.order_by(kind.date.path, "pk")))
     return sheets

@@ -192,9 +192,9 @@ def evidence_detach(*, acting_user: Any, evidence: m.WorkPlanEvidence) -> m.Work
 
 def evidence_records(item: m.WorkPlanItem, user: Any) -> list[tuple[m.WorkPlanEvidence, Any, str]]:
     """The evidence of an item with the records themselves, each read through restrict()."""
-    from taizhang.core.views import REGISTRY
+    from taizhang.core.kinds import REGISTRY
 
-    slugs = {views.model: slug for slug, views in REGISTRY.items()}
+    slugs = {kind.model: slug for slug, kind in REGISTRY.items()}
     rows = list(m.WorkPlanEvidence.objects.restrict(user).filter(item=item).select_related("content_type"))
     by_type: dict[int, list[int]] = defaultdict(list)
     for ev in rows:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from taizhang.core import query
+from taizhang.core import kinds, query
 from taizhang.core.downloads import xlsx_download
+from taizhang.core.kinds import Kind
 from taizhang.core.scope import scope_for
-from taizhang.core.views import REGISTRY, Child, RecordViews, get_restricted
+from taizhang.core.views import REGISTRY, RecordViews, get_restricted
 from taizhang.orgs.models import Membership, Unit
 
 from . import models as m
@@ -38,75 +38,9 @@ class LedgerViews(RecordViews):
         }
 
 
-class LeadingGroupViews(LedgerViews):
-    model = m.LeadingGroupMember
-    slug = "group"
-    fields = ("year", "person", "person_text", "post", "title", "appointed_on", "document_no")
-    list_fields = ("year", "post", "person", "title")
-    date_field = "year"
-    kind_field = "post"
-    person_fields = ("person",)
-    search_fields = ("title", "person_text", "document_no")
-    sortable = ("year", "post")
-
-
-class ResponsibilityViews(LedgerViews):
-    model = m.ResponsibilityItem
-    slug = "duty"
-    fields = ("year", "person", "person_text", "role", "field", "duties", "signed_on")
-    list_fields = ("year", "role", "person", "field")
-    date_field = "year"
-    kind_field = "role"
-    person_fields = ("person",)
-    search_fields = ("field", "duties", "person_text")
-    sortable = ("year", "role")
-
-
-class MeetingViews(LedgerViews):
-    model = m.Meeting
-    slug = "meeting"
-    fields = (
-        "kind", "title", "held_at", "place", "host", "host_text", "expected", "present", "attendees", "guests",
-        "agenda", "content", "minutes", "decisions", "hours", "plan_items",
-    )  # fmt: skip
-    list_fields = ("held_at", "kind", "title", "host", "present")
-    date_field = "held_at"
-    kind_field = "kind"
-    person_fields = ("host", "attendees")
-    search_fields = ("title", "place", "agenda", "content", "minutes", "decisions", "guests", "host_text")
-    sortable = ("held_at", "kind", "title", "present")
-
-
-class StudyPlanViews(LedgerViews):
-    model = m.StudyPlan
-    slug = "studyplan"
-    fields = ("year", "scope", "title", "issued_on", "note")
-    list_fields = ("year", "scope", "title", "issued_on")
-    date_field = "year"
-    kind_field = "scope"
-    search_fields = ("title", "note")
-    sortable = ("year", "scope")
-    children = (Child("items", "studyitem", "plan", ("month", "topic", "materials")),)
-
-
 class StudyItemViews(LedgerViews):
-    model = m.StudyPlanItem
-    slug = "studyitem"
-    fields = ("plan", "month", "topic", "materials")
-    list_fields = ("plan", "month", "topic")
-    date_field = "plan__year"
-    search_fields = ("topic", "materials")
-    sortable = ("month", "topic")
+    kind = m.study.STUDY_ITEM
     actions_template = "ledger/_studyitem_sessions.html"
-
-    def year_lookup(self) -> str:
-        return "plan__year"
-
-    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-        qs, params = super().filtered(request, qs)
-        if not params["sort"]:
-            qs = qs.order_by("-plan__year", "month", "pk")
-        return qs, params
 
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         sessions = (
@@ -119,95 +53,13 @@ class StudyItemViews(LedgerViews):
         return {**super().extra_detail(request, obj), "sessions": sessions}
 
 
-class AnalysisViews(LedgerViews):
-    model = m.Analysis
-    slug = "analysis"
-    fields = ("year", "quarter", "held_on", "meeting", "situation", "conclusion")
-    list_fields = ("held_on", "year", "quarter", "situation")
-    date_field = "held_on"
-    search_fields = ("situation", "conclusion")
-    sortable = ("held_on",)
-    children = (
-        Child(
-            "risks",
-            "risk",
-            "analysis",
-            ("level", "field", "description", "responsible_office", "rectification"),
-        ),
-    )
-
-
 class RiskViews(LedgerViews):
-    model = m.Risk
-    slug = "risk"
-    fields = (
-        "analysis",
-        "description",
-        "level",
-        "field",
-        "cause",
-        "responsible_office",
-        "measure",
-        "resolved",
-    )
-    list_fields = ("analysis", "level", "field", "description", "rectification")
-    date_field = "analysis__held_on"
-    kind_field = "level"
-    state_field = "resolved"
-    search_fields = ("description", "field", "cause", "measure", "responsible_office")
+    kind = m.analysis.RISK
     actions_template = "ledger/_risk_actions.html"
-
-    def year_lookup(self) -> str:
-        return "analysis__year"
-
-    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-        qs, params = super().filtered(request, qs)
-        if not params["sort"]:
-            qs = qs.order_by("-analysis__held_on", "pk")
-        return qs, params
-
-
-class PublicityViews(LedgerViews):
-    model = m.Publicity
-    slug = "publicity"
-    fields = ("held_on", "theme", "occasion", "channel", "position", "partners", "reach", "summary")
-    list_fields = ("held_on", "theme", "occasion", "channel", "reach")
-    date_field = "held_on"
-    search_fields = ("theme", "occasion", "channel", "partners", "summary")
-    sortable = ("held_on", "theme", "reach")
-
-
-class SubscriptionViews(LedgerViews):
-    model = m.Subscription
-    slug = "subscription"
-    fields = ("year", "publication", "copies", "amount", "done", "done_on")
-    list_fields = ("year", "publication", "copies", "amount", "done")
-    date_field = "year"
-    state_field = "done"
-    search_fields = ("publication",)
-    sortable = ("year", "publication", "copies")
 
 
 class SubmissionViews(LedgerViews):
-    model = m.Submission
-    slug = "submission"
-    fields = (
-        "title",
-        "authors",
-        "outlet",
-        "level",
-        "submitted_on",
-        "status",
-        "published_on",
-        "page_or_url",
-        "publicity",
-    )
-    list_fields = ("submitted_on", "title", "outlet", "level", "status")
-    date_field = "submitted_on"
-    kind_field = "level"
-    state_field = "status"
-    search_fields = ("title", "authors", "outlet")
-    sortable = ("submitted_on", "title", "level", "status")
+    kind = m.publicity.SUBMISSION
     summary_template = "ledger/_submission_summary.html"
 
     def summary(self, request: HttpRequest, qs: Any) -> Any:
@@ -218,69 +70,8 @@ class SubmissionViews(LedgerViews):
         return services.submission_totals(unit=unit, year=year, user=request.user)
 
 
-class ScoreViews(LedgerViews):
-    model = m.SubmissionScore
-    slug = "score"
-    fields = ("level", "points")
-    list_fields = ("level", "points")
-    kind_field = "level"
-    sortable = ("level",)
-
-
-class PositionViews(LedgerViews):
-    model = m.Position
-    slug = "position"
-    fields = (
-        "kind",
-        "name",
-        "address",
-        "owner",
-        "owner_text",
-        "opened_on",
-        "filed_on",
-        "last_update",
-        "state",
-        "closed_on",
-    )
-    list_fields = ("kind", "name", "owner", "last_update", "state")
-    date_field = "opened_on"
-    kind_field = "kind"
-    state_field = "state"
-    person_fields = ("owner",)
-    search_fields = ("name", "address", "owner_text")
-    sortable = ("kind", "name", "last_update", "state")
-    children = (
-        Child("inspections", "inspection", "position", ("inspected_on", "inspector", "problems")),
-        Child("reviews", "review", "position", ("title", "stage")),
-    )
-
-    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-        qs, params = super().filtered(request, qs)
-        if not params["sort"]:
-            qs = qs.order_by("kind", "name", "pk")
-        return qs, params
-
-
-class InspectionViews(LedgerViews):
-    model = m.PositionInspection
-    slug = "inspection"
-    fields = ("position", "inspected_on", "inspector", "inspector_text", "findings", "problems")
-    list_fields = ("inspected_on", "position", "inspector", "problems")
-    date_field = "inspected_on"
-    person_fields = ("inspector",)
-    search_fields = ("findings", "inspector_text", "position__name")
-    sortable = ("inspected_on", "problems")
-
-
 class ReviewViews(LedgerViews):
-    model = m.PublicationReview
-    slug = "review"
-    fields = ("position", "title", "drafted_on", "content")
-    list_fields = ("drafted_on", "title", "position", "stage", "round")
-    date_field = "drafted_on"
-    state_field = "stage"
-    search_fields = ("title", "content")
-    sortable = ("drafted_on", "title", "stage")
+    kind = m.positions.REVIEW
     actions_template = "ledger/_review_actions.html"
 
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
@@ -295,40 +86,8 @@ class ReviewViews(LedgerViews):
         }
 
 
-class OpinionViews(LedgerViews):
-    model = m.PublicOpinion
-    slug = "opinion"
-    fields = ("found_on", "source", "summary", "level", "response", "closed", "closed_on")
-    list_fields = ("found_on", "source", "summary", "level", "closed")
-    date_field = "found_on"
-    kind_field = "level"
-    state_field = "closed"
-    search_fields = ("source", "summary", "response")
-    sortable = ("found_on", "level")
-
-
 class RectificationViews(LedgerViews):
-    model = m.Rectification
-    slug = "rectification"
-    fields = (
-        "source",
-        "found_on",
-        "problem",
-        "measures",
-        "owner",
-        "owner_text",
-        "deadline",
-        "state",
-        "completed_on",
-        "result",
-    )
-    list_fields = ("found_on", "source", "problem", "owner", "deadline", "state")
-    date_field = "found_on"
-    kind_field = "source"
-    state_field = "state"
-    person_fields = ("owner",)
-    search_fields = ("problem", "measures", "result", "owner_text")
-    sortable = ("found_on", "deadline", "state")
+    kind = m.rectification.RECTIFICATION
 
     def state_choices(self) -> list[tuple[str, str]] | None:
         return [*m.RectificationState.choices, ("overdue", "已逾期")]
@@ -338,41 +97,10 @@ class RectificationViews(LedgerViews):
             return {"state__in": m.rectification.OPEN_STATES, "deadline__lt": timezone.localdate()}
         return {"state": value}
 
-    def cell(self, obj: Any, name: str) -> Any:
-        value = super().cell(obj, name)
-        if name == "state" and obj.is_overdue and obj.state in m.rectification.OPEN_STATES:
-            return f"{value}（已逾期）"
-        return value
-
-
-class ReportViews(LedgerViews):
-    model = m.ReportRecord
-    slug = "report"
-    fields = ("kind", "held_on", "title", "recipient", "document_no", "summary")
-    list_fields = ("held_on", "kind", "title", "recipient")
-    date_field = "held_on"
-    kind_field = "kind"
-    search_fields = ("title", "recipient", "summary", "document_no")
-    sortable = ("held_on", "kind", "title")
-
 
 class WorkPlanViews(LedgerViews):
-    model = m.WorkPlanItem
-    slug = "workplan"
-    fields = ("year", "section", "number", "text", "owner", "owner_text", "due_on", "done")
-    list_fields = ("year", "section", "number", "text", "owner", "due_on", "done")
-    date_field = "year"
-    state_field = "done"
-    person_fields = ("owner",)
-    search_fields = ("section", "text", "owner_text")
-    sortable = ("year", "number", "due_on")
+    kind = m.workplan.WORK_PLAN
     actions_template = "ledger/_workplan_evidence.html"
-
-    def filtered(self, request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-        qs, params = super().filtered(request, qs)
-        if not params["sort"]:
-            qs = qs.order_by("-year", "section", "number", "pk")
-        return qs, params
 
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {
@@ -381,13 +109,14 @@ class WorkPlanViews(LedgerViews):
         }
 
 
-LEDGERS: list[RecordViews] = [
-    LeadingGroupViews(), ResponsibilityViews(), MeetingViews(), StudyPlanViews(), StudyItemViews(),
-    AnalysisViews(), RiskViews(), PublicityViews(), SubscriptionViews(), SubmissionViews(), ScoreViews(),
-    PositionViews(), InspectionViews(), ReviewViews(), OpinionViews(), RectificationViews(), ReportViews(),
-    WorkPlanViews(),
-]  # fmt: skip
-# The ledgers a clerk keeps, in the order of DOMAIN §2; sub-records are reached from their parents.
+# Kinds whose pages show more than their declaration; every other kind of the ledger app (a new
+# one included) gets the plain LedgerViews.
+_SPECIAL: dict[Kind, type[LedgerViews]] = {
+    v.kind: v
+    for v in (StudyItemViews, RiskViews, SubmissionViews, ReviewViews, RectificationViews, WorkPlanViews)
+}
+LEDGERS: list[RecordViews] = [_SPECIAL.get(kind, LedgerViews)(kind) for kind in kinds.of_namespace("ledger")]
+# The ledgers a clerk keeps (docs/domain.md §2, in order); sub-records are reached from their parents.
 MAIN = ["group", "duty", "meeting", "studyplan", "analysis", "publicity", "subscription", "submission",
         "position", "inspection", "review", "opinion", "rectification", "report", "workplan"]  # fmt: skip
 
@@ -411,6 +140,27 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/index.html", {"counts": counts, "year": year})
 
 
+def _year_counts(request: HttpRequest, unit: Any, year: int) -> tuple[list[Any], list[int]]:
+    """Per main ledger, its records of the year; and the year's records per month, across every
+    ledger dated by a day (a kind filed only under a year has no month)."""
+    monthly = [0] * 12
+    counts = []
+    for slug in MAIN:
+        views = REGISTRY[slug]
+        qs = _unit_records(request, views, unit).filter(**{views.year_lookup(): year})
+        date = views.kind.date
+        if not date.is_year(views.model):
+            by_month = qs.annotate(month=TruncMonth(date.path)).values("month").annotate(n=Count("pk"))
+            total = 0
+            for row in by_month:
+                monthly[row["month"].month - 1] += row["n"]
+                total += row["n"]
+        else:
+            total = qs.count()
+        counts.append((views, total))
+    return counts, monthly
+
+
 # Further cards other apps put on the dashboard: each takes (request, unit) and returns
 # (template, context) or None (学习资料 adds the person's recommended reading).
 DASHBOARD_PANELS: list[Callable[[HttpRequest, Any], tuple[str, dict[str, Any]] | None]] = []
@@ -429,21 +179,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "ledger/dashboard.html", ctx)
     today = timezone.localdate()
     year = today.year
-    monthly = [0] * 12
-    counts = []
-    for slug in MAIN:
-        views = REGISTRY[slug]
-        qs = _unit_records(request, views, unit).filter(**{views.year_lookup(): year})
-        field = views._field(views.date_field)
-        if isinstance(field, models.DateField):  # DateTimeField is a DateField too
-            by_month = qs.annotate(month=TruncMonth(views.date_field)).values("month").annotate(n=Count("pk"))
-            total = 0
-            for row in by_month:
-                monthly[row["month"].month - 1] += row["n"]
-                total += row["n"]
-        else:
-            total = qs.count()
-        counts.append((views, total))
+    counts, monthly = _year_counts(request, unit, year)
     from taizhang.rules.services import upcoming
 
     open_rects = m.Rectification.objects.restrict(user).filter(

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 from taizhang.ledger.models.base import person_fk
 
@@ -127,3 +128,17 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.object_id} {self.title}"
+
+
+MATERIAL = register(Kind(
+    model=Material, slug="material", search_code=23, namespace="library",
+    fields=("title", "kind", "source", "published_on", "tags", "body", "shared"),
+    list_fields=("published_on", "kind", "title", "source"), date=DatedBy("published_on"), kind_field="kind",
+    search_fields=("title", "source", "tags", "body"), sortable=("published_on", "title"), book="none",
+))  # fmt: skip
+SELF_STUDY = register(Kind(
+    model=SelfStudy, slug="selfstudy", search_code=24, namespace="library",
+    fields=("person", "material", "studied_on", "minutes", "note"),
+    list_fields=("studied_on", "person", "material", "minutes"), date=DatedBy("studied_on"),
+    person_fields=("person",), search_fields=("note",), sortable=("studied_on", "minutes"), book="none",
+))  # fmt: skip

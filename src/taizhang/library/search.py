@@ -25,15 +25,15 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
+from taizhang.core import kinds
 from taizhang.core.scope import scope_for
 
 from .models import Material, SearchEntry
@@ -92,22 +92,22 @@ def _kind_token(kind: str) -> str:
     return "k" + re.sub(r"[^a-z0-9]", "", kind.lower())
 
 
-# Kinds in the rank: fixed numbers (a rank is stored; a new kind takes the next free number).
-KIND_CODES = {
-    "group": 1, "duty": 2, "meeting": 3, "studyplan": 4, "studyitem": 5, "analysis": 6, "risk": 7,
-    "publicity": 8, "subscription": 9, "submission": 10, "score": 11, "position": 12, "inspection": 13,
-    "review": 14, "opinion": 15, "rectification": 16, "report": 17, "workplan": 18, "local": 19,
-    "scheme": 20, "rating": 21, "indicator": 22, "material": 23, "selfstudy": 24,
-}  # fmt: skip
-
-
 def rank_of(kind: str, object_id: int, day: date | str | None) -> int:
     """An entry's place in "newest first": its date (undated last), then kind, then id, packed in
     one 63-bit integer — 21 bits of date, 6 of kind, 36 of id. Determined by the item alone, so a
     rebuild gives every entry the same rank and every query the same order."""
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return (min(day.toordinal() if day else 0, (1 << 21) - 1) << 42) | (KIND_CODES[kind] << 36) | object_id
+    code = _code(kind)
+    return (min(day.toordinal() if day else 0, (1 << 21) - 1) << 42) | (code << 36) | object_id
+
+
+def _code(kind: str) -> int:
+    """The kind's fixed number in the rank (Kind.search_code; stored, so never reused)."""
+    declared = kinds.get(kind)
+    if declared is None:
+        raise KeyError(kind)
+    return declared.search_code
 
 
 def fts_values(rank: int, unit_id: int, path: str, shared: bool, kind: str, title: str,
@@ -150,31 +150,12 @@ def _fts_delete(values: Sequence[tuple[Any, ...]]) -> None:
 
 # --- What is indexed ------------------------------------------------------------------------------
 @cache
-def _kinds() -> dict[type[models.Model], str]:
-    """Record kinds by model; read after every app's ready() has registered its kinds."""
-    from taizhang.core.views import REGISTRY
-
-    return {views.model: slug for slug, views in REGISTRY.items()}
-
-
-@cache
 def _text_fields(model: type[models.Model]) -> list[str]:
     return [
         f.attname
         for f in model._meta.concrete_fields
         if isinstance(f, (models.CharField, models.TextField)) and not f.choices and f.name != "path"
     ]
-
-
-def _day(views: Any, obj: Any) -> date | None:
-    value = getattr(obj, views.date_field, None)
-    if isinstance(value, datetime):
-        return timezone.localtime(value).date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int) and 2000 <= value <= 2100:
-        return date(value, 1, 1)
-    return None
 
 
 COLUMNS = ["rank", "unit_id", "path", "shared", "kind", "object_id", "title", "day", "text", "grams"]
@@ -184,14 +165,13 @@ ENTRY = ["rank", "unit_id", "path", "shared", "kind", "title", "day", "text"]  #
 def entry_row(obj: Any) -> list[Any] | None:
     """The index row of a record or material (values in COLUMNS order), or None when it is not
     searchable (deleted). Rows, not model instances: an import indexes tens of thousands."""
-    from taizhang.core.views import REGISTRY
-
-    kind = _kinds().get(type(obj))
-    if kind is None or getattr(obj, "deleted_at", None) is not None:
+    declared = kinds.for_model(type(obj))
+    if declared is None or getattr(obj, "deleted_at", None) is not None:
         return None
+    kind = declared.slug
     parts = [str(getattr(obj, name) or "") for name in _text_fields(type(obj))]  # type: ignore[arg-type]  # model classes hash
     text = "\n".join(p for p in parts if p)[:MAX_TEXT]
-    day = _day(REGISTRY[kind], obj)
+    day = declared.day(obj)  # the kind's own date definition: a risk is dated by its analysis
     # the gram set serves PostgreSQL's index; SQLite's FTS5 table holds its own terms
     title = str(obj)[:300]
     gram_set = grams(text, title) if connection.vendor == "postgresql" else ""
@@ -220,13 +200,13 @@ def on_write(objs: Any, *, new: bool = False) -> None:
     """Called by the record services after every audited write (one record or an import's list;
     `new` when they were just inserted, so they have no entries to replace)."""
     objs = objs if isinstance(objs, (list, tuple)) else [objs]
-    kinds = _kinds()
-    objs = [o for o in objs if type(o) in kinds]
+    by_model = {type(o): k for o in objs if (k := kinds.for_model(type(o))) is not None}
+    objs = [o for o in objs if type(o) in by_model]
     if not objs:
         return
     with transaction.atomic():
-        for kind in set() if new else {kinds[type(o)] for o in objs}:
-            ids = [o.pk for o in objs if kinds[type(o)] == kind]
+        for kind in set() if new else {by_model[type(o)].slug for o in objs}:
+            ids = [o.pk for o in objs if by_model[type(o)].slug == kind]
             _remove(SearchEntry.objects.filter(kind=kind, object_id__in=ids))
         _insert([r for r in (entry_row(o) for o in objs) if r is not None])
 
@@ -247,16 +227,15 @@ def unit_moved(old_path: str, new_path: str) -> None:
 
 def rebuild() -> int:
     """Index everything again from the records; the results of any query are the same after."""
-    from taizhang.core.views import REGISTRY
-
     count = 0
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('delete-all')")
-        for views in REGISTRY.values():
-            qs = views.model.objects.filter(deleted_at__isnull=True).select_related("unit").order_by("pk")
+        for kind in kinds.REGISTRY.values():
+            related = ["unit", *filter(None, [kind.date.related()])]
+            qs = kind.model.objects.filter(deleted_at__isnull=True).select_related(*related).order_by("pk")  # type: ignore[attr-defined]
             batch: list[list[Any]] = []
             for obj in qs.iterator(chunk_size=2000):
                 row = entry_row(obj)
@@ -293,10 +272,9 @@ def visible(user: Any) -> Any:
     the materials their units' ancestors share down. None for the command line's operator."""
     if user is None:
         return SearchEntry.objects.all()
-    view_ids, subtrees, ancestors = _reach(user)
-    q = Q(unit_id__in=view_ids) if view_ids else Q(pk__in=[])
-    for path in subtrees:
-        q |= Q(path__startswith=path)
+    # the same Scope restrict() reads, over the index's copies of the unit id and path
+    q = scope_for(user).q("view", unit_id="unit_id", path="path")
+    _view_ids, _subtrees, ancestors = _reach(user)
     if ancestors:
         q |= Q(shared=True, kind="material", unit_id__in=ancestors)
     return SearchEntry.objects.filter(q)

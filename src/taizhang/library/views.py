@@ -14,19 +14,11 @@ from taizhang.core import query
 from taizhang.core.views import REGISTRY, RecordViews, UnitRecordForm, record_form, render_page
 
 from . import search as engine
-from .models import Material, MaterialKind, SelfStudy
+from .models import MATERIAL, SELF_STUDY, MaterialKind, SelfStudy
 
 
 class MaterialViews(RecordViews):
-    namespace = "library"
-    model = Material
-    slug = "material"
-    fields = ("title", "kind", "source", "published_on", "tags", "body", "shared")
-    list_fields = ("published_on", "kind", "title", "source")
-    date_field = "published_on"
-    kind_field = "kind"
-    search_fields = ("title", "source", "tags", "body")
-    sortable = ("published_on", "title")
+    kind = MATERIAL
 
 
 class SelfStudyForm(UnitRecordForm):
@@ -40,16 +32,8 @@ class SelfStudyForm(UnitRecordForm):
 
 
 class SelfStudyViews(RecordViews):
-    namespace = "library"
-    model = SelfStudy
-    slug = "selfstudy"
-    fields = ("person", "material", "studied_on", "minutes", "note")
-    form_class = record_form(SelfStudy, fields, SelfStudyForm)
-    list_fields = ("studied_on", "person", "material", "minutes")
-    date_field = "studied_on"
-    person_fields = ("person",)
-    search_fields = ("note",)
-    sortable = ("studied_on", "minutes")
+    kind = SELF_STUDY
+    form_class = record_form(SelfStudy, SELF_STUDY.fields, SelfStudyForm)
 
 
 LIBRARY = [MaterialViews(), SelfStudyViews()]

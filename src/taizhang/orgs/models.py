@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -111,9 +109,6 @@ class Unit(models.Model):
         by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
         return [by_id[i] for i in ids if i in by_id]
 
-    def is_within(self, other: Unit) -> bool:
-        return self.path.startswith(other.path)
-
 
 class MembershipQuerySet(UnitOwnedQuerySet):
     def live(self) -> MembershipQuerySet:
@@ -143,13 +138,3 @@ class Membership(UnitOwned):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit.short_name} · {self.get_role_display()}"
-
-    def audit_label(self) -> str:
-        return str(self)
-
-
-def members_of(unit: Unit) -> Any:
-    """Accounts holding any live role in the unit: the people a form may choose from."""
-    return User.objects.filter(
-        memberships__unit=unit, memberships__deleted_at__isnull=True, is_active=True
-    ).distinct()

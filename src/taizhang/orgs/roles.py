@@ -1,4 +1,4 @@
-"""Roles inside a unit (DOMAIN §1) and the instance-level administrators (三员分立)."""
+"""Roles inside a unit (docs/domain.md §1) and the instance-level administrators (三员分立)."""
 
 from __future__ import annotations
 

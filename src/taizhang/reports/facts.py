@@ -17,7 +17,8 @@ from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from taizhang.core.views import REGISTRY
+from taizhang.core import kinds
+from taizhang.core.kinds import REGISTRY
 from taizhang.ledger import models as m
 from taizhang.ledger.models.meetings import STUDY_KINDS
 from taizhang.ledger.models.rectification import OPEN_STATES
@@ -118,7 +119,7 @@ _SLUGS: dict[type[Any], str] = {}
 
 def slug_of(model: type[Any]) -> str:
     if not _SLUGS:
-        _SLUGS.update({views.model: slug for slug, views in REGISTRY.items()})
+        _SLUGS.update({kind.model: slug for slug, kind in REGISTRY.items()})
         _SLUGS[MeetingRow] = _SLUGS[m.Meeting]
     return _SLUGS[model]
 
@@ -157,12 +158,26 @@ class Reader:
         self.unit, self.user = unit, user
 
     def __call__(self, model: type[Any]) -> Any:
-        base = (
-            model.objects.restrict(self.user, "view")
-            if self.user is not None
-            else model.objects.filter(deleted_at__isnull=True)
-        )
-        return base.filter(unit=self.unit)
+        return model.objects.readable(self.user).filter(unit=self.unit)
+
+    def dated(self, model: type[Any], period: Period) -> Any:
+        """The records dated within the period, by the kind's own date definition (Kind.date)."""
+        when = _kind(model).date
+        if when.is_datetime(model):
+            lo, hi = _bounds(period)
+            return self(model).filter(**{f"{when.path}__gte": lo, f"{when.path}__lt": hi})
+        return self(model).filter(**{f"{when.path}__gte": period.start, f"{when.path}__lte": period.end})
+
+    def of_year(self, model: type[Any], year: int) -> Any:
+        """The records filed under a year, by the kind's own year lookup."""
+        return self(model).filter(**{_kind(model).year_lookup(): year})
+
+
+def _kind(model: type[Any]) -> kinds.Kind:
+    kind = kinds.for_model(model)
+    if kind is None:
+        raise LookupError(f"{model.__name__} is not a declared record kind")
+    return kind
 
 
 def _bounds(period: Period) -> tuple[datetime, datetime]:
@@ -184,15 +199,22 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     """Every figure and list the documents use, in a fixed number of queries."""
     read = Reader(unit, user)
     facts = Facts(unit, period)
-    lo, hi = _bounds(period)
+    _meetings(read, facts, period)
     year = period.year
-    full_year = period.start == date(year, 1, 1) and period.end == date(year, 12, 31)
+    if period.start == date(year, 1, 1) and period.end == date(year, 12, 31):
+        _year_plans(read, facts, year)
+    _publicity(read, facts, period)
+    _positions(read, facts, period)
+    _analyses(read, facts, period)
+    _rectifications(read, facts, period)
+    return facts
 
-    # the largest ledger: read as plain rows, not model instances
+
+def _meetings(read: Reader, facts: Facts, period: Period) -> None:
+    """Meetings and study sessions: the largest ledger, read as plain rows, not model instances."""
     meetings = [
         MeetingRow(*row)
-        for row in read(m.Meeting)
-        .filter(held_at__gte=lo, held_at__lt=hi)
+        for row in read.dated(m.Meeting, period)
         .order_by("held_at", "pk")
         .annotate(at=Cast("held_at", models.CharField()))
         .values_list("pk", "kind", "title", "at", "present", "hours", "content")
@@ -222,39 +244,38 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     facts.lists["meetings"] = meetings
     facts.lists["study_topics"] = [x for x in study if x.content.strip()]
 
-    if full_year:
-        group = list(read(m.LeadingGroupMember).filter(year=year).select_related("person"))
-        facts.add("group", "意识形态工作领导小组成员", "人", group)
-        duties = list(read(m.ResponsibilityItem).filter(year=year).select_related("person"))
-        facts.add("duties", "责任清单", "项", duties)
-        facts.add("duties_signed", "签订责任书", "份", [d for d in duties if d.signed_on])
-        facts.lists["group"] = group
-        plans = list(read(m.StudyPlan).filter(year=year))
-        facts.add("study_plans", "学习计划", "个", plans)
-        items = list(
-            read(m.StudyPlanItem).filter(plan__in=[p.pk for p in plans]).prefetch_related("sessions")
-        )
-        done_items = [i for i in items if any(not mt.deleted_at for mt in i.sessions.all())]
-        facts.add("plan_items", "学习计划专题", "个", items)
-        facts.add("plan_items_done", "已学习的计划专题", "个", done_items)
-        subs = list(read(m.Subscription).filter(year=year))
-        facts.add("subscriptions", "党报党刊征订", "种", subs)
-        facts.add("subscription_copies", "征订份数", "份", subs, value=sum(s.copies for s in subs))
-        plan = list(read(m.WorkPlanItem).filter(year=year).order_by("number"))
-        facts.add("workplan", "年度工作要点任务", "项", plan)
-        facts.add("workplan_done", "已完成的工作要点任务", "项", [p for p in plan if p.done])
-        facts.lists["workplan_open"] = [p for p in plan if not p.done]
-        facts.lists["next_plan"] = list(read(m.WorkPlanItem).filter(year=year + 1).order_by("number"))
 
-    publicity = list(
-        read(m.Publicity).filter(held_on__gte=period.start, held_on__lte=period.end).order_by("held_on")
-    )
+def _year_plans(read: Reader, facts: Facts, year: int) -> None:
+    """What only a whole year has: the leading group, duties, study plans, subscriptions, key points."""
+    group = list(read.of_year(m.LeadingGroupMember, year).select_related("person"))
+    facts.add("group", "意识形态工作领导小组成员", "人", group)
+    duties = list(read.of_year(m.ResponsibilityItem, year).select_related("person"))
+    facts.add("duties", "责任清单", "项", duties)
+    facts.add("duties_signed", "签订责任书", "份", [d for d in duties if d.signed_on])
+    facts.lists["group"] = group
+    plans = list(read.of_year(m.StudyPlan, year))
+    facts.add("study_plans", "学习计划", "个", plans)
+    items = list(read(m.StudyPlanItem).filter(plan__in=[p.pk for p in plans]).prefetch_related("sessions"))
+    done_items = [i for i in items if any(not mt.deleted_at for mt in i.sessions.all())]
+    facts.add("plan_items", "学习计划专题", "个", items)
+    facts.add("plan_items_done", "已学习的计划专题", "个", done_items)
+    subs = list(read.of_year(m.Subscription, year))
+    facts.add("subscriptions", "党报党刊征订", "种", subs)
+    facts.add("subscription_copies", "征订份数", "份", subs, value=sum(s.copies for s in subs))
+    plan = list(read.of_year(m.WorkPlanItem, year).order_by("number"))
+    facts.add("workplan", "年度工作要点任务", "项", plan)
+    facts.add("workplan_done", "已完成的工作要点任务", "项", [p for p in plan if p.done])
+    facts.lists["workplan_open"] = [p for p in plan if not p.done]
+    facts.lists["next_plan"] = list(read.of_year(m.WorkPlanItem, year + 1).order_by("number"))
+
+
+def _publicity(read: Reader, facts: Facts, period: Period) -> None:
+    """Publicity activities and submissions (and how the media adopted them)."""
+    publicity = list(read.dated(m.Publicity, period).order_by("held_on"))
     facts.add("publicity", "宣传活动", "次", publicity, day=lambda r: r.held_on)
     facts.add("publicity_reach", "覆盖人次", "人次", publicity, value=sum(p.reach or 0 for p in publicity))
     facts.lists["publicity"] = publicity
-    submissions = list(
-        read(m.Submission).filter(submitted_on__gte=period.start, submitted_on__lte=period.end)
-    )
+    submissions = list(read.dated(m.Submission, period))
     facts.add("submissions", "投稿", "篇", submissions, day=lambda r: r.submitted_on)
     adopted = [s for s in submissions if s.status == "adopted"]
     facts.add("adopted", "被媒体采用", "篇", adopted, day=lambda r: r.published_on)
@@ -268,6 +289,9 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
         (label, levels[level]) for level, label in m.SubmissionLevel.choices if levels[level]
     ]
 
+
+def _positions(read: Reader, facts: Facts, period: Period) -> None:
+    """Positions standing at the period's end, their inspections, publication reviews, public opinion."""
     # positions stand from the day they opened: those open at the period's end
     positions = list(
         read(m.Position)
@@ -278,16 +302,12 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     facts.lists["position_kinds"] = sorted(
         Counter(p.get_kind_display() for p in positions).items(), key=lambda kv: -kv[1]
     )
-    inspections = list(
-        read(m.PositionInspection)
-        .filter(inspected_on__gte=period.start, inspected_on__lte=period.end)
-        .select_related("position")
-    )
+    inspections = list(read.dated(m.PositionInspection, period).select_related("position"))
     facts.add("inspections", "阵地检查", "次", inspections, day=lambda r: r.inspected_on)
     facts.add(
         "inspection_problems", "检查发现问题", "个", inspections, value=sum(i.problems for i in inspections)
     )
-    reviews = list(read(m.PublicationReview).filter(drafted_on__gte=period.start, drafted_on__lte=period.end))
+    reviews = list(read.dated(m.PublicationReview, period))
     facts.add("reviews", "信息发布审核", "篇", reviews, day=lambda r: r.drafted_on)
     facts.add(
         "reviews_passed",
@@ -295,22 +315,21 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
         "篇",
         [r for r in reviews if r.stage in ("approved", "published")],
     )
-    opinions = list(read(m.PublicOpinion).filter(found_on__gte=period.start, found_on__lte=period.end))
+    opinions = list(read.dated(m.PublicOpinion, period))
     facts.add("opinions", "涉及本单位的舆情", "起", opinions, day=lambda r: r.found_on)
     facts.add("opinions_closed", "处置完毕的舆情", "起", [o for o in opinions if o.closed])
 
-    analyses = list(
-        read(m.Analysis).filter(held_on__gte=period.start, held_on__lte=period.end).order_by("held_on")
-    )
+
+def _analyses(read: Reader, facts: Facts, period: Period) -> None:
+    """Analyses with their risks, and reports and inspections."""
+    analyses = list(read.dated(m.Analysis, period).order_by("held_on"))
     facts.add("analyses", "意识形态领域形势分析研判", "次", analyses, day=lambda r: r.held_on)
     risks = list(read(m.Risk).filter(analysis__in=[a.pk for a in analyses]))
     facts.add("risks", "排查风险点", "个", risks)
     facts.add("risks_resolved", "已化解的风险点", "个", [r for r in risks if r.resolved])
     facts.lists["analyses"] = analyses
     facts.lists["risks_open"] = [r for r in risks if not r.resolved]
-    reports = list(
-        read(m.ReportRecord).filter(held_on__gte=period.start, held_on__lte=period.end).order_by("held_on")
-    )
+    reports = list(read.dated(m.ReportRecord, period).order_by("held_on"))
     facts.add("reports", "报告与督查", "次", reports, day=lambda r: r.held_on)
     facts.add(
         "reports_up",
@@ -321,11 +340,10 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     facts.add("inspected", "接受督查检查", "次", [r for r in reports if r.kind == "inspected"])
     facts.add("inspecting", "开展督查检查", "次", [r for r in reports if r.kind == "inspecting"])
 
-    found = list(
-        read(m.Rectification)
-        .filter(found_on__gte=period.start, found_on__lte=period.end)
-        .order_by("found_on")
-    )
+
+def _rectifications(read: Reader, facts: Facts, period: Period) -> None:
+    """Rectifications: found in the period, closed, open and overdue."""
+    found = list(read.dated(m.Rectification, period).order_by("found_on"))
     facts.add("rectifications", "梳理问题", "个", found, day=lambda r: r.found_on)
     closed = [r for r in found if r.state not in OPEN_STATES]
     facts.add("rectifications_closed", "已整改完成", "个", closed, day=lambda r: r.completed_on)
@@ -343,7 +361,6 @@ def collect(unit: Any, period: Period, *, user: Any = None) -> Facts:
     facts.lists["open_rectifications"] = list(
         read(m.Rectification).filter(state__in=OPEN_STATES, found_on__lte=period.end).order_by("deadline")
     )
-    return facts
 
 
 def missed_rules(unit: Any, year: int, *, user: Any = None, until: date | None = None) -> list[Any]:
@@ -363,10 +380,6 @@ def rules_of(unit: Any, year: int, *, user: Any = None) -> list[Any]:
     from taizhang.rules.models import LocalRule
 
     ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
-    qs = (
-        LocalRule.objects.restrict(user, "view")
-        if user is not None
-        else LocalRule.objects.filter(deleted_at__isnull=True)
-    )
-    rules = engine.effective_rules([unit], year, list(qs.filter(unit_id__in=ancestors)), ledgers=REGISTRY)
+    own = list(LocalRule.objects.readable(user).filter(unit_id__in=ancestors))
+    rules = engine.effective_rules([unit], year, own, ledgers=REGISTRY)
     return [r for r in rules[unit.pk] if not r.problem]

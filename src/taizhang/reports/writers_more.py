@@ -21,8 +21,6 @@ from .facts import (
 )
 from .writer import Headings, Prose, _finish, clip, enumerate_items, listing, md
 
-PERIOD_WORDS = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
-
 
 def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None) -> d.Document:
     """`year`'s key points, written at the end of the year before: the rules to keep, the year's
@@ -53,14 +51,17 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
         # the responsibility rules of the year, grouped by what they serve, under one heading
         h.two("严格落实责任制规定动作")
         used: set[str] = set()
-        groups = [
+        # the last group takes every rule the others did not (None: no words to match, all of them)
+        groups: list[tuple[str, tuple[str, ...] | None]] = [
             ("落实主体责任", ("party-group", "special", "report", "debrief", "inspect", "life")),
             ("理论学习", ("study", "central", "lecture")),
             ("阵地管理和舆情研判", ("analysis", "position", "opinion")),
-            ("基层组织生活和宣传", ("")),
+            ("基层组织生活和宣传", None),
         ]
         for heading, words in groups:
-            chosen = [r for r in rules if r.id not in used and any(w in r.id for w in words)]
+            chosen = [
+                r for r in rules if r.id not in used and (words is None or any(w in r.id for w in words))
+            ]
             if chosen:
                 used.update(r.id for r in chosen)
                 enumerate_items(b, [[_duty(r, missed)] for r in chosen], lead=f"在{heading}方面，")
@@ -236,7 +237,8 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
     from taizhang.orgs.models import Unit
     from taizhang.rules.services import evaluate_units
 
-    units = list(Unit.objects.subtree(unit).order_by("path"))
+    # the units the reader may see, as every figure is counted: restrict() for a person
+    units = list(Unit.objects.readable(user).filter(path__startswith=unit.path).order_by("path"))
     results = evaluate_units(units, year, user=user)
     title = f"{unit.name}{year}年度所属单位意识形态工作责任制落实情况汇总报告"
     doc = d.Document("rollup", title, unit.name, day or date.today())

@@ -22,9 +22,10 @@ import yaml
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
 from django.db.models import Count, F, Func, Q, Sum
-from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast, ExtractMonth, TruncDate
 from django.utils import timezone
+
+from taizhang.core.kinds import DatedBy, Kind
 
 REQUIREMENTS = Path(__file__).parent / "requirements"
 PERIODS = {"month": 12, "quarter": 4, "half": 2, "year": 1}
@@ -98,25 +99,25 @@ def parse_rule(raw: dict[str, Any], *, local: bool = False) -> Rule:
 DUE_PATTERN = re.compile(r"\d{1,2}-\d{1,2}")
 
 
-def rule_problems(rule: Rule, ledgers: Mapping[str, Any]) -> dict[str, str]:
+def rule_problems(rule: Rule, ledgers: Mapping[str, Kind]) -> dict[str, str]:
     """Why the engine cannot evaluate `rule`, by the local-rule field at fault (Chinese messages);
     empty when it can. The one check: the rule form and service refuse what it finds, and the
-    engine skips such a rule (an old row) instead of failing. It reads the ledger's date definition
-    (`date_field` of the kind's page declaration, as `_bounds`, `_fine` and `_coarse` do): records
-    are placed by their own date or date-time, so a kind dated by a year or by a related record's
-    field cannot be counted per period."""
+    engine skips such a rule (an old row) instead of failing. It reads the kind's date definition
+    (`Kind.date`, as `_bounds`, `_fine` and `_coarse` do): records are placed by their own date or
+    date-time, so a kind dated by a year or by a related record's field cannot be counted per
+    period; people are counted in the kind's declared `people_field`."""
     problems: dict[str, str] = {}
     if rule.period not in PERIODS:
         problems["period"] = "周期无效。可用：" + "、".join(PERIOD_NAMES.values())
     if rule.measure not in MEASURES:
         problems["measure"] = "计量方式无效。"
-    views = ledgers.get(rule.ledger)
-    if views is None:
+    kind = ledgers.get(rule.ledger)
+    if kind is None:
         problems["ledger"] = f"没有“{rule.ledger}”这个台账。可用：" + "、".join(sorted(ledgers))
     else:
-        model, date_field, name = views.model, views.date_field, views.verbose()
+        model, name = kind.model, kind.verbose()
         try:
-            when = None if LOOKUP_SEP in date_field else model._meta.get_field(date_field)
+            when = kind.date.field(model) if kind.date.own else None
         except FieldDoesNotExist:
             when = None
         if isinstance(when, models.IntegerField):
@@ -140,33 +141,31 @@ def rule_problems(rule: Rule, ledgers: Mapping[str, Any]) -> dict[str, str]:
                 f.to_python(value)
             except ValidationError:
                 problems["kind"] = f"类型“{value}”不是“{name}”的有效取值。"
-        if rule.measure == "people":
-            try:
-                present = model._meta.get_field("present")
-            except FieldDoesNotExist:
-                present = None
-            if not isinstance(present, models.IntegerField):
-                problems["measure"] = f"“{name}”没有到会人数，不能按人次统计。"
-    for due in rule.due:
-        if not DUE_PATTERN.fullmatch(due):
-            problems["due"] = "截止日格式应为 MM-DD，如 06-20。"
-            break
-        mm, dd = (int(x) for x in due.split("-"))
-        if not 1 <= mm <= 12:
-            problems["due"] = f"截止日“{due}”不存在：没有{mm}月。"
-            break
-        days = calendar.monthrange(2000, mm)[1]  # a leap year: 02-29 is allowed (28 February otherwise)
-        if not 1 <= dd <= days:
-            problems["due"] = f"截止日“{due}”不存在：{mm}月没有{dd}日。"
-            break
-    if "due" not in problems and rule.period in PERIODS and len(rule.due) > PERIODS[rule.period]:
-        problems["due"] = (
-            f"截止日填了 {len(rule.due)} 个，但{PERIOD_NAMES[rule.period]}只有 {PERIODS[rule.period]} 个周期。"
-        )
+        if rule.measure == "people" and not kind.people_field:
+            problems["measure"] = f"“{name}”没有到会人数，不能按人次统计。"
+    due = _due_problem(rule)
+    if due:
+        problems["due"] = due
     return problems
 
 
-def rule_problem(rule: Rule, ledgers: Mapping[str, Any]) -> str:
+def _due_problem(rule: Rule) -> str:
+    """Why the rule's due days cannot be used (empty when they can)."""
+    for due in rule.due:
+        if not DUE_PATTERN.fullmatch(due):
+            return "截止日格式应为 MM-DD，如 06-20。"
+        mm, dd = (int(x) for x in due.split("-"))
+        if not 1 <= mm <= 12:
+            return f"截止日“{due}”不存在：没有{mm}月。"
+        days = calendar.monthrange(2000, mm)[1]  # a leap year: 02-29 is allowed (28 February otherwise)
+        if not 1 <= dd <= days:
+            return f"截止日“{due}”不存在：{mm}月没有{dd}日。"
+    if rule.period in PERIODS and len(rule.due) > PERIODS[rule.period]:
+        return f"截止日填了 {len(rule.due)} 个，但{PERIOD_NAMES[rule.period]}只有 {PERIODS[rule.period]} 个周期。"
+    return ""
+
+
+def rule_problem(rule: Rule, ledgers: Mapping[str, Kind]) -> str:
     """The reason shown beside 无法计算 (empty when the rule can be evaluated)."""
     return "；".join(rule_problems(rule, ledgers).values())
 
@@ -225,7 +224,7 @@ def status_of(value: int, rule: Rule, period: Period, today: date) -> str:
 
 # --- Effective rules per unit ------------------------------------------------------------------------
 def effective_rules(
-    units: Iterable[Any], year: int, local_rules: Iterable[Any], *, ledgers: Mapping[str, Any]
+    units: Iterable[Any], year: int, local_rules: Iterable[Any], *, ledgers: Mapping[str, Kind]
 ) -> dict[int, list[Rule]]:
     """Each unit's rules: the shipped set, then its ancestors' and its own local changes, root first.
     A rule the engine cannot evaluate (an old row written before the form checked) keeps its place
@@ -258,9 +257,9 @@ def effective_rules(
 
 
 # --- Evaluation --------------------------------------------------------------------------------------
-def _bounds(model: type[models.Model], date_field: str, year: int) -> dict[str, Any]:
-    f = model._meta.get_field(date_field)
-    if isinstance(f, models.DateTimeField):
+def _bounds(model: type[models.Model], when: DatedBy, year: int) -> dict[str, Any]:
+    date_field = when.path
+    if when.is_datetime(model):
         tz = timezone.get_current_timezone()
         return {
             f"{date_field}__gte": datetime.combine(date(year, 1, 1), time.min, tzinfo=tz),
@@ -269,12 +268,12 @@ def _bounds(model: type[models.Model], date_field: str, year: int) -> dict[str, 
     return {f"{date_field}__gte": date(year, 1, 1), f"{date_field}__lte": date(year, 12, 31)}
 
 
-def _month_expression(model: type[models.Model], date_field: str, year: int) -> Any:
+def _month_expression(model: type[models.Model], when: DatedBy, year: int) -> Any:
     """The local month of a record. On SQLite, Django's time-zone-aware truncation runs a Python
     function per row; where the zone keeps one offset all year (Beijing time does), SQLite's own
     strftime on the stored UTC text with that offset gives the same month far faster."""
-    f = model._meta.get_field(date_field)
-    if connection.vendor == "sqlite" and isinstance(f, models.DateTimeField):
+    date_field = when.path
+    if connection.vendor == "sqlite" and when.is_datetime(model):
         tz = timezone.get_current_timezone()
         offsets = {tz.utcoffset(datetime(year, month, 1)) for month in range(1, 13)}
         if len(offsets) == 1:
@@ -303,12 +302,12 @@ def evaluate(
     year: int,
     rules_by_unit: dict[int, list[Rule]],
     queryset: Callable[[type[models.Model]], Any],
-    ledgers: dict[str, Any],
+    ledgers: Mapping[str, Kind],
     with_evidence: bool = False,
     today: date | None = None,
 ) -> dict[tuple[int, str], list[Cell]]:
     """Every (unit, rule) pair's cells for the year. `queryset(model)` gives the records the caller
-    may read (restrict() on the web); `ledgers` maps a rule's ledger slug to its page declaration."""
+    may read (restrict() on the web); `ledgers` maps a rule's ledger slug to its Kind."""
     today = today or timezone.localdate()
     unit_ids = [u.pk for u in units]
     distinct: dict[Rule, list[int]] = defaultdict(list)
@@ -349,29 +348,27 @@ def evaluate(
     return results
 
 
-def _scope(queryset: Callable[[type[models.Model]], Any], model: Any, unit_ids: list[int], date_field: str,
-           year: int) -> Any:  # fmt: skip
-    return queryset(model).filter(unit_id__in=unit_ids, **_bounds(model, date_field, year))
+def _scope(queryset: Callable[[type[models.Model]], Any], kind: Kind, unit_ids: list[int], year: int) -> Any:
+    return queryset(kind.model).filter(unit_id__in=unit_ids, **_bounds(kind.model, kind.date, year))
 
 
 def _fine(
     rule: Rule,
     year: int,
     queryset: Callable[[type[models.Model]], Any],
-    ledgers: dict[str, Any],
+    ledgers: Mapping[str, Kind],
     unit_ids: list[int],
 ) -> tuple[dict[int, list[int]], dict[tuple[int, int], list[int]]]:
     """Each record placed against its period's due day, with its id as evidence."""
-    views = ledgers[rule.ledger]
-    date_field = views.date_field
-    qs = _scope(queryset, views.model, unit_ids, date_field, year).filter(**dict(rule.filters))
+    kind = ledgers[rule.ledger]
+    qs = _scope(queryset, kind, unit_ids, year).filter(**dict(rule.filters))
     plist = periods(rule, year)
     per_month = 12 // len(plist)
     values: dict[int, list[int]] = {}
     evidence: dict[tuple[int, int], list[int]] = defaultdict(list)
     seen_days: set[tuple[int, int, date]] = set()
     for row in qs.values_list(
-        "unit_id", "pk", date_field, *(["present"] if rule.measure == "people" else [])
+        "unit_id", "pk", kind.date.path, *([kind.people_field] if rule.measure == "people" else [])
     ):
         unit_id, pk, when = row[0], row[1], _local_date(row[2])
         p = plist[(when.month - 1) // per_month]
@@ -395,31 +392,25 @@ def _coarse(
     rules: list[Rule],
     year: int,
     queryset: Callable[[type[models.Model]], Any],
-    ledgers: dict[str, Any],
+    ledgers: Mapping[str, Kind],
     unit_ids: list[int],
 ) -> dict[Rule, dict[int, list[int]]]:
     """One grouped query for all these rules on one ledger: rows per (unit, month), a column per rule."""
-    views = ledgers[ledger]
-    model, date_field = views.model, views.date_field
+    kind = ledgers[ledger]
+    model, date_field = kind.model, kind.date.path
     columns: dict[str, Any] = {}
     for i, rule in enumerate(rules):
         condition = Q(**dict(rule.filters))
         if rule.measure == "days":
             # a date is its own day; truncating one in a time zone fails (SQLite raises)
-            day = (
-                TruncDate(date_field)
-                if isinstance(model._meta.get_field(date_field), models.DateTimeField)
-                else F(date_field)
-            )
+            day = TruncDate(date_field) if kind.date.is_datetime(model) else F(date_field)
             columns[f"r{i}"] = Count(day, distinct=True, filter=condition)
         elif rule.measure == "people":
-            columns[f"r{i}"] = Sum("present", filter=condition)
+            columns[f"r{i}"] = Sum(kind.people_field, filter=condition)
         else:
             columns[f"r{i}"] = Count("pk", filter=condition)
-    qs = _scope(queryset, model, unit_ids, date_field, year)
-    rows = (
-        qs.annotate(m=_month_expression(model, date_field, year)).values("unit_id", "m").annotate(**columns)
-    )
+    qs = _scope(queryset, kind, unit_ids, year)
+    rows = qs.annotate(m=_month_expression(model, kind.date, year)).values("unit_id", "m").annotate(**columns)
     result: dict[Rule, dict[int, list[int]]] = {rule: {} for rule in rules}
     # per rule: its own result dict (no hashing of rules inside the loop) and its period shape
     shapes = [(result[rule], 12 // PERIODS[rule.period], PERIODS[rule.period]) for rule in rules]

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import Child, DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .engine import MEASURES, PERIOD_NAMES, PERIODS, Rule, default_rules, rule_problems
@@ -89,7 +90,7 @@ class LocalRule(UnitOwned):
         if self.action == LocalAction.OVERRIDE and self.threshold is None and not self.due:
             errors["threshold"] = "请填写新的数量要求或截止日。"
         if self.action == LocalAction.ADD:
-            from taizhang.core.views import REGISTRY
+            from taizhang.core.kinds import REGISTRY
 
             if self.rule_id in known:
                 errors["rule_id"] = "与默认规则代码重复，请改用“调整标准”。"
@@ -111,7 +112,7 @@ class LocalRule(UnitOwned):
             self.apply(inherited)
             candidate = inherited[self.rule_id]
         if candidate is not None:
-            from taizhang.core.views import REGISTRY
+            from taizhang.core.kinds import REGISTRY
 
             for name, message in rule_problems(candidate, REGISTRY).items():
                 errors.setdefault(name if name in ("ledger", "kind", "period", "measure", "due") else "__all__",
@@ -136,9 +137,6 @@ class AssessmentScheme(UnitOwned):
 
     def __str__(self) -> str:
         return self.title
-
-    def total_points(self) -> Any:
-        return sum(i.points for i in self.indicators.filter(deleted_at__isnull=True))
 
 
 class ScoringMethod(models.TextChoices):
@@ -232,3 +230,34 @@ class AssessmentScore(UnitOwned):
     def clean(self) -> None:
         if self.indicator_id and self.score is not None and not 0 <= self.score <= self.indicator.points:
             raise ValidationError({"score": f"得分应在 0 到 {self.indicator.points} 之间。"})
+
+
+LOCAL_RULE = register(Kind(
+    model=LocalRule, slug="local", search_code=19, namespace="rules",
+    fields=("action", "rule_id", "year", "name", "source", "ledger", "kind", "period", "measure", "threshold",
+            "due", "reason"),
+    list_fields=("action", "rule_id", "name", "year", "threshold"), kind_field="action",
+    search_fields=("rule_id", "name", "reason"), sortable=("rule_id", "action"),
+    write_action="manage",  # the unit's managers (第一责任人, 直接责任人) decide its rules
+    book="none",
+))  # fmt: skip
+SCHEME = register(Kind(
+    model=AssessmentScheme, slug="scheme", search_code=20, namespace="rules",
+    fields=("year", "title", "note"), list_fields=("year", "title"), date=DatedBy("year"),
+    search_fields=("title", "note"), sortable=("year", "title"),
+    children=(Child("indicators", "indicator", "scheme", ("number", "name", "points", "method", "rule_id")),),
+    book="none",
+))  # fmt: skip
+RATING = register(Kind(
+    model=AssessmentScore, slug="rating", search_code=21, namespace="rules",
+    fields=("score", "note"), list_fields=("indicator", "assessed", "score"),
+    date=DatedBy("indicator__scheme__year"), search_fields=("note", "indicator__name"), sortable=("score",),
+    book="none",
+))  # fmt: skip
+INDICATOR = register(Kind(
+    model=Indicator, slug="indicator", search_code=22, namespace="rules",
+    fields=("scheme", "number", "name", "points", "method", "rule_id", "deduction", "criteria"),
+    list_fields=("scheme", "number", "name", "points", "method"), date=DatedBy("scheme__year"),
+    kind_field="method", search_fields=("name", "criteria", "rule_id"), sortable=("number", "points"),
+    book="none",
+))  # fmt: skip

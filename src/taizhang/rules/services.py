@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from taizhang.core.views import REGISTRY
+from taizhang.core.kinds import REGISTRY
 
 from . import engine
 from .engine import MET, MISSED, Cell, Rule
@@ -42,18 +42,11 @@ def evaluate_units(
     user, records and local rules are read through restrict(); without (the command line, an
     operator on the server), as they are."""
     paths = {int(x) for u in units for x in u.path.strip("/").split("/") if x}
-    local_qs = (
-        LocalRule.objects.restrict(user, "view")
-        if user is not None
-        else LocalRule.objects.filter(deleted_at__isnull=True)
-    )
-    locals_ = list(local_qs.filter(unit_id__in=paths))
+    locals_ = list(LocalRule.objects.readable(user).filter(unit_id__in=paths))
     rules_by_unit = engine.effective_rules(units, year, locals_, ledgers=REGISTRY)
 
     def queryset(model: Any) -> Any:
-        if user is not None:
-            return model.objects.restrict(user, "view")
-        return model.objects.filter(deleted_at__isnull=True)
+        return model.objects.readable(user)
 
     cells = engine.evaluate(
         units=units, year=year, rules_by_unit=rules_by_unit, queryset=queryset, ledgers=REGISTRY,

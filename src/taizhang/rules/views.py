@@ -16,24 +16,15 @@ from taizhang.core import query
 from taizhang.core.downloads import xlsx_download
 from taizhang.core.excel import workbook_bytes
 from taizhang.core.scope import scope_for
-from taizhang.core.views import REGISTRY, Child, RecordViews
+from taizhang.core.views import REGISTRY, RecordViews
 from taizhang.orgs.models import Unit
 
 from . import engine, services
-from .models import AssessmentScheme, AssessmentScore, Indicator, LocalRule
+from .models import INDICATOR, LOCAL_RULE, RATING, SCHEME, AssessmentScheme
 
 
 class LocalRuleViews(RecordViews):
-    model = LocalRule
-    slug = "local"
-    namespace = "rules"
-    fields = ("action", "rule_id", "year", "name", "source", "ledger", "kind", "period", "measure", "threshold",
-              "due", "reason")  # fmt: skip
-    list_fields = ("action", "rule_id", "name", "year", "threshold")
-    kind_field = "action"
-    search_fields = ("rule_id", "name", "reason")
-    write_action = "manage"  # the unit's managers (第一责任人, 直接责任人) decide its rules
-    sortable = ("rule_id", "action")
+    kind = LOCAL_RULE
 
 
 local_rules = LocalRuleViews()
@@ -93,7 +84,9 @@ def cell(request: HttpRequest, pk: int, rule_id: str, year: int, index: int) -> 
         raise Http404("没有这条规则")
     c = cells[index - 1]
     views = REGISTRY[c.rule.ledger]
-    records = views.model.objects.restrict(request.user).filter(pk__in=c.evidence).order_by(views.date_field)
+    records = (
+        views.model.objects.restrict(request.user).filter(pk__in=c.evidence).order_by(views.kind.date.path)
+    )
     return render(request, "rules/cell.html", {
         "unit": unit, "year": year, "c": c, "records": records, "views": views,
         "detail_prefix": reverse(views.url("list")), "status_names": engine.STATUS_NAMES,
@@ -156,17 +149,7 @@ def _pct(value: float | None) -> str:
 
 # --- Assessment (考核) ---------------------------------------------------------------------------------
 class SchemeViews(RecordViews):
-    model = AssessmentScheme
-    slug = "scheme"
-    namespace = "rules"
-    fields = ("year", "title", "note")
-    list_fields = ("year", "title")
-    date_field = "year"
-    search_fields = ("title", "note")
-    sortable = ("year", "title")
-    children = (
-        Child("indicators", "indicator", "scheme", ("number", "name", "points", "method", "rule_id")),
-    )
+    kind = SCHEME
     actions_template = "rules/_scheme_units.html"
 
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
@@ -175,35 +158,14 @@ class SchemeViews(RecordViews):
 
 
 class IndicatorViews(RecordViews):
-    model = Indicator
-    slug = "indicator"
-    namespace = "rules"
-    fields = ("scheme", "number", "name", "points", "method", "rule_id", "deduction", "criteria")
-    list_fields = ("scheme", "number", "name", "points", "method")
-    date_field = "scheme__year"
-    kind_field = "method"
-    search_fields = ("name", "criteria", "rule_id")
-    sortable = ("number", "points")
-
-    def year_lookup(self) -> str:
-        return "scheme__year"
+    kind = INDICATOR
 
 
-class ScoreViews(RecordViews):
+class RatingViews(RecordViews):
     """Scores are given on the assessment page; their own pages hold the evidence (attachments),
     the history and corrections."""
 
-    model = AssessmentScore
-    slug = "rating"
-    namespace = "rules"
-    fields = ("score", "note")
-    list_fields = ("indicator", "assessed", "score")
-    date_field = "indicator__scheme__year"
-    search_fields = ("note", "indicator__name")
-    sortable = ("score",)
-
-    def year_lookup(self) -> str:
-        return "indicator__scheme__year"
+    kind = RATING
 
     def urls(self) -> list[Any]:
         # no blank "new score" page: a score belongs to an indicator and a unit, chosen on the sheet
@@ -211,7 +173,7 @@ class ScoreViews(RecordViews):
 
 
 schemes = SchemeViews()
-scores = ScoreViews()
+scores = RatingViews()
 indicators = IndicatorViews()
 
 

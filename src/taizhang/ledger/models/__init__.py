@@ -1,4 +1,4 @@
-"""The ledgers (台账) of DOMAIN §2. Each model's docstring says what one row is."""
+"""The ledgers (台账) of docs/domain.md §2. Each model's docstring says what one row is."""
 
 from .analysis import Analysis, Risk, RiskLevel
 from .group import GroupPost, LeadingGroupMember, ResponsibilityItem, ResponsibilityRole

@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import Child, DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import PAST_ONLY, check_year, in_future, other_unit
@@ -94,3 +95,21 @@ class Risk(UnitOwned):
     def clean(self) -> None:
         if other_unit(self, "analysis"):
             raise ValidationError({"analysis": "分析研判不属于本单位。"})
+
+
+ANALYSIS = register(Kind(
+    model=Analysis, slug="analysis", search_code=6, namespace="ledger",
+    fields=("year", "quarter", "held_on", "meeting", "situation", "conclusion"),
+    list_fields=("held_on", "year", "quarter", "situation"), date=DatedBy("held_on"),
+    search_fields=("situation", "conclusion"), sortable=("held_on",),
+    children=(Child("risks", "risk", "analysis", ("level", "field", "description", "responsible_office",
+                                                 "rectification")),),
+))  # fmt: skip
+RISK = register(Kind(
+    model=Risk, slug="risk", search_code=7, namespace="ledger",
+    fields=("analysis", "description", "level", "field", "cause", "responsible_office", "measure", "resolved"),
+    list_fields=("analysis", "level", "field", "description", "rectification"),
+    date=DatedBy("analysis__held_on", year="analysis__year"), kind_field="level", state_field="resolved",
+    search_fields=("description", "field", "cause", "measure", "responsible_office"),
+    default_order=("-analysis__held_on", "pk"),
+))  # fmt: skip

@@ -3,7 +3,7 @@ checks a clerk most often trips over."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,10 +21,6 @@ def person_fk(verbose_name: str, **kwargs: Any) -> Any:
         verbose_name=verbose_name,
         **kwargs,
     )
-
-
-def year_field() -> models.PositiveSmallIntegerField:
-    return models.PositiveSmallIntegerField("年度", db_index=True)
 
 
 def in_future(value: date | datetime | None) -> bool:
@@ -52,7 +48,6 @@ def check_year(errors: dict[str, str], year: int | None, field: str = "year") ->
 
 
 PAST_ONLY = "不能晚于今天：台账记录已经发生的事。"
-SOON = timedelta(days=1)
 
 
 def other_unit(obj: Any, field: str) -> bool:

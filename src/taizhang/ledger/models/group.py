@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import check_year, person_fk, person_required
@@ -84,3 +85,19 @@ class ResponsibilityItem(UnitOwned):
             errors["signed_on"] = "责任书应在当年签订。"
         if errors:
             raise ValidationError(errors)
+
+
+LEADING_GROUP = register(Kind(
+    model=LeadingGroupMember, slug="group", search_code=1, namespace="ledger",
+    fields=("year", "person", "person_text", "post", "title", "appointed_on", "document_no"),
+    list_fields=("year", "post", "person", "title"), date=DatedBy("year"), kind_field="post",
+    person_fields=("person",), search_fields=("title", "person_text", "document_no"), sortable=("year", "post"),
+    required_when=(("person", "未填写“外单位人员”姓名时必填"),),
+))  # fmt: skip
+RESPONSIBILITY = register(Kind(
+    model=ResponsibilityItem, slug="duty", search_code=2, namespace="ledger",
+    fields=("year", "person", "person_text", "role", "field", "duties", "signed_on"),
+    list_fields=("year", "role", "person", "field"), date=DatedBy("year"), kind_field="role",
+    person_fields=("person",), search_fields=("field", "duties", "person_text"), sortable=("year", "role"),
+    required_when=(("person", "未填写“外单位人员”姓名时必填"),),
+))  # fmt: skip

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import in_future, person_required
@@ -98,3 +99,16 @@ class Meeting(UnitOwned):
                 errors["content"] = f"{self.get_kind_display()}须填写传达学习内容。"
         if errors:
             raise ValidationError(errors)
+
+
+_STUDY_ONLY = "类型为" + "、".join(k.label for k in MeetingKind if k in STUDY_KINDS) + "时必填"
+MEETING = register(Kind(
+    model=Meeting, slug="meeting", search_code=3, namespace="ledger",
+    fields=("kind", "title", "held_at", "place", "host", "host_text", "expected", "present", "attendees", "guests",
+            "agenda", "content", "minutes", "decisions", "hours", "plan_items"),
+    list_fields=("held_at", "kind", "title", "host", "present"), date=DatedBy("held_at"), kind_field="kind",
+    person_fields=("host", "attendees"),
+    search_fields=("title", "place", "agenda", "content", "minutes", "decisions", "guests", "host_text"),
+    sortable=("held_at", "kind", "title", "present"), people_field="present",
+    required_when=(("host", "未填写外单位主持人姓名时必填"), ("hours", _STUDY_ONLY), ("content", _STUDY_ONLY)),
+))  # fmt: skip

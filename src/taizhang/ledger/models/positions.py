@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from taizhang.core.kinds import Child, DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import PAST_ONLY, in_future, other_unit, person_fk, person_required
@@ -213,3 +214,31 @@ class ReviewStep(UnitOwned):
 
     def __str__(self) -> str:
         return f"{STAGE_NAMES.get(self.stage, self.stage)} {self.get_verdict_display()}"
+
+
+POSITION = register(Kind(
+    model=Position, slug="position", search_code=12, namespace="ledger",
+    fields=("kind", "name", "address", "owner", "owner_text", "opened_on", "filed_on", "last_update", "state",
+            "closed_on"),
+    list_fields=("kind", "name", "owner", "last_update", "state"), date=DatedBy("opened_on"), kind_field="kind",
+    state_field="state", person_fields=("owner",), search_fields=("name", "address", "owner_text"),
+    sortable=("kind", "name", "last_update", "state"), default_order=("kind", "name", "pk"),
+    children=(Child("inspections", "inspection", "position", ("inspected_on", "inspector", "problems")),
+              Child("reviews", "review", "position", ("title", "stage"))),
+    book="standing",  # positions are listed whatever year they were opened
+    required_when=(("owner", "未填写外单位责任人姓名时必填"), ("closed_on", "状态为已关停时必填")),
+))  # fmt: skip
+INSPECTION = register(Kind(
+    model=PositionInspection, slug="inspection", search_code=13, namespace="ledger",
+    fields=("position", "inspected_on", "inspector", "inspector_text", "findings", "problems"),
+    list_fields=("inspected_on", "position", "inspector", "problems"), date=DatedBy("inspected_on"),
+    person_fields=("inspector",), search_fields=("findings", "inspector_text", "position__name"),
+    required_when=(("inspector", "未填写外单位检查人姓名时必填"),),
+    sortable=("inspected_on", "problems"),
+))  # fmt: skip
+REVIEW = register(Kind(
+    model=PublicationReview, slug="review", search_code=14, namespace="ledger",
+    fields=("position", "title", "drafted_on", "content"),
+    list_fields=("drafted_on", "title", "position", "stage", "round"), date=DatedBy("drafted_on"),
+    state_field="stage", search_fields=("title", "content"), sortable=("drafted_on", "title", "stage"),
+))  # fmt: skip

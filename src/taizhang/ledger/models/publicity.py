@@ -6,6 +6,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import PAST_ONLY, check_year, in_future, other_unit
@@ -178,3 +179,32 @@ class Submission(UnitOwned):
             errors["publicity"] = "宣传活动不属于本单位。"
         if errors:
             raise ValidationError(errors)
+
+
+PUBLICITY = register(Kind(
+    model=Publicity, slug="publicity", search_code=8, namespace="ledger",
+    fields=("held_on", "theme", "occasion", "channel", "position", "partners", "reach", "summary"),
+    list_fields=("held_on", "theme", "occasion", "channel", "reach"), date=DatedBy("held_on"),
+    search_fields=("theme", "occasion", "channel", "partners", "summary"), sortable=("held_on", "theme", "reach"),
+))  # fmt: skip
+SUBSCRIPTION = register(Kind(
+    model=Subscription, slug="subscription", search_code=9, namespace="ledger",
+    fields=("year", "publication", "copies", "amount", "done", "done_on"),
+    list_fields=("year", "publication", "copies", "amount", "done"), date=DatedBy("year"), state_field="done",
+    search_fields=("publication",), sortable=("year", "publication", "copies"),
+    required_when=(("done_on", "已完成征订时必填"),),
+))  # fmt: skip
+SUBMISSION = register(Kind(
+    model=Submission, slug="submission", search_code=10, namespace="ledger",
+    fields=("title", "authors", "outlet", "level", "submitted_on", "status", "published_on", "page_or_url",
+            "publicity"),
+    list_fields=("submitted_on", "title", "outlet", "level", "status"), date=DatedBy("submitted_on"),
+    kind_field="level", state_field="status", search_fields=("title", "authors", "outlet"),
+    sortable=("submitted_on", "title", "level", "status"),
+    required_when=(("published_on", "状态为已采用时必填"),),
+))  # fmt: skip
+SUBMISSION_SCORE = register(Kind(
+    model=SubmissionScore, slug="score", search_code=11, namespace="ledger",
+    fields=("level", "points"), list_fields=("level", "points"), kind_field="level", sortable=("level",),
+    book="none",  # the score table is configuration, not a ledger of the year
+))  # fmt: skip

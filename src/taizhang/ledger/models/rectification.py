@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import PAST_ONLY, in_future, person_fk, person_required
@@ -129,3 +130,31 @@ class Rectification(UnitOwned):
             errors["completed_on"] = f"完成日期{PAST_ONLY}"
         if errors:
             raise ValidationError(errors)
+
+
+OPINION = register(Kind(
+    model=PublicOpinion, slug="opinion", search_code=15, namespace="ledger",
+    fields=("found_on", "source", "summary", "level", "response", "closed", "closed_on"),
+    list_fields=("found_on", "source", "summary", "level", "closed"), date=DatedBy("found_on"),
+    kind_field="level", state_field="closed", search_fields=("source", "summary", "response"),
+    sortable=("found_on", "level"), required_when=(("response", "已办结时必填"),),
+))  # fmt: skip
+
+
+def _overdue_mark(obj: Rectification, name: str, value: Any) -> Any:
+    if name == "state" and obj.is_overdue and obj.state in OPEN_STATES:
+        return f"{value}（已逾期）"
+    return value
+
+
+RECTIFICATION = register(Kind(
+    model=Rectification, slug="rectification", search_code=16, namespace="ledger",
+    fields=("source", "found_on", "problem", "measures", "owner", "owner_text", "deadline", "state",
+            "completed_on", "result"),
+    list_fields=("found_on", "source", "problem", "owner", "deadline", "state"), date=DatedBy("found_on"),
+    kind_field="source", state_field="state", person_fields=("owner",),
+    search_fields=("problem", "measures", "result", "owner_text"), sortable=("found_on", "deadline", "state"),
+    display=_overdue_mark,
+    required_when=(("owner", "未填写外单位责任人姓名时必填"), ("completed_on", "状态为已整改或已销号时必填"),
+                   ("result", "状态为已整改或已销号时必填")),
+))  # fmt: skip

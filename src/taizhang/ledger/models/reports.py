@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import PAST_ONLY, in_future
@@ -49,3 +50,12 @@ class ReportRecord(UnitOwned):
             errors["recipient"] = "报告请填写报送单位。"
         if errors:
             raise ValidationError(errors)
+
+
+REPORT = register(Kind(
+    model=ReportRecord, slug="report", search_code=17, namespace="ledger",
+    fields=("kind", "held_on", "title", "recipient", "document_no", "summary"),
+    list_fields=("held_on", "kind", "title", "recipient"), date=DatedBy("held_on"), kind_field="kind",
+    search_fields=("title", "recipient", "summary", "document_no"), sortable=("held_on", "kind", "title"),
+    required_when=(("recipient", "类型为半年专题报告、年度报告或专项报告时必填"),),
+))  # fmt: skip

@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import Child, DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import check_year, other_unit
@@ -69,3 +70,17 @@ class StudyPlanItem(UnitOwned):
             errors["plan"] = "学习计划不属于本单位。"
         if errors:
             raise ValidationError(errors)
+
+
+STUDY_PLAN = register(Kind(
+    model=StudyPlan, slug="studyplan", search_code=4, namespace="ledger",
+    fields=("year", "scope", "title", "issued_on", "note"), list_fields=("year", "scope", "title", "issued_on"),
+    date=DatedBy("year"), kind_field="scope", search_fields=("title", "note"), sortable=("year", "scope"),
+    children=(Child("items", "studyitem", "plan", ("month", "topic", "materials")),),
+))  # fmt: skip
+STUDY_ITEM = register(Kind(
+    model=StudyPlanItem, slug="studyitem", search_code=5, namespace="ledger",
+    fields=("plan", "month", "topic", "materials"), list_fields=("plan", "month", "topic"),
+    date=DatedBy("plan__year"), search_fields=("topic", "materials"), sortable=("month", "topic"),
+    default_order=("-plan__year", "month", "pk"),
+))  # fmt: skip

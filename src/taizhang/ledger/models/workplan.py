@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from taizhang.core.kinds import DatedBy, Kind, register
 from taizhang.core.models import UnitOwned
 
 from .base import check_year, person_fk
@@ -70,3 +71,12 @@ class WorkPlanEvidence(UnitOwned):
 
     def __str__(self) -> str:
         return f"{self.item} ← {self.content_type.name} #{self.object_id}"
+
+
+WORK_PLAN = register(Kind(
+    model=WorkPlanItem, slug="workplan", search_code=18, namespace="ledger",
+    fields=("year", "section", "number", "text", "owner", "owner_text", "due_on", "done"),
+    list_fields=("year", "section", "number", "text", "owner", "due_on", "done"), date=DatedBy("year"),
+    state_field="done", person_fields=("owner",), search_fields=("section", "text", "owner_text"),
+    sortable=("year", "number", "due_on"), default_order=("-year", "section", "number", "pk"),
+))  # fmt: skip
