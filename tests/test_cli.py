@@ -248,3 +248,25 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
 def test_manage_passes_through(tmp_path: Path) -> None:
     proc = run(["manage", "showmigrations", "orgs"], tmp_path / "m")
     assert "0001_initial" in proc.stdout
+
+
+def test_demo_refuses_a_fresh_install_whose_administrators_share_demo_names(tmp_path: Path) -> None:
+    """install.sh creates sysadmin, secadmin and auditor — the demo's own names. `taizhang demo` on
+    that database would build the demo into production and reset their passwords to the printed
+    demo password; it must refuse instead, and leave the administrator's password as it was."""
+    d = tmp_path / "p"
+    run(["migrate"], d)
+    run(["createadmin", "--username", "sysadmin"], d, env={"TAIZHANG_ADMIN_PASSWORD": "Real-Admin-2026"})
+    proc = run(["demo", "--no-serve"], d, check=False)
+    assert proc.returncode == 1 and "非演示数据" in proc.stderr and "Traceback" not in proc.stderr
+    check = run(
+        [
+            "manage",
+            "shell",
+            "-c",
+            "from taizhang.orgs.models import *; u=User.objects.get(username='sysadmin');"
+            "print(u.check_password('Real-Admin-2026'), Unit.objects.count())",
+        ],
+        d,
+    )
+    assert check.stdout.strip().splitlines()[-1].split() == ["True", "0"]

@@ -100,7 +100,10 @@ def _refuse_foreign_data() -> None:
     names = {p[0] for p in PEOPLE}
     foreign_units = Unit.objects.exclude(code__in=codes)
     foreign_users = User.objects.exclude(username__in=names)
-    if foreign_units.exists() or foreign_users.exists():
+    # Accounts without the demo's units are a real install's (install.sh creates sysadmin, secadmin
+    # and auditor, the demo's own names): building the demo there would reset their passwords.
+    real_install = User.objects.exists() and not Unit.objects.filter(code__in=codes).exists()
+    if foreign_units.exists() or foreign_users.exists() or real_install:
         raise DemoRefused(
             "数据库中已有非演示数据，拒绝写入演示数据。请使用新的数据目录（TAIZHANG_DATA_DIR）。"
         )
