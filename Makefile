@@ -73,6 +73,7 @@ bundle: $(VENV)/.synced $(VENDOR)/.stamp
 lint: setup
 	$(VENV)/bin/ruff check src tests bench fuzz
 	$(VENV)/bin/ruff format --check src tests bench fuzz
+	$(VENV)/bin/vulture
 
 typecheck: setup
 	$(VENV)/bin/mypy

@@ -74,7 +74,9 @@ def test_clerk_creates_edits_deletes_and_secretary_restores(views, cast, client)
     assert getattr(created, field) == expected
 
     detail = client.get(reverse(views.url("detail"), kwargs={"pk": created.pk})).content.decode()
-    assert "修改记录" in detail and "修改" in detail
+    # the history lists who created and who changed the record (the heading alone is always there)
+    who = f"{cast.clerk.full_name}({cast.clerk.username})"
+    assert f"{who} · 新增" in detail and f"{who} · 修改" in detail
 
     client.post(reverse(views.url("delete"), kwargs={"pk": created.pk}))
     assert views.model.objects.restrict(cast.member).filter(pk=created.pk).count() == 0

@@ -439,4 +439,7 @@ def test_command_line_exit_codes_json_and_fix(tmp_path):
     unreadable = _cli(str(binary), cwd=tmp_path)
     assert unreadable.returncode == 2 and "不是 Word 文档" in unreadable.stderr
     assert _cli(str(tmp_path / "missing.txt"), cwd=tmp_path).returncode == 2
-    assert "不支持" in _cli(str(tmp_path / "x.pdf"), cwd=tmp_path).stderr or True
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    refused = _cli(str(pdf), cwd=tmp_path)
+    assert refused.returncode == 2 and "不支持的文件类型“.pdf”" in refused.stderr

@@ -6,6 +6,7 @@ import argparse
 import os
 import re
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -361,6 +362,11 @@ def cmd_backup(args: argparse.Namespace) -> None:
         if not folder.is_dir():
             raise CommandError(f"备份目录不存在：{folder}")
         target = folder / f"taizhang-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz"
+        # a second backup within the same second (the timer beside a manual run) waits for the
+        # next second's name rather than failing on an existing file
+        while target.exists() or target.with_name(target.name + ".partial").exists():
+            time.sleep(0.2)
+            target = folder / f"taizhang-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz"
     else:
         target = Path(args.file)
     try:

@@ -46,7 +46,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("TAIZHANG_DATA_DIR", "data")).resolve()
 MEDIA_ROOT = DATA_DIR / "attachments"
-BACKUP_DIR = DATA_DIR / "backups"
 
 
 def _secret_key() -> str:

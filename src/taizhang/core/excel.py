@@ -42,12 +42,3 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str) -> Any:
-    """An .xlsx download (ASCII file name; the sheet carries the Chinese title)."""
-    from django.http import HttpResponse
-
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={filename}"
-    return response

@@ -219,6 +219,11 @@ class RecordViews:
     def url(self, name: str) -> str:
         return f"{self.namespace}:{self.slug}_{name}"
 
+    @property
+    def list_url_name(self) -> str:
+        """For templates: {% url views.list_url_name %}."""
+        return self.url("list")
+
     def verbose(self) -> str:
         return self.kind.verbose()
 

@@ -105,7 +105,11 @@ class WorkPlanViews(LedgerViews):
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {
             **super().extra_detail(request, obj),
-            "evidence": services.evidence_records(obj, request.user),
+            # each record links to its own kind's detail page, whichever app serves it
+            "evidence": [
+                (ev, record, REGISTRY[slug].url("detail") if slug in REGISTRY else "")
+                for ev, record, slug in services.evidence_records(obj, request.user)
+            ],
         }
 
 

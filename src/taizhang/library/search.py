@@ -523,16 +523,6 @@ def search(
     return Results(query, min(total, COUNT_CAP), hits, more=total > COUNT_CAP)
 
 
-def matching(query: str, *, user: Any = None) -> set[tuple[str, int]]:
-    """Every (kind, id) the query finds for the reader, however many."""
-    words = words_of(query)
-    if not words:
-        return set()
-    backend = _backend(words, user, None, None, None)
-    ids = [i for _, tier in backend.tiers() for i in backend.fetch(tier, 0, 10**9)]
-    return set(SearchEntry.objects.filter(rank__in=ids).values_list("kind", "object_id"))
-
-
 def _backend(words: Sequence[str], user: Any, kind: str | None, unit: Any, year: int | None) -> _Tiers:
     if connection.vendor == "sqlite" and all(_clean(w) for w in words):
         return _Fts(words, _fts_scope(user, kind, unit, year))

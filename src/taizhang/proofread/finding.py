@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 ERROR = "error"  # the text is wrong as it stands
 WARNING = "warning"  # most likely wrong; a person decides
@@ -21,6 +20,3 @@ class Finding:
     suggestion: str | None
     message: str
     severity: str = ERROR
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)

@@ -34,12 +34,6 @@ BODY_OPENERS = ("今年以来", "近年来", "一年来", "半年来", "为深�
 ADDRESSEES = ("各乡镇", "各村", "各单位", "各股室", "各部门", "各科室", "县直各", "局属各", "中共")  # fmt: skip
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (end if end >= 0 else len(text))
-
-
 def _is_heading_segment(segment: str) -> bool:
     """The text from a line's start up to a point is a whole heading: it opens with a heading
     number and holds no sentence end (a heading that ends in 。 and runs on is ordinary layout)."""

@@ -6,8 +6,6 @@ import re
 from bisect import bisect_right
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-HAN_RE = re.compile(f"[{HAN}]")
-CN_DIGITS = "〇零一二三四五六七八九十百千万"
 # Chinese punctuation a half-width mark may sit beside and still be in Chinese text
 CN_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『』…—"
 

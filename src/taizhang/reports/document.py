@@ -14,7 +14,6 @@ from .facts import Figure
 TITLE, LEAD, H1, H2, H3, H4, BODY, SIGNATURE, DATE, NOTE = (
     "title", "lead", "h1", "h2", "h3", "h4", "body", "signature", "date", "note",
 )  # fmt: skip
-HEADINGS = (H1, H2, H3, H4)
 
 
 @dataclass

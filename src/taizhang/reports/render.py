@@ -27,7 +27,7 @@ from . import document as d
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 TOP, BOTTOM, LEFT, RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
-LINES, CHARS = 22, 28
+LINES = 22  # lines in the text area (28 characters each, GB/T 9704)
 SIZE_2, SIZE_3, SIZE_4 = Pt(22), Pt(16), Pt(14)  # 2号, 3号, 4号
 LINE_PITCH_TWIPS = int(
     (PAGE_H - TOP - BOTTOM) / 635 / LINES

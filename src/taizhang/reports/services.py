@@ -108,10 +108,6 @@ def document_generate(
     return doc
 
 
-def current_version(doc: OfficialDocument, user: Any) -> DocumentVersion:
-    return DocumentVersion.objects.restrict(user, "view").filter(document=doc).order_by("-number").first()  # type: ignore[return-value]
-
-
 @transaction.atomic
 def section_update(*, acting_user: Any, version: DocumentVersion, index: int, text: str) -> DocumentVersion:
     """Replace one section's text (one paragraph a line; headings keep their numbering)."""

@@ -459,17 +459,6 @@ def annual(
     return doc
 
 
-KINDS = {
-    "annual": "年度意识形态工作总结",
-    "keypoints": "下一年度工作要点",
-    "half-year": "半年专题报告",
-    "analysis": "季度研判报告",
-    "assessment": "考核自评报告",
-    "ledger-book": "台账汇编",
-    "rollup": "汇总报告",
-}
-
-
 def build(
     kind: str,
     unit: Any,
@@ -489,4 +478,4 @@ def build(
     return writers_more.build_other(kind, unit, year, user=user, quarter=quarter, day=day)
 
 
-__all__ = ["KINDS", "annual", "build", "quarter_period"]
+__all__ = ["annual", "build", "quarter_period"]

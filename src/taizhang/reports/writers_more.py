@@ -26,7 +26,6 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
     """`year`'s key points, written at the end of the year before: the rules to keep, the year's
     own plan items if recorded, and what the year before left open."""
     facts = collect(unit, year_period(year - 1), user=user)
-    Prose(facts, "keypoints", user)
     title = f"{unit.name}{year}年意识形态工作要点"
     doc = d.Document("keypoints", title, unit.name, day or date.today())
     b = d.Builder(doc)

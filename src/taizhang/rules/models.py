@@ -223,10 +223,6 @@ class AssessmentScore(UnitOwned):
     def __str__(self) -> str:
         return f"{self.indicator.name}：{self.score}"
 
-    @property
-    def is_self(self) -> bool:
-        return self.unit_id == self.assessed_id
-
     def clean(self) -> None:
         if self.indicator_id and self.score is not None and not 0 <= self.score <= self.indicator.points:
             raise ValidationError({"score": f"得分应在 0 到 {self.indicator.points} 之间。"})
