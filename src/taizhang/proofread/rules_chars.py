@@ -4,7 +4,7 @@ characters or words commonly written wrong."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 
@@ -164,8 +164,12 @@ _NUMERALS = "〇零一二三四五六七八九十百千万"
 def _yi_index() -> dict[str, tuple[tuple[int, str], ...]]:
     """Words by a neighbour of their 一 ("<统" for the character before it, ">步" after it):
     (position of 一 in the word, word), longest words first."""
+    return _neighbour_index(YI_WORDS)
+
+
+def _neighbour_index(words: Iterable[str]) -> dict[str, tuple[tuple[int, str], ...]]:
     index: dict[str, set[tuple[int, str]]] = {}
-    for w in YI_WORDS:
+    for w in words:
         for i, ch in enumerate(w):
             if ch != "一":
                 continue
@@ -488,16 +492,7 @@ _CONGRESS = re.compile(
 
 @cache
 def _one_index() -> dict[str, tuple[tuple[int, str], ...]]:
-    index: dict[str, set[tuple[int, str]]] = {}
-    for w in YI_DIGIT_WORDS:
-        for i, ch in enumerate(w):
-            if ch != "一":
-                continue
-            if i:
-                index.setdefault("<" + w[i - 1], set()).add((i, w))
-            if i + 1 < len(w):
-                index.setdefault(">" + w[i + 1], set()).add((i, w))
-    return {k: tuple(sorted(v, key=lambda p: -len(p[1]))) for k, v in index.items()}
+    return _neighbour_index(YI_DIGIT_WORDS)
 
 
 def yi_digit(ctx: Context) -> Iterator[Finding]:
