@@ -15,7 +15,6 @@ import threading
 import time
 import tracemalloc
 import zipfile
-import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +26,8 @@ from taizhang.core import bounded, imports, safezip
 from taizhang.core.views import REGISTRY
 from taizhang.ledger import models as m
 from taizhang.library.models import Material
+
+from .hostile_files import PDF_TEXT_LINE, shared_stream_pdf
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 HEADERS = ["类型*", "名称*", "时间*", "地点", "主持人", "应到人数*", "实到人数*", "参加人员"]
@@ -269,38 +270,10 @@ def test_one_opener_refuses_part_count_and_ratio():
 
 
 # --- Item 7: PDF CPU amplification ----------------------------------------------------------------
-def _pdf(pages: int, content: bytes) -> bytes:
-    """A PDF whose `pages` pages all show the same content stream."""
-    kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
-    packed = zlib.compress(content, 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
-    ] + [
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
-        b" /Contents 4 0 R >>"
-    ] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-TEXT_LINE = b"BT /F1 12 Tf 72 700 Td (Hello world) Tj ET\n"
 
 
 def test_a_small_pdf_whose_pages_share_one_large_stream_is_refused_at_once(cast, client):
-    pdf = _pdf(20, TEXT_LINE * 20_000)  # 20 pages × 860 KB: about 20 s of extraction
+    pdf = shared_stream_pdf(20, PDF_TEXT_LINE * 20_000)  # 20 pages × 860 KB: about 20 s of extraction
     assert len(pdf) < 10_000
     client.force_login(cast.clerk)
     before = Material.objects.count()
@@ -319,7 +292,7 @@ def test_pdf_extraction_past_its_cpu_limit_is_refused(monkeypatch):
     from taizhang.library.importing import Unreadable, extract
 
     monkeypatch.setattr(bounded, "PDF", bounded.Budget(memory=768 << 20, cpu=1, wall=30))
-    pdf = _pdf(1, TEXT_LINE * 40_000)  # within the size bounds, but seconds of work
+    pdf = shared_stream_pdf(1, PDF_TEXT_LINE * 40_000)  # within the size bounds, but seconds of work
     with pytest.raises(Unreadable, match="计算时间上限"):
         extract("学习.pdf", pdf)
 
@@ -327,7 +300,7 @@ def test_pdf_extraction_past_its_cpu_limit_is_refused(monkeypatch):
 def test_an_ordinary_pdf_still_gives_its_text():
     from taizhang.library.importing import extract
 
-    item = extract("学习.pdf", _pdf(3, TEXT_LINE))
+    item = extract("学习.pdf", shared_stream_pdf(3, PDF_TEXT_LINE))
     assert item.title == "Hello world"
 
 
