@@ -156,3 +156,55 @@ USE_I18N
 USE_TZ
 WSGI_APPLICATION
 X_FRAME_OPTIONS
+# Django's mail settings (taizhang.notify sends through django.core.mail)
+EMAIL_BACKEND
+EMAIL_HOST
+EMAIL_PORT
+EMAIL_HOST_USER
+EMAIL_HOST_PASSWORD
+EMAIL_USE_TLS
+EMAIL_USE_SSL
+EMAIL_FILE_PATH
+# notify's model fields and choices: the ORM (filters, update()), the templates and the forms name them
+_.read_at
+_.WECOM
+_.DINGTALK
+_.GOVWX
+_.next_attempt_at
+_.lease_until
+_.lease_owner
+_.last_error
+_.sent_at
+_.duration_ms
+# urllib calls it on a redirect (notify.webhooks refuses every redirect)
+_.redirect_request
+# the home page's tiles: read by ledger/_tile.html
+_.tone
+# python-docx core properties, written into docProps/core.xml when the document is saved (reports.render)
+_.author
+_.last_modified_by
+_.language
+_.keywords
+_.comments
+_.revision
+_.modified
+# Declarative form fields and widget flags Django reads by name (ledger.forms, notices.forms)
+_.confirm_present
+_.to_all
+_.allow_multiple_selected
+_.help_text
+# the 红色故事's fields: the Kind declaration lists them, templates show them
+_.era
+_.lesson
+# party organisation types: choices of Unit.party_org_type (read from the database and the form)
+_.PARTY_COMMITTEE
+_.GENERAL_BRANCH
+# notices: stamped when they happen and shown on the pages
+_.issued_at
+_.reminded_at
+_.decided_at
+_.decided_by
+# python-docx cell and section properties, written into the document when it is saved (core.printing)
+_.vertical_alignment
+_.autofit
+_.orientation

@@ -17,10 +17,13 @@ HERE = Path(__file__).parent
 ORDER = [
     "bench_ledgers",
     "bench_rules",
+    "bench_notify",
+    "bench_notices",
     "bench_proofread",
     "bench_reports",
     "bench_search",
     "bench_load",
+    "bench_home",
     "bench_hostile",
 ]
 

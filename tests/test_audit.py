@@ -31,6 +31,7 @@ def test_create_change_delete_restore_each_write_one_row(cast, client):
         "expected": 10,
         "present": 9,
         "attendees": [cast.member.pk],
+        "confirm_present": "on",  # 9 present, one of them with an account
     }
     response = client.post(reverse("ledger:meeting_create"), data, REMOTE_ADDR="192.0.2.50")
     assert response.status_code == 302

@@ -96,7 +96,9 @@ MATRIX: dict[str, Page] = {
     "password_change": Page(expect(200)),
     "healthz": Page(expect(200, anon=200)),
     "ping": Page(expect(200, anon=200)),
-    "dashboard": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
+    "dashboard": Page(
+        expect(200, inspector=302, sysadmin=302, secadmin=302, auditor=302)
+    ),  # inspector: the subtree
     "switch_unit": Page(POST_ONLY),
     "unit_members": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _dist),
     "ledger:index": Page(MODULE),
@@ -107,6 +109,10 @@ MATRIX: dict[str, Page] = {
     "reports:section": Page(POST_ONLY, lambda c: {**_report(c), "index": 1}),
     "reports:finalise": Page(POST_ONLY, lambda c: _report(c)),
     "reports:revise": Page(POST_ONLY, lambda c: _report(c)),
+    "reports:header": Page(POST_ONLY, lambda c: _report(c)),
+    "reports:fix_all": Page(POST_ONLY, lambda c: _report(c)),
+    # 公文设置: the unit's people read them; the administrators and the outsider have no unit here
+    "reports:settings": Page(expect(200, sysadmin=404, secadmin=404, auditor=404)),
     "reports:download": Page(
         expect(404, secretary=200, clerk=200, member=200, inspector=200),
         lambda c: {**_report(c), "number": 1, "fmt": "docx"},
@@ -118,12 +124,33 @@ MATRIX: dict[str, Page] = {
     "module_proofread": Page(MODULE),
     "library:search": Page(MODULE),
     "library:material_files": Page(expect(403, secretary=200, clerk=200, outsider=200)),
+    "library:cite": Page(POST_ONLY, _meeting),
+    "library:uncite": Page(POST_ONLY, lambda c: {**_meeting(c), "material": 1}),
     "library:hours": Page(expect(200, sysadmin=404, secadmin=404, auditor=404)),
+    # 扫码签到 and printing (signin): the meeting's readers read; the signed link answers anyone signed in
+    "ledger:signin_page": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _meeting),
+    "ledger:signin_count": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _meeting),
+    "ledger:signin_sheet": Page(
+        expect(404, secretary=200, clerk=200, member=200, inspector=200),
+        lambda c: {**_meeting(c), "fmt": "docx"},
+    ),
+    "ledger:signin_scan": Page(expect(200), lambda c: {"token": _signin_token(c)}),
+    "ledger:signin_cancel": Page(POST_ONLY, lambda c: {"pk": _signin_row(c)}),
+    "print_record": Page(
+        expect(404, secretary=200, clerk=200, member=200, inspector=200),
+        lambda c: {"slug": "meeting", **_meeting(c), "fmt": "docx"},
+    ),
+    "print_list": Page(MODULE, lambda c: {"slug": "meeting", "fmt": "docx"}),
     "attachment_upload": Page(POST_ONLY, _upload),
     "attachment_download": Page(
         expect(404, secretary=200, clerk=200, member=200, inspector=200), _attachment
     ),
     "attachment_delete": Page(POST_ONLY, _attachment),
+    # the world's one attachment is a text file: no picture to preview or scale (tests/test_forms.py
+    # reads a photo as the cast would)
+    "attachment_preview": Page(expect(404), _attachment),
+    "attachment_image": Page(expect(404), lambda c: {**_attachment(c), "size": "thumb"}),
+    "ledger:rectification_complete": Page(POST_ONLY, lambda c: _sample(lm.Rectification)),
     "system_index": Page(expect(200)),
     "unit_tree": Page(only("sysadmin")),
     "unit_create": Page(only("sysadmin")),
@@ -144,7 +171,7 @@ MATRIX: dict[str, Page] = {
     "rules:unit_grid": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _dist),
     "rules:cell": Page(
         expect(404, secretary=200, clerk=200, member=200, inspector=200),
-        lambda c: {**_dist(c), "rule_id": "party-group-study", "year": 2025, "index": 1},
+        lambda c: {**_dist(c), "rule_id": "analysis-quarterly", "year": 2025, "index": 1},
     ),
     "rules:subtree": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
     "rules:assessment_index": Page(expect(200, sysadmin=302, secadmin=302, auditor=302)),
@@ -160,6 +187,113 @@ MATRIX: dict[str, Page] = {
     "ledger:evidence_add": Page(POST_ONLY, lambda c: {"slug": "meeting", **_meeting(c)}),
     "ledger:evidence_remove": Page(POST_ONLY, lambda c: _sample(lm.WorkPlanEvidence)),
 }
+
+
+def _notify_message(c: Any) -> dict[str, Any]:
+    """A message to demo-dist's secretary: only its recipient opens it."""
+    from taizhang.notify.services import notify_users
+
+    notify_users(
+        acting_user=None, users=[c.secretary], subject="权限测试消息", link="/", dedupe_key="perm-test"
+    )
+    return {"pk": c.secretary.notify_messages.get(dedupe_key="perm-test").pk}
+
+
+def _notify_delivery(c: Any) -> dict[str, Any]:
+    from taizhang.notify.models import Channel, Delivery, DeliveryState
+
+    msg = _notify_message(c)["pk"]
+    d, _ = Delivery.objects.get_or_create(
+        message_id=msg,
+        channel=Channel.EMAIL,
+        target="sec@example.cn",
+        defaults={"state": DeliveryState.FAILED},
+    )
+    return {"pk": d.pk}
+
+
+MATRIX.update(
+    {
+        "notify:todo": Page(expect(200)),
+        "notify:badge": Page(expect(200)),
+        "notify:inbox": Page(expect(200)),
+        "notify:message_open": Page(expect(404, secretary=302), _notify_message),
+        "notify:mark_all_read": Page(POST_ONLY),
+        "notify:my_setting": Page(POST_ONLY),
+        "notify:deliveries": Page(only("secadmin")),
+        "notify:delivery_detail": Page(only("secadmin"), _notify_delivery),
+        "notify:delivery_retry": Page(only("secadmin", 405), _notify_delivery),
+        "notify:robots": Page(only("sysadmin")),
+        "notify:robot_edit": Page(only("sysadmin"), _dist),
+    }
+)
+
+
+def _notice(c: Any) -> Any:
+    """A city notice to demo-dist, with an attachment and the district clerk's uploaded answer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from taizhang.notices import services as notices
+
+    n = notices.notice_issue(
+        acting_user=c.users["city_secretary"], unit=c.units["demo-city"], title="权限测试通知", body="请报送。",
+        deadline=timezone.localdate(), response="file", recipients=[c.units["demo-dist"]],
+        uploads=[SimpleUploadedFile("通知附件.txt", "说明".encode())],
+    )  # fmt: skip
+    t = n.targets.get()
+    sub = notices.submission_create(
+        acting_user=c.clerk, target=t, upload=SimpleUploadedFile("报告.txt", b"ok")
+    )
+    return n, t, sub
+
+
+# 通知 (notices): the addressed unit's people and the issuer's readers above read; others see nothing
+_NOTICE_READ = expect(404, secretary=200, clerk=200, member=200, inspector=200)
+MATRIX.update(
+    {
+        "notices:index": Page(expect(200, sysadmin=404, secadmin=404, auditor=404)),
+        "notices:create": Page(
+            expect(403, secretary=200, clerk=200, sysadmin=404, secadmin=404, auditor=404)
+        ),
+        "notices:detail": Page(_NOTICE_READ, lambda c: {"pk": _notice(c)[0].pk}),
+        "notices:export": Page(expect(404, inspector=200), lambda c: {"pk": _notice(c)[0].pk}),
+        "notices:remind": Page(POST_ONLY, lambda c: {"pk": _notice(c)[0].pk}),
+        "notices:cancel": Page(POST_ONLY, lambda c: {"pk": _notice(c)[0].pk}),
+        "notices:deadline": Page(POST_ONLY, lambda c: {"pk": _notice(c)[0].pk}),
+        "notices:attachment": Page(
+            _NOTICE_READ, lambda c: (lambda n: {"pk": n.pk, "att": _notice_attachment(n)})(_notice(c)[0])
+        ),
+        "notices:target": Page(_NOTICE_READ, lambda c: {"pk": _notice(c)[1].pk}),
+        "notices:submit": Page(POST_ONLY, lambda c: {"pk": _notice(c)[1].pk}),
+        "notices:withdraw": Page(POST_ONLY, lambda c: {"pk": _notice(c)[2].pk}),
+        "notices:review": Page(POST_ONLY, lambda c: {"pk": _notice(c)[2].pk}),
+        "notices:file": Page(_NOTICE_READ, lambda c: {"pk": _notice(c)[2].pk}),
+    }
+)
+
+
+def _notice_attachment(n: Any) -> int:
+    from taizhang.notices.views import _attachments
+
+    return _attachments(n).get().pk
+
+
+def _signin_row(c: Any) -> int:
+    """A sign-in to demo-dist's first meeting (written directly: the meeting is long over)."""
+    from django.utils import timezone
+
+    meeting = Meeting.objects.get(**_meeting(c))
+    row, _ = lm.MeetingSignIn.objects.get_or_create(
+        meeting=meeting, person=c.member, defaults={"unit": meeting.unit, "signed_at": timezone.now()}
+    )
+    return row.pk
+
+
+def _signin_token(c: Any) -> str:
+    from taizhang.ledger.signin import token_for
+
+    return token_for(Meeting.objects.get(**_meeting(c)))
 
 
 def _report(c: Any) -> dict[str, Any]:
@@ -205,6 +339,7 @@ for _views in list(REGISTRY.values()):
         {
             f"{_ns}_list": Page(MODULE),
             f"{_ns}_export": Page(MODULE),
+            f"{_ns}_bulk": Page(POST_ONLY),
             f"{_ns}_create": Page(_adds),
             f"{_ns}_trash": Page(expect(403, secretary=200)),
             f"{_ns}_detail": Page(expect(404, secretary=200, clerk=200, member=200, inspector=200), _kw),
@@ -269,6 +404,20 @@ def test_get_matrix(name: str, world: Any, client: Any) -> None:
 
 
 # --- Forbidden writes: refused, and the rows stay as they were -----------------------------------
+def _notices_state() -> tuple[Any, ...]:
+    from taizhang.ledger.models import MeetingSignIn
+    from taizhang.notices.models import Notice, NoticeTarget, Submission
+    from taizhang.notify.models import Message
+
+    return (
+        tuple(Notice.objects.order_by("pk").values_list("deadline", "deleted_at")),
+        tuple(NoticeTarget.objects.order_by("pk").values_list("state", flat=True)),
+        tuple(Submission.objects.order_by("pk").values_list("verdict", "withdrawn_at", "deleted_at")),
+        Message.objects.count(),
+        MeetingSignIn.objects.filter(deleted_at__isnull=True).count(),
+    )
+
+
 def _state() -> tuple[Any, ...]:
     return (
         tuple(
@@ -284,11 +433,33 @@ def _state() -> tuple[Any, ...]:
         LocalRule.objects.filter(deleted_at__isnull=True).count(),
         tuple(AssessmentScore.objects.values_list("score", flat=True)),
         Attachment.objects.filter(deleted_at__isnull=True).count(),
+        Meeting.materials.through.objects.count(),  # materials cited as studied at meetings
+        _notices_state(),
         Unit.objects.count(),
         User.objects.count(),
         tuple(User.objects.order_by("pk").values_list("admin_role", flat=True)),
         Membership.objects.live().count(),
     )
+
+
+def _closing(c: Any) -> dict[str, Any]:
+    return {"completed_on": "2026-11-20", "result": "越权销号", "files": io.BytesIO(b"evidence")}
+
+
+def _sample_material(c: Any) -> int:
+    from taizhang.library.models import Material
+
+    return Material.objects.filter(unit__code="demo-dist").order_by("pk").first().pk
+
+
+def _cited(c: Any) -> dict[str, Any]:
+    """demo-dist's first meeting and a material it studied (linked here if the demo left none)."""
+    from taizhang.library.models import Material
+
+    meeting = Meeting.objects.get(**_meeting(c))
+    material = meeting.materials.first() or Material.objects.get(pk=_sample_material(c))
+    meeting.materials.add(material)
+    return {"pk": meeting.pk, "material": material.pk}
 
 
 def _meeting_post(c: Any) -> dict[str, Any]:
@@ -406,9 +577,48 @@ WRITES: list[tuple[str, Callable[[Any], dict[str, Any]], str, Callable[[Any], di
     ),
     ("ledger:evidence_remove", lambda c: _sample(lm.WorkPlanEvidence), "member", lambda c: {}, 403),
     ("ledger:evidence_remove", lambda c: _sample(lm.WorkPlanEvidence), "outsider", lambda c: {}, 404),
+    ("library:cite", _meeting, "member", lambda c: {"material": _sample_material(c)}, 403),
+    ("library:cite", _meeting, "outsider", lambda c: {"material": _sample_material(c)}, 404),
+    ("library:uncite", _cited, "member", lambda c: {}, 403),
+    ("ledger:rectification_complete", lambda c: _sample(lm.Rectification), "member", _closing, 403),
+    ("ledger:rectification_complete", lambda c: _sample(lm.Rectification), "inspector", _closing, 403),
+    ("ledger:rectification_complete", lambda c: _sample(lm.Rectification), "outsider", _closing, 404),
+    ("ledger:signin_cancel", lambda c: {"pk": _signin_row(c)}, "member", lambda c: {}, 403),
+    ("ledger:signin_cancel", lambda c: {"pk": _signin_row(c)}, "outsider", lambda c: {}, 404),
+    # 通知: the addressed unit may not steer the issuer's notice, nor review its own answer; a unit
+    # outside sees nothing; a member answers nothing
+    ("notices:remind", lambda c: {"pk": _notice(c)[0].pk}, "clerk", lambda c: {}, 403),
+    ("notices:cancel", lambda c: {"pk": _notice(c)[0].pk}, "clerk", lambda c: {}, 404),
+    ("notices:cancel", lambda c: {"pk": _notice(c)[0].pk}, "inspector", lambda c: {}, 403),
+    (
+        "notices:deadline",
+        lambda c: {"pk": _notice(c)[0].pk},
+        "outsider",
+        lambda c: {"deadline": "2030-01-01"},
+        404,
+    ),
+    ("notices:submit", lambda c: {"pk": _notice(c)[1].pk}, "member", lambda c: {"note": "越权报送"}, 403),
+    ("notices:submit", lambda c: {"pk": _notice(c)[1].pk}, "outsider", lambda c: {"note": "越权报送"}, 404),
+    ("notices:withdraw", lambda c: {"pk": _notice(c)[2].pk}, "member", lambda c: {}, 403),
+    ("notices:withdraw", lambda c: {"pk": _notice(c)[2].pk}, "outsider", lambda c: {}, 404),
+    ("notices:review", lambda c: {"pk": _notice(c)[2].pk}, "clerk", lambda c: {"verdict": "accepted"}, 403),
+    (
+        "notices:review",
+        lambda c: {"pk": _notice(c)[2].pk},
+        "outsider",
+        lambda c: {"verdict": "accepted"},
+        404,
+    ),
+    ("library:uncite", _cited, "inspector", lambda c: {}, 403),
     ("reports:index", lambda c: {}, "member", lambda c: {"kind": "annual", "year": "2025"}, 403),
     ("reports:index", lambda c: {}, "inspector", lambda c: {"kind": "annual", "year": "2025"}, 403),
     ("reports:section", lambda c: {**_report(c), "index": 1}, "member", lambda c: {"text": "改"}, 403),
+    ("reports:header", _report, "member", lambda c: {"day": "2026-01-10", "signer": "改"}, 403),
+    ("reports:header", _report, "inspector", lambda c: {"day": "2026-01-10", "signer": "改"}, 403),
+    ("reports:header", _report, "outsider", lambda c: {"day": "2026-01-10", "signer": "改"}, 404),
+    ("reports:settings", lambda c: {}, "member", lambda c: {"signer": "改"}, 403),
+    ("reports:fix_all", _report, "inspector", lambda c: {}, 403),
+    ("reports:fix_all", _report, "outsider", lambda c: {}, 404),
     ("reports:section", lambda c: {**_report(c), "index": 1}, "inspector", lambda c: {"text": "改"}, 403),
     ("reports:section", lambda c: {**_report(c), "index": 1}, "outsider", lambda c: {"text": "改"}, 404),
     ("reports:finalise", _report, "clerk", lambda c: {}, 403),

@@ -44,8 +44,10 @@ def test_clerk_generates_edits_and_the_fact_check_catches_a_changed_number(cast,
     )
     # the clerk rewrites the study section with a wrong number
     sections = services.sections(version.content)
-    study = next(s for s in sections if "理论学习中心组集中学习" in s["text"])
-    wrong = study["text"].replace(f"中心组集中学习{central}次", f"中心组集中学习{central + 5}次")
+    # the words before the figure vary with the phrase bank: take them from the stored mention
+    before = next(m["before"] for m in version.mentions if m["figure"] == "central_study")
+    study = next(s for s in sections if f"{before}{central}次" in s["text"])
+    wrong = study["text"].replace(f"{before}{central}次", f"{before}{central + 5}次")
     client.post(reverse("reports:section", args=[doc.pk, study["index"]]), {"text": wrong})
     assert AuditEntry.objects.filter(
         object_type="reports.DocumentVersion", object_id=str(version.pk), action="change"
@@ -111,13 +113,14 @@ def test_downloads_and_figure_sources(cast, client):
     _generate(client)
     doc = OfficialDocument.objects.get(unit=cast.units["demo-dist"], kind="annual")
     docx = client.get(reverse("reports:download", args=[doc.pk, 1, "docx"]))
-    assert Word(io.BytesIO(docx.content)).paragraphs[0].text == "区气象局2025年度意识形态工作总结"
+    title = Word(io.BytesIO(docx.content)).paragraphs[0].text.replace("\n", "")
+    assert title == "中共区气象局党支部2025年度意识形态工作总结"
     appendix = Word(
         io.BytesIO(client.get(reverse("reports:download", args=[doc.pk, 1, "docx"]) + "?sources=1").content)
     )
     assert any(p.text == "数据来源" for p in appendix.paragraphs)
     md = client.get(reverse("reports:download", args=[doc.pk, 1, "md"])).content.decode()
-    assert md.startswith("# 区气象局2025年度")
+    assert md.startswith("# 中共区气象局党支部2025年度")
     detail = client.get(reverse("reports:detail", args=[doc.pk])).content.decode()
     figure_url = reverse("reports:figure", args=[doc.pk, 1, "central_study"])
     assert figure_url in detail  # the preview links the figure to its records

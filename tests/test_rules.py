@@ -92,6 +92,8 @@ def test_due_day_inside_the_period(fresh):
 
 def test_days_measure_counts_distinct_days(fresh):
     unit, clerk = fresh
+    unit.party_org_type = "party_group"  # 中心组 rules bind a 党组, not the demo's branch
+    unit.save(update_fields=["party_org_type"])
     for day in (3, 3, 4):
         meeting(unit, clerk, "central_study", datetime(2025, 5, day, 9 + day, tzinfo=BEIJING))
     [c] = cells(unit, 2025, "central-study-days", date(2026, 1, 5))
@@ -264,3 +266,12 @@ def test_hand_scores_carry_evidence_and_the_grid_lists_what_was_missed(cast, cli
     )
     grid = client.get(reverse("rules:grid"), {"year": date.today().year - 1}).content.decode()
     assert 'id="missed"' in grid and "未完成的要求" in grid
+
+
+def test_rules_follow_the_party_organisation_type(cast):
+    """三会一课 binds a branch, 中心组 and 党组专题研究 a 党组: a branch is not held to a bureau's rules."""
+    branch, city = cast.units["demo-dist-branch"], cast.units["demo-city"]
+    [b, c] = evaluate_units([branch, city], 2025)
+    assert "branch-committee" in b.cells and "central-study-days" not in b.cells
+    assert "central-study-days" in c.cells and "branch-committee" not in c.cells
+    assert "analysis-quarterly" in b.cells and "analysis-quarterly" in c.cells

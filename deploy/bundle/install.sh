@@ -211,6 +211,10 @@ EOW
   chmod 755 /usr/local/bin/taizhang
   systemctl daemon-reload
   systemctl enable --quiet taizhang.service
+  # messages go out from every server (the outbox is leased row by row) and the daily reminder pass
+  # may run on every server too (each item is reminded once, by a unique key in the database)
+  systemctl enable --quiet --now taizhang-notify.timer taizhang-remind.timer
+  done_steps+=("启用消息外发 taizhang-notify.timer（每分钟）和事前提醒 taizhang-remind.timer（每天 7:30）")
   if [ "$MIGRATE" = 1 ]; then
     # backups and checkpoints are taken from one server: the one that migrates
     systemctl enable --quiet --now taizhang-backup.timer taizhang-checkpoint.timer

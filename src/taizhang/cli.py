@@ -249,6 +249,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    # the demo's reminders go out by e-mail: into files in the data directory (mail/) unless an
+    # SMTP server is configured
+    if not os.environ.get("TAIZHANG_EMAIL_HOST"):
+        os.environ.setdefault("TAIZHANG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    os.environ.setdefault("TAIZHANG_NOTIFY_EMAIL", "1")
     _setup()
     _migrate()
     from .demo import build_demo
@@ -262,10 +267,16 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print(f"  {username:<10} {label}")
     if not args.no_serve:
         _collectstatic()
+        from .notify.commands import start_loop
         from .server import serve
 
+        worker = start_loop()  # the outbox worker and the daily reminders, as the timers run them
         print(f"请在浏览器打开 http://127.0.0.1:{args.port}/ ，按 Ctrl+C 停止。")
-        serve(host="127.0.0.1", port=args.port, workers=args.workers)
+        try:
+            serve(host="127.0.0.1", port=args.port, workers=args.workers)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=15)
 
 
 def cmd_createadmin(args: argparse.Namespace) -> None:
@@ -598,6 +609,26 @@ def cmd_gen_load(args: argparse.Namespace) -> None:
     print(f"已生成合成数据：{counts['units']} 个单位，{counts['records']} 条记录（种子 {args.seed}）。")
 
 
+def cmd_notify(args: argparse.Namespace) -> None:
+    _setup()
+    from datetime import date
+
+    from .notify import commands
+
+    if args.action == "deliver":
+        print(commands.deliver(budget=args.budget, limit=args.limit))
+    elif args.action == "remind":
+        try:
+            day = date.fromisoformat(args.date) if args.date else None
+        except ValueError:
+            raise CommandError(f"日期格式不正确：{args.date}（应为 YYYY-MM-DD）") from None
+        print(commands.remind(day=day, days=args.days))
+    elif args.action == "status":
+        print(commands.status())
+    else:
+        commands.loop(interval=args.interval, limit=args.limit, echo=lambda line: print(line, flush=True))
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _setup()
     from django.core.management import execute_from_command_line
@@ -714,6 +745,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="季度研判报告的季度")
     p.add_argument("--format", choices=["docx", "md", "html"], default="docx")
     p.add_argument("--sources", action="store_true", help="Word 文件附“数据来源”附件")
+    p.add_argument(
+        "--date",
+        help="成文日期，如 2026-01-10（默认：台账中记有这份报告的报送日期时用报送日期，否则用今天）",
+    )
     p.add_argument("-o", "--output", required=True, help="输出文件")
     p.set_defaults(func=cmd_report)
 
@@ -734,6 +769,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", help="不运行这些规则（逗号分隔）")
     p.set_defaults(func=cmd_proofread)
 
+    p = sub.add_parser("notify", help="消息外发与事前提醒（由 systemd 定时器运行）")
+    p.add_argument(
+        "action",
+        choices=["deliver", "remind", "status", "loop"],
+        help="deliver 发送外发队列；remind 每日事前提醒；status 队列情况；loop 持续运行（演示用）",
+    )
+    p.add_argument("--date", help="remind：按这一天计算（YYYY-MM-DD，默认今天）")
+    p.add_argument("--days", type=_at_least_one, help="remind：提前几天提醒（默认 TAIZHANG_REMIND_DAYS）")
+    p.add_argument("--budget", type=float, default=50.0, help="deliver：最多运行的秒数（默认 50）")
+    p.add_argument("--limit", type=_at_least_one, default=100, help="deliver：每批领取的条数（默认 100）")
+    p.add_argument("--interval", type=float, default=30.0, help="loop：两次发送之间的秒数（默认 30）")
+    p.set_defaults(func=cmd_notify)
+
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
@@ -742,16 +790,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_report(args: argparse.Namespace) -> None:
     _setup()
+    from datetime import date
     from pathlib import Path
 
-    from .reports import render, writer
+    from .reports import render, services
 
     unit = _unit(args.unit)
     if args.kind == "half-year" and not args.half:
         raise CommandError("半年专题报告请用 --half 1 或 --half 2 指明上半年或下半年。")
     if args.kind == "analysis" and not args.quarter:
         raise CommandError("季度研判报告请用 --quarter 指明季度（1 至 4）。")
-    doc = writer.build(args.kind, unit, args.year, half=args.half, quarter=args.quarter)
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise CommandError(f"成文日期“{args.date}”的格式不对，请写成 2026-01-10。") from None
+    if day is not None and not date(2000, 1, 1) <= day <= date.today().replace(year=date.today().year + 1):
+        raise CommandError("成文日期应在 2000 年以后，且不晚于一年以后。")
+    doc = services.prepare(args.kind, unit, args.year, half=args.half, quarter=args.quarter, day=day)
     if args.format == "docx":
         data = render.to_docx(doc, sources=args.sources)
     elif args.format == "md":

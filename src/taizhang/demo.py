@@ -268,3 +268,8 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
         ("demo-west", [("冯志刚", "副局长", "综合")]),
     ]:
         build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=True)
+    from .notices.demo import build_notices
+    from .notify.demo import build_reminders
+
+    build_reminders(units)  # today's 事前提醒 in 消息中心; `make demo` runs the worker that sends them
+    build_notices(units)  # the city's notice for this half-year's report and the units' answers

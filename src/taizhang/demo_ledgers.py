@@ -69,18 +69,110 @@ def _workday(year: int, month: int, day: int) -> date:
 
 
 STUDY_TOPICS = [
-    ("学习贯彻党的二十大精神和党的二十届历次全会精神", "党的二十大报告、全会公报"),
+    ("学习贯彻党的二十大精神和党的二十届历次全会精神", "《党的二十大报告辅导读本》、二十届历次全会公报"),
     ("学习习近平总书记关于意识形态工作的重要论述", "《习近平关于意识形态工作论述摘编》相关章节"),
-    ("学习《党委（党组）意识形态工作责任制实施办法》", "实施办法全文及省委实施细则"),
+    (
+        "学习《党委（党组）意识形态工作责任制实施办法》",
+        "《党委（党组）意识形态工作责任制实施办法》及省委实施细则",
+    ),
     ("学习气象高质量发展纲要", "《气象高质量发展纲要（2022—2035年）》"),
-    ("学习《中国共产党纪律处分条例》", "条例全文、典型案例通报"),
-    ("学习网络意识形态安全有关要求", "网络安全法、网络信息内容生态治理规定"),
-    ("学习防灾减灾救灾工作重要论述", "有关重要讲话、气象灾害防御条例"),
+    ("学习《中国共产党纪律处分条例》", "《中国共产党纪律处分条例》、典型案例通报"),
+    ("学习网络意识形态安全有关要求", "《网络信息内容生态治理规定》、网络安全法有关条款"),
+    ("学习防灾减灾救灾工作重要论述", "有关重要讲话、《气象灾害防御条例》"),
     ("学习中华优秀传统文化与文化自信", "推荐书目《之江新语》相关篇目"),
     ("学习全面从严治党新要求", "上级纪委全会精神"),
-    ("学习总体国家安全观", "国家安全法、《总体国家安全观学习纲要》"),
+    ("学习总体国家安全观", "《总体国家安全观学习纲要》、国家安全法"),
     ("学习气象法律法规", "《中华人民共和国气象法》《气象灾害防御条例》"),
     ("学习年度意识形态工作要点", "本局年度工作要点、上级工作要点"),
+]
+
+# named activities, one chosen per unit so that two units' years differ in more than their figures
+LECTURES = [
+    "守好气象宣传阵地，筑牢意识形态防线",
+    "以党的创新理论引领基层气象高质量发展",
+    "坚定文化自信，讲好新时代气象故事",
+    "牢记初心使命，做人民满意的气象工作者",
+]
+READINGS = ["“书香气象”读书分享会", "“悦读·气象人”读书交流会", "“强国复兴有我”青年读书分享会"]
+INSPECTION_FEEDBACK = [
+    "检查组反馈问题3个，主要是学习记录不够规范、宣传栏更新不及时、台账归档不完整，已于10月底前全部整改。",
+    "检查组对领导小组调整和阵地管理给予肯定，反馈问题2个，已列入整改清单逐项整改。",
+    "检查组查阅台账、走访阵地，反馈问题4个，涉及三审记录和学习研讨，已明确责任人限期整改。",
+    "检查组听取汇报并抽查会议记录，指出研判报告内容偏简单等问题2个，要求年底前整改到位。",
+    "检查组现场查看宣传栏和显示屏，对科普宣传做法给予肯定，同时指出阵地巡查记录不全的问题。",
+]
+SELF_CHECK = [
+    "对办公室、业务科落实一岗双责情况开展自查，发现问题2个，已列入整改清单。",
+    "围绕阵地管理和信息发布开展自查，发现问题1个，当月整改完成。",
+    "对照责任清单逐项自查，发现学习记录不完整等问题2个，已督促整改。",
+]
+
+# what each inspection's or self-check's feedback found, as items of the 整改台账 (as many as it says)
+FINDINGS = {
+    INSPECTION_FEEDBACK[0]: ["学习记录不够规范", "宣传栏更新不及时", "意识形态工作资料归档不完整"],
+    INSPECTION_FEEDBACK[1]: ["领导小组会议记录不够完整", "阵地责任人调整后未及时更新管理清单"],
+    INSPECTION_FEEDBACK[2]: [
+        "三审记录签字不全", "部分稿件终审意见缺失", "学习研讨发言记录简单", "研讨专题与学习计划衔接不够",
+    ],
+    INSPECTION_FEEDBACK[3]: ["分析研判报告内容偏简单", "研判会议对干部职工思想动态分析不够"],
+    INSPECTION_FEEDBACK[4]: ["阵地巡查记录不全"],
+    SELF_CHECK[0]: ["办公室一岗双责落实情况记录不全", "业务科未按季度报告意识形态工作情况"],
+    SELF_CHECK[1]: ["阵地信息发布审核记录不完整"],
+    SELF_CHECK[2]: ["学习记录不完整", "责任清单部分事项未细化到岗"],
+}  # fmt: skip
+
+# the 学习教育 of the year (the 主题教育 ended in 2024)
+THEME_EDUCATION = {
+    2024: "党纪学习教育专题学习研讨",
+    2025: "深入贯彻中央八项规定精神学习教育专题研讨",
+    2026: "学习贯彻党的二十届四中全会精神专题研讨",
+}
+# an even year's own events, so that two years of a unit do not read as one copied
+EVEN_YEAR_FEEDBACK = [
+    "检查组反馈问题2个，主要是中心组研讨发言记录简单、阵地巡查记录不全，已列入整改清单。",
+    "检查组查阅会议记录和阵地台账，指出研判报告对干部职工思想动态分析不够等问题2个。",
+    "检查组现场查看预警信息发布终端和宣传栏，指出终端巡检记录不全的问题，要求限期整改。",
+]
+EVEN_YEAR_SELF_CHECK = [
+    "围绕转载内容审核和终端巡检开展自查，发现问题2个，已明确责任科室限期整改。",
+    "对照年度工作要点逐项自查，发现学习笔记检查不及时等问题2个。",
+]
+FINDINGS.update(
+    {
+        EVEN_YEAR_FEEDBACK[0]: ["中心组研讨发言记录简单", "阵地巡查记录不全"],
+        EVEN_YEAR_FEEDBACK[1]: ["研判报告对干部职工思想动态分析不够", "研判会议记录不够规范"],
+        EVEN_YEAR_FEEDBACK[2]: ["预警信息发布终端巡检记录不全"],
+        EVEN_YEAR_SELF_CHECK[0]: ["转载内容审核记录不全", "预警信息发布终端未按月巡检"],
+        EVEN_YEAR_SELF_CHECK[1]: ["学习笔记检查不及时", "责任书落实情况未按季度跟踪"],
+    }
+)
+EVEN_YEAR_PROBLEMS = [
+    "中心组研讨发言准备不充分，发言提纲质量不高",
+    "宣传栏内容审核记录不全",
+    "预警信息发布终端（社区）巡检记录不全",
+    "责任书签订后未按季度跟踪落实情况",
+    "主题党日活动记录缺少签到表和现场照片",
+    "转载内容白名单尚未建立",
+]
+EVEN_YEAR_OPINIONS = [
+    (
+        6,
+        "网民转发往年暴雨预警截图称本地将有特大暴雨",
+        "微信群",
+        "通过公众号发布辟谣说明和最新预警信息，提醒转发者删除不实截图。",
+    ),
+    (
+        8,
+        "群众反映社区预警信息发布终端显示内容未及时更新",
+        "12345热线",
+        "派员检修终端，更新显示内容并回复来电群众。",
+    ),
+    (
+        11,
+        "网民在短视频平台评论寒潮降温预报偏差较大",
+        "短视频平台",
+        "业务科发布寒潮过程复盘解读，说明降温幅度预报与实况的差异。",
+    ),
 ]
 
 PUBLICITY = [
@@ -113,7 +205,7 @@ HEADLINES = [
 RISKS = [
     ("网络舆论", "汛期预报偏差可能引发网民质疑", "预报服务", "极端天气频发，公众对预报准确率期望高",
      "业务科", "加强预报会商和服务产品解读，及时回应社会关切"),
-    ("新媒体阵地", "微信公众号转载内容审核把关不严", "宣传阵地", "小编人手少、三审制度执行不到位",
+    ("新媒体阵地", "微信公众号转载内容审核把关不严", "宣传阵地", "信息编辑人员不足、三审制度执行不到位",
      "办公室", "严格执行三审制度，建立转载白名单"),
     ("干部队伍", "青年职工理论学习主动性不足", "理论学习", "业务任务重，学习形式单一",
      "党支部", "开展青年理论学习小组活动，纳入年度考核"),
@@ -130,6 +222,8 @@ class Builder:
         self.rng = random.Random(f"{unit.code}-{year}")  # noqa: S311 (demo text, not security)
         self.count = 0
         self.last_month = 12 if year < today.year else today.month
+        # the body that studies ideology work is the unit's own: a branch's 支委会, a 党组's meeting
+        self.body = "支委会" if unit.org_type in ("branch", "general_branch") else "党组会议"
 
     def ok(self, d: date) -> bool:
         return d.year == self.year and d <= self.today
@@ -263,6 +357,8 @@ class Builder:
         branch = {i.month: i for i in plans.get(m.study.StudyPlanScope.BRANCH, [])}
         schedule: list[tuple[date, str, str, list[Any]]] = []
         step = 3 if self.light else 1
+        # the gaps the rules find differ from year to year (a copied year would repeat them)
+        gap_committee, gap_theme = (8, 10) if y % 2 else (7, 11)
         for month in range(1, self.last_month + 1):
             topic = STUDY_TOPICS[month - 1][0]
             if month in central:
@@ -277,11 +373,11 @@ class Builder:
             if self.light:
                 continue
             # a branch committee every month but August (a gap for the rules to find)
-            if month != 8:
+            if month != gap_committee:
                 schedule.append((_workday(y, month, 5), K.BRANCH_COMMITTEE, f"{month}月支委会", []))
             for group_no, day in (("第一", 6), ("第二", 7)):
                 schedule.append((_workday(y, month, day), K.GROUP, f"{group_no}党小组{month}月党小组会", []))
-            if month != 10:
+            if month != gap_theme:
                 schedule.append(
                     (
                         _workday(y, month, 20),
@@ -309,14 +405,15 @@ class Builder:
                         [],
                     )
                 )
+        body = self.body
         for month, special, title in [
-            (1, K.PARTY_GROUP, "党组会议专题研究年度意识形态工作"),
-            (7, K.PARTY_GROUP, "党组会议专题研究上半年意识形态工作"),
+            (1, K.PARTY_GROUP, f"{body}专题研究部署年度意识形态工作"),
+            (7, K.PARTY_GROUP, f"{body}听取上半年意识形态工作情况汇报"),
             (4, K.SPECIAL, "意识形态工作专题会议"),
-            (7, K.PARTY_LECTURE, "书记讲专题党课"),
+            (7, K.PARTY_LECTURE, f"书记讲专题党课：{self.rng.choice(LECTURES)}"),
             (12, K.LIFE_MEETING, "年度组织生活会"),
-            (5, K.READING, "“书香气象”读书分享会"),
-            (9, K.THEME_EDUCATION, "主题教育专题学习研讨"),
+            (5, K.READING, self.rng.choice(READINGS)),
+            (9, K.THEME_EDUCATION, THEME_EDUCATION.get(y, "专题学习研讨")),
         ][::step]:
             schedule.append((_workday(y, month, 12), str(special), title, []))
         for d, kind, title, items in sorted(schedule, key=lambda s: s[0]):
@@ -423,14 +520,18 @@ class Builder:
             m.RectificationSource.SUPERIOR,
             m.RectificationSource.LIFE_MEETING,
         ]
-        problems = [
+        problems = (
+            EVEN_YEAR_PROBLEMS
+            if self.year % 2 == 0
+            else [
             "理论学习中心组学习记录不够规范，研讨发言记录简单",
             "宣传栏内容更新不及时，部分内容超过三个月未更新",
             "新媒体账号转载信息未严格执行三审制度",
             "意识形态工作台账资料归档不完整",
             "青年干部参加集中学习出勤率偏低",
             "部分科室一岗双责落实不到位，未按要求报告意识形态工作情况",
-        ]
+            ]
+        )  # fmt: skip
         for i, month in enumerate(range(2, self.last_month + 1, 4 if self.light else 2)):
             found = _workday(self.year, month, 10)
             if not self.ok(found):
@@ -660,6 +761,8 @@ class Builder:
             ),
             (10, "群众来电反映预警短信重复发送", "12345热线", "核查发布系统配置，向群众解释并致歉。"),
         ]
+        if self.year % 2 == 0:
+            items = EVEN_YEAR_OPINIONS
         for month, summary, source, response in items[: 1 if self.light else None]:
             d = _workday(self.year, month, 8)
             if not self.ok(d):
@@ -682,8 +785,8 @@ class Builder:
         items = [
             (6, 18, K.HALF_YEAR, f"关于{self.year}年上半年意识形态工作情况的报告", "市气象局党组"),
             (12, 18, K.HALF_YEAR, f"关于{self.year}年下半年意识形态工作情况的报告", "市气象局党组"),
-            (9, 10, K.INSPECTED, "接受市气象局意识形态工作专项检查", "市气象局"),
-            (11, 5, K.INSPECTING, "开展意识形态工作责任制落实情况自查", ""),
+            (9, 10 if self.year % 2 else 16, K.INSPECTED, "接受市气象局意识形态工作专项检查", "市气象局"),
+            (11, 5 if self.year % 2 else 12, K.INSPECTING, "开展意识形态工作责任制落实情况自查", ""),
             (1, 16, K.DEBRIEF, f"{self.year - 1}年度述职述责报告（意识形态部分）", "市气象局党组"),
             (12, 22, K.LIFE_MEETING, "年度组织生活会意识形态工作对照检查", ""),
         ]
@@ -693,7 +796,7 @@ class Builder:
             d = _workday(self.year, month, day)
             if not self.ok(d):
                 continue
-            self.create(
+            report = self.create(
                 m.ReportRecord(
                     unit=self.unit,
                     kind=kind,
@@ -703,19 +806,96 @@ class Builder:
                     document_no=f"{self.unit.short_name[:2]}气党〔{self.year}〕{month}号"
                     if recipient
                     else "",
-                    summary="报告本单位意识形态工作责任制落实情况、存在问题和下一步措施。",
+                    summary=self.rng.choice(INSPECTION_FEEDBACK if self.year % 2 else EVEN_YEAR_FEEDBACK)
+                    if kind == K.INSPECTED
+                    else self.rng.choice(SELF_CHECK if self.year % 2 else EVEN_YEAR_SELF_CHECK)
+                    if kind == K.INSPECTING
+                    else "报告本单位意识形态工作责任制落实情况、存在问题和下一步措施。",
                 )
             )
+            if not self.light and kind in (K.INSPECTED, K.INSPECTING):
+                self.findings(report)
+
+    def findings(self, report: Any) -> None:
+        """The problems an inspection or a self-check found go into the 整改台账, so that the counts of
+        the report, the inspection and the rectifications reconcile (no random draw: the rest of the
+        year's records stay as they were)."""
+        from taizhang.core.audit import snapshot
+        from taizhang.core.services import record_update
+
+        inspected = report.kind == m.ReportKind.INSPECTED
+        for problem in FINDINGS.get(report.summary, []):
+            found = report.held_on
+            rect = self.create(
+                m.Rectification(
+                    unit=self.unit,
+                    source=m.RectificationSource.INSPECTION if inspected else m.RectificationSource.SELF,
+                    found_on=found,
+                    problem=problem,
+                    measures="对照检查反馈逐项制定整改措施，明确责任人和完成时限。",
+                    owner=self.cast.leader or self.cast.secretary,
+                    deadline=found + timedelta(days=45),
+                )
+            )
+            done_on = found + timedelta(days=30)
+            if done_on <= self.today:
+                before = snapshot(rect)
+                rect.state = m.RectificationState.CLOSED
+                rect.completed_on = done_on
+                rect.result = "已按检查反馈完成整改，经支委会审核销号。"
+                record_update(acting_user=self.cast.clerk, instance=rect, before=before)
 
     def workplan(self) -> None:
+        pick = self.rng.choice  # each unit words its own plan
         sections = [
-            ("一、强化理论武装", ["制定并落实年度理论学习中心组学习计划", "每月开展干部职工集中学习"]),
+            (
+                "一、强化理论武装",
+                [
+                    "制定并落实年度理论学习中心组学习计划",
+                    pick(
+                        [
+                            "每月开展干部职工集中学习",
+                            "按月组织干部职工集中学习并做好记录",
+                            "坚持每月一次干部职工集中学习",
+                        ]
+                    ),
+                ],
+            ),
             (
                 "二、落实工作责任",
-                ["调整意识形态工作领导小组并签订责任书", "党组每半年专题研究一次意识形态工作"],
+                ["调整意识形态工作领导小组并签订责任书", f"{self.body}每半年专题研究一次意识形态工作"],
             ),
-            ("三、加强阵地管理", ["每季度开展一次阵地检查", "严格执行信息发布三审制度"]),
-            ("四、做好舆论引导", ["每季度开展一次分析研判", "全年投稿不少于30篇，省级以上采用不少于8篇"]),
+            (
+                "三、加强阵地管理",
+                [
+                    pick(
+                        [
+                            "每季度开展一次阵地检查",
+                            "按季度检查网站、公众号等各类阵地",
+                            "每季度对宣传阵地全面检查一次",
+                        ]
+                    ),
+                    pick(
+                        [
+                            "严格执行信息发布三审制度",
+                            "对外发布信息一律经过初审、复审、终审",
+                            "落实公众号和网站信息“三审”把关",
+                        ]
+                    ),
+                ],
+            ),
+            (
+                "四、做好舆论引导",
+                [
+                    "每季度开展一次分析研判",
+                    pick(
+                        [
+                            "全年投稿不少于50篇，省级以上采用不少于12篇",
+                            "全年报送稿件50篇以上，省级以上采用不少于12篇",
+                        ]
+                    ),
+                ],
+            ),
         ]
         number = 0
         for section, tasks in sections[: 2 if self.light else None]:
@@ -747,7 +927,7 @@ class Builder:
                 m.ResponsibilityItem.objects.filter(unit=self.unit, year=self.year)[:1],
             ),
             (
-                "党组每半年专题研究一次意识形态工作",
+                f"{self.body}每半年专题研究一次意识形态工作",
                 m.Meeting.objects.filter(
                     unit=self.unit, held_at__year=self.year, kind=m.MeetingKind.PARTY_GROUP
                 ),

@@ -58,6 +58,7 @@ def build_library(units: dict[str, Any], cast: Any, city_secretary: Any, *, ligh
                 instance=Material(
                     unit=owner, title=e["title"], kind=e["kind"], source=e.get("source", ""),
                     published_on=e.get("date"), tags=e.get("tags", ""), body=e["body"], shared=owner != dist,
+                    figures=e.get("figures", ""), era=e.get("era", ""), lesson=e.get("lesson", ""),
                 ),
                 m2m=m2m,
             )

@@ -66,82 +66,94 @@ def generate(*, units: int, records_per_unit: int, seed: int, year: int | None =
         )
     rng = random.Random(seed)  # noqa: S311 (synthetic data)
     year = year or timezone.localdate().year - 1
-    tz = timezone.get_current_timezone()
     with acting(channel="cli"), transaction.atomic():
-        nodes = _tree(units)
-        objs = []
-        for code, name, kind, _parent in nodes:
-            objs.append(
-                Unit(code=code, name=name, short_name=name[:20], kind=kind, party_org_name=f"{name}党组织")
-            )
-        ids = bulk.reserve_ids(Unit, len(objs))
-        for obj, pk, (_c, _n, _k, parent) in zip(objs, ids, nodes, strict=True):
-            obj.pk = pk
-            parent_obj = objs[parent] if parent is not None else None
-            obj.parent_id = parent_obj.pk if parent_obj else None
-            obj.path = f"{parent_obj.path if parent_obj else '/'}{pk}/"
-            obj.depth = obj.path.count("/") - 2
-            obj.is_active = True
-        bulk.insert_objects(objs)
-        inspector = User(
-            username=f"{PREFIX}-inspector", full_name="合成省局检查员", must_change_password=False
-        )
-        inspector.set_unusable_password()
-        inspector.save()
-        clerk = User(username=f"{PREFIX}-clerk", full_name="合成联络员", must_change_password=False)
-        clerk.set_unusable_password()
-        clerk.save()
-        bulk.insert_objects([
-            Membership(unit=objs[0], user=inspector, role=Role.INSPECTOR),
-            *[Membership(unit=u, user=clerk, role=Role.CLERK) for u in objs],
-        ])  # fmt: skip
-
-        kinds = list(m.MeetingKind.values)
-        weights = {"branch_committee": 12, "group": 12, "theme_day": 12, "staff_study": 12, "central_study": 6,
-                   "analysis": 4, "members_assembly": 4}  # fmt: skip
-        pool = [k for k in kinds for _ in range(weights.get(k, 1))]
-        start = datetime.combine(date(year, 1, 1), time(9), tzinfo=tz)
-        meetings, reports, positions, inspections = [], [], [], []
-        for unit in objs:
-            pos = m.Position(unit=unit, kind=m.PositionKind.WECHAT, name=f"{unit.short_name}公众号", owner=clerk,
-                             opened_on=date(year - 3, 1, 1), created_by=clerk, updated_by=clerk)  # fmt: skip
-            positions.append(pos)
-            n_reports = min(2, records_per_unit // 20)
-            n_inspections = max(0, records_per_unit // 12)
-            n_meetings = max(0, records_per_unit - n_reports - n_inspections - 1)  # the position is one
-            for _ in range(n_meetings):
-                kind = rng.choice(pool)
-                when = start + timedelta(days=rng.randrange(365), hours=rng.randrange(10))
-                meetings.append(m.Meeting(
-                    unit=unit, kind=kind, title=f"{m.MeetingKind(kind).label}", held_at=when, place="会议室",
-                    host=clerk, expected=12, present=rng.randint(9, 12), content="传达学习有关精神。",
-                    hours=Decimal("2.0") if kind in ("central_study", "staff_study", "party_lecture", "reading") else None,
-                    created_by=clerk, updated_by=clerk,
-                ))  # fmt: skip
-            for h in range(n_reports):
-                reports.append(m.ReportRecord(
-                    unit=unit, kind=m.ReportKind.HALF_YEAR, held_on=date(year, 6 if h == 0 else 12, rng.randint(10, 25)),
-                    title=f"{year}年{'上' if h == 0 else '下'}半年意识形态工作报告", recipient="上级党组",
-                    created_by=clerk, updated_by=clerk,
-                ))  # fmt: skip
-            for _ in range(n_inspections):
-                inspections.append((pos, date(year, 1, 1) + timedelta(days=rng.randrange(365))))
-        bulk.insert_objects(positions)
-        bulk.insert_objects(meetings)
-        bulk.insert_objects(reports)
-        bulk.insert_objects([
-            m.PositionInspection(unit=p.unit, position=p, inspected_on=d, inspector=clerk, findings="未发现问题。",
-                                 created_by=clerk, updated_by=clerk)
-            for p, d in inspections
-        ])  # fmt: skip
-        counts = {
-            "units": len(objs),
-            "records": len(meetings) + len(reports) + len(inspections) + len(positions),
-        }
+        objs = _units(units)
+        clerk = _people(objs)
+        counts = _records(objs, clerk, records_per_unit, rng, year)
         audit.record(
             action="create", object_type="gen-load", object_label=f"合成数据：{counts}", after=counts
         )
     return counts
+
+
+def _units(n: int) -> list[Unit]:
+    """The tree's units, inserted with their ids, paths and depths in one go."""
+    nodes = _tree(n)
+    objs = [
+        Unit(code=code, name=name, short_name=name[:20], kind=kind, party_org_name=f"{name}党组织")
+        for code, name, kind, _parent in nodes
+    ]
+    ids = bulk.reserve_ids(Unit, len(objs))
+    for obj, pk, (_c, _n, _k, parent) in zip(objs, ids, nodes, strict=True):
+        obj.pk = pk
+        parent_obj = objs[parent] if parent is not None else None
+        obj.parent_id = parent_obj.pk if parent_obj else None
+        obj.path = f"{parent_obj.path if parent_obj else '/'}{pk}/"
+        obj.depth = obj.path.count("/") - 2
+        obj.is_active = True
+    bulk.insert_objects(objs)
+    return objs
+
+
+def _people(objs: list[Unit]) -> User:
+    """An inspector at the root and one clerk of every unit; returns the clerk."""
+    inspector = User(username=f"{PREFIX}-inspector", full_name="合成省局检查员", must_change_password=False)
+    inspector.set_unusable_password()
+    inspector.save()
+    clerk = User(username=f"{PREFIX}-clerk", full_name="合成联络员", must_change_password=False)
+    clerk.set_unusable_password()
+    clerk.save()
+    bulk.insert_objects([
+        Membership(unit=objs[0], user=inspector, role=Role.INSPECTOR),
+        *[Membership(unit=u, user=clerk, role=Role.CLERK) for u in objs],
+    ])  # fmt: skip
+    return clerk
+
+
+def _records(
+    objs: list[Unit], clerk: User, records_per_unit: int, rng: random.Random, year: int
+) -> dict[str, int]:
+    """Each unit's position, meetings, half-year reports and inspections of `year`."""
+    tz = timezone.get_current_timezone()
+    kinds = list(m.MeetingKind.values)
+    weights = {"branch_committee": 12, "group": 12, "theme_day": 12, "staff_study": 12, "central_study": 6,
+               "analysis": 4, "members_assembly": 4}  # fmt: skip
+    pool = [k for k in kinds for _ in range(weights.get(k, 1))]
+    start = datetime.combine(date(year, 1, 1), time(9), tzinfo=tz)
+    meetings, reports, positions, inspections = [], [], [], []
+    for unit in objs:
+        pos = m.Position(unit=unit, kind=m.PositionKind.WECHAT, name=f"{unit.short_name}公众号", owner=clerk,
+                         opened_on=date(year - 3, 1, 1), created_by=clerk, updated_by=clerk)  # fmt: skip
+        positions.append(pos)
+        n_reports = min(2, records_per_unit // 20)
+        n_inspections = max(0, records_per_unit // 12)
+        n_meetings = max(0, records_per_unit - n_reports - n_inspections - 1)  # the position is one
+        for _ in range(n_meetings):
+            kind = rng.choice(pool)
+            when = start + timedelta(days=rng.randrange(365), hours=rng.randrange(10))
+            meetings.append(m.Meeting(
+                unit=unit, kind=kind, title=f"{m.MeetingKind(kind).label}", held_at=when, place="会议室",
+                host=clerk, expected=12, present=rng.randint(9, 12), content="传达学习有关精神。",
+                hours=Decimal("2.0") if kind in ("central_study", "staff_study", "party_lecture", "reading") else None,
+                created_by=clerk, updated_by=clerk,
+            ))  # fmt: skip
+        for h in range(n_reports):
+            reports.append(m.ReportRecord(
+                unit=unit, kind=m.ReportKind.HALF_YEAR, held_on=date(year, 6 if h == 0 else 12, rng.randint(10, 25)),
+                title=f"{year}年{'上' if h == 0 else '下'}半年意识形态工作报告", recipient="上级党组",
+                created_by=clerk, updated_by=clerk,
+            ))  # fmt: skip
+        for _ in range(n_inspections):
+            inspections.append((pos, date(year, 1, 1) + timedelta(days=rng.randrange(365))))
+    bulk.insert_objects(positions)
+    bulk.insert_objects(meetings)
+    bulk.insert_objects(reports)
+    bulk.insert_objects([
+        m.PositionInspection(unit=p.unit, position=p, inspected_on=d, inspector=clerk, findings="未发现问题。",
+                             created_by=clerk, updated_by=clerk)
+        for p, d in inspections
+    ])  # fmt: skip
+    return {"units": len(objs), "records": len(meetings) + len(reports) + len(inspections) + len(positions)}
 
 
 def meeting_workbook(path: str | Path, rows: int, person: str) -> None:

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "taizhang.rules",
     "taizhang.reports",
     "taizhang.library",
+    "taizhang.notify",
+    "taizhang.notices",
 ]
 
 MIDDLEWARE = [
@@ -306,3 +308,29 @@ CACHES = {
     )
 }
 RATE_LIMIT_PER_MINUTE = env_int("TAIZHANG_RATE_LIMIT", 600, minimum=0)
+
+# --- Messages, reminders and their delivery (taizhang.notify) -------------------------------------
+# In-app messages are always on. E-mail goes out over SMTP when TAIZHANG_NOTIFY_EMAIL=1 (to the
+# account's address, unless the person switched it off); a unit's group robot (企业微信/政务微信/钉钉,
+# set by the system administrator) only on the hosts listed here. `taizhang notify deliver`
+# (a systemd timer, every minute) sends the outbox; `taizhang notify remind` (daily) writes reminders.
+EMAIL_BACKEND = env_str("TAIZHANG_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("TAIZHANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TAIZHANG_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("TAIZHANG_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("TAIZHANG_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("TAIZHANG_EMAIL_STARTTLS")
+EMAIL_USE_SSL = env_bool("TAIZHANG_EMAIL_SSL")
+DEFAULT_FROM_EMAIL = env_str("TAIZHANG_EMAIL_FROM", "taizhang@localhost")
+EMAIL_FILE_PATH = env_str("TAIZHANG_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # the file backend (the demo)
+NOTIFY_EMAIL = env_bool("TAIZHANG_NOTIFY_EMAIL")
+NOTIFY_WEBHOOKS = env_bool("TAIZHANG_NOTIFY_WEBHOOKS")
+NOTIFY_WEBHOOK_HOSTS = env_list("TAIZHANG_NOTIFY_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+NOTIFY_WEBHOOK_ALLOW_HTTP = env_bool("TAIZHANG_NOTIFY_WEBHOOK_ALLOW_HTTP")  # an intranet 政务微信 without TLS
+# links in e-mail and robot posts, e.g. https://taizhang.example.gov.cn
+NOTIFY_SITE_URL = env_str("TAIZHANG_SITE_URL")
+NOTIFY_REMIND_DAYS = env_int("TAIZHANG_REMIND_DAYS", 7, minimum=1)
+NOTIFY_TIMEOUT = env_int("TAIZHANG_NOTIFY_TIMEOUT", 10, minimum=1)
+NOTIFY_MAX_ATTEMPTS = env_int("TAIZHANG_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("TAIZHANG_NOTIFY_RETRY_SECONDS", 60, minimum=1)
+NOTIFY_LEASE_SECONDS = env_int("TAIZHANG_NOTIFY_LEASE_SECONDS", 300, minimum=2)  # longer than one send

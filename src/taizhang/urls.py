@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from taizhang.core import printing
 from taizhang.core import views as core_views
 from taizhang.ledger import views as ledger_views
 from taizhang.orgs import views
@@ -25,9 +26,15 @@ urlpatterns = [
     path("reports/", include("taizhang.reports.urls")),
     path("proofread/", proofreading_views.proofread_page, name="module_proofread"),
     path("library/", include("taizhang.library.urls")),
+    path("notify/", include("taizhang.notify.urls")),
+    path("notices/", include("taizhang.notices.urls")),
+    path("print/<slug:slug>/<int:pk>.<str:fmt>", printing.print_record, name="print_record"),
+    path("print/<slug:slug>.<str:fmt>", printing.print_list, name="print_list"),
     path("attachments/<int:ct>/<int:pk>/upload/", core_views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", core_views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", core_views.attachment_delete, name="attachment_delete"),
+    path("attachments/<int:pk>/view/", core_views.attachment_preview, name="attachment_preview"),
+    path("attachments/<int:pk>/<str:size>.jpg", core_views.attachment_image, name="attachment_image"),
     path("system/", views.system_index, name="system_index"),
     path("system/units/", views.unit_tree, name="unit_tree"),
     path("system/units/new/", views.unit_form, name="unit_create"),

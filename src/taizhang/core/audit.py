@@ -56,6 +56,7 @@ ACTIONS: list[tuple[str, str]] = [
     ("password_reset", "重置密码"),
     ("refuse", "拒绝越权操作"),
     ("download", "下载"),
+    ("signin", "扫码签到"),
     ("backup", "备份"),
     ("restore_backup", "恢复备份"),
     ("audit_break", "审计链异常"),
@@ -276,22 +277,7 @@ def record(
         head, created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         chain_key = derived_key("chain")
         if not (created and not AuditEntry.objects.exists()) and not _head_ok(head):
-            # Extending a head that was moved would launder the change: mark it in the chain for good.
-            logger.error("audit head MAC does not match at seq %s: rows may have been removed", head.seq)
-            _append(
-                head,
-                chain_key,
-                {
-                    "at": timezone.now().astimezone(UTC),
-                    "actor_name": "系统",
-                    "client_addr": ctx.client_addr,
-                    "request_id": ctx.request_id,
-                    "action": "audit_break",
-                    "object_type": "audit",
-                    "object_label": "链头与签名不符",
-                    "after": {"head_seq": head.seq, "head_hash": head.last_hash},
-                },
-            )
+            _mark_break(head, chain_key, ctx)
         entry = _append(
             head,
             chain_key,
@@ -312,12 +298,35 @@ def record(
             },
         )
         head.save(update_fields=["seq", "last_hash", "mac"])
-        every = int(getattr(settings, "AUDIT_CHECKPOINT_EVERY", 0) or 0)
-        if every and entry.seq % every == 0:
-            line = checkpoint_line(entry.seq, entry.hash)
-            # only once committed: a checkpoint naming a row that rolled back would be a false alarm
-            transaction.on_commit(lambda: logger.info(line))
+        _log_checkpoint(entry)
     return entry
+
+
+def _mark_break(head: AuditHead, chain_key: bytes, ctx: Any) -> None:
+    """Extending a head that was moved would launder the change: mark it in the chain for good."""
+    logger.error("audit head MAC does not match at seq %s: rows may have been removed", head.seq)
+    _append(
+        head,
+        chain_key,
+        {
+            "at": timezone.now().astimezone(UTC),
+            "actor_name": "系统",
+            "client_addr": ctx.client_addr,
+            "request_id": ctx.request_id,
+            "action": "audit_break",
+            "object_type": "audit",
+            "object_label": "链头与签名不符",
+            "after": {"head_seq": head.seq, "head_hash": head.last_hash},
+        },
+    )
+
+
+def _log_checkpoint(entry: AuditEntry) -> None:
+    every = int(getattr(settings, "AUDIT_CHECKPOINT_EVERY", 0) or 0)
+    if every and entry.seq % every == 0:
+        line = checkpoint_line(entry.seq, entry.hash)
+        # only once committed: a checkpoint naming a row that rolled back would be a false alarm
+        transaction.on_commit(lambda: logger.info(line))
 
 
 @dataclass

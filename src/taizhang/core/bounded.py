@@ -141,49 +141,11 @@ def run(
     itself rejects the file (damaged, not the format). Raises Refused; the child is gone when the
     iterator ends, fails or is closed early.
     """
-    with tempfile.TemporaryFile() as source:
-        if isinstance(data, bytes | bytearray):
-            source.write(data)
-        else:
-            data.seek(0)
-            while chunk := data.read(1 << 20):
-                source.write(chunk)
-            data.seek(0)
-        source.seek(0)
-        proc = subprocess.Popen(  # our own interpreter and module, fixed arguments
-            [
-                sys.executable,
-                "-B",
-                "-m",
-                "taizhang.core.bounded",
-                task,
-                str(budget.memory),
-                str(budget.cpu),
-                json.dumps(options or {}),
-            ],
-            stdin=source,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_child_env(),
-            close_fds=True,
-        )
+    proc = _spawn(task, data, budget, options)
     frames = _Frames(proc, budget.wall)
     try:
         while True:
-            try:
-                body = frames.next()
-            except TimeoutError:
-                raise Refused(
-                    f"{what}读取超时（超过 {budget.wall:.0f} 秒），文件可能过于复杂，已拒绝。"
-                ) from None
-            except OverflowError:
-                raise Refused(f"{what}中的内容过多，超出读取上限，已拒绝。") from None
-            if body is None:
-                raise Refused(_death(proc, what, budget))
-            try:
-                kind, payload = _Answers(io.BytesIO(body)).load()
-            except Exception:  # a garbled answer is the child's failure, not the parent's
-                raise Refused(f"{what}无法读取（解析进程的应答无效），已拒绝。") from None
+            kind, payload = _next_answer(frames, proc, what, budget)
             if kind == "item":
                 yield payload
             elif kind == "done":
@@ -200,6 +162,55 @@ def run(
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def _spawn(task: str, data: bytes | IO[bytes], budget: Budget, options: dict[str, Any] | None) -> Any:
+    """The child, reading a private copy of `data` on its stdin (the caller's file is left as it was)."""
+    with tempfile.TemporaryFile() as source:
+        if isinstance(data, bytes | bytearray):
+            source.write(data)
+        else:
+            data.seek(0)
+            while chunk := data.read(1 << 20):
+                source.write(chunk)
+            data.seek(0)
+        source.seek(0)
+        return subprocess.Popen(  # our own interpreter and module, fixed arguments
+            [
+                sys.executable,
+                "-B",
+                "-m",
+                "taizhang.core.bounded",
+                task,
+                str(budget.memory),
+                str(budget.cpu),
+                json.dumps(options or {}),
+            ],
+            stdin=source,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_child_env(),
+            close_fds=True,
+        )
+
+
+def _next_answer(
+    frames: _Frames, proc: subprocess.Popen[bytes], what: str, budget: Budget
+) -> tuple[str, Any]:
+    """The child's next (kind, payload); Refused when it overran, died or answered garbage."""
+    try:
+        body = frames.next()
+    except TimeoutError:
+        raise Refused(f"{what}读取超时（超过 {budget.wall:.0f} 秒），文件可能过于复杂，已拒绝。") from None
+    except OverflowError:
+        raise Refused(f"{what}中的内容过多，超出读取上限，已拒绝。") from None
+    if body is None:
+        raise Refused(_death(proc, what, budget))
+    try:
+        kind, payload = _Answers(io.BytesIO(body)).load()
+    except Exception:  # a garbled answer is the child's failure, not the parent's
+        raise Refused(f"{what}无法读取（解析进程的应答无效），已拒绝。") from None
+    return kind, payload
 
 
 def _death(proc: subprocess.Popen[bytes], what: str, budget: Budget) -> str:

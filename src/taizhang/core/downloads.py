@@ -24,6 +24,20 @@ def _query(request: HttpRequest) -> dict[str, str]:
     return {k[:QUERY_VALUE_CHARS]: str(v)[:QUERY_VALUE_CHARS] for k, v in items}
 
 
+def disposition(filename: str, *, attachment: bool = True) -> str:
+    """Content-Disposition per RFC 6266: the Chinese name as filename* (RFC 5987, UTF-8), and an
+    ASCII filename beside it for clients that read only that one."""
+    header = content_disposition_header(attachment, filename) or ""
+    if "filename*=" not in header:
+        return header  # an ASCII name: filename="…" says it all
+    stem, dot, ext = filename.rpartition(".")
+    ascii_stem = "".join(
+        ch for ch in (stem if dot else filename) if ch.isascii() and (ch.isalnum() or ch in "-_")
+    )
+    fallback = (ascii_stem or "taizhang") + (f".{ext}" if dot and ext.isascii() and ext.isalnum() else "")
+    return f'{header.split(";", 1)[0]}; filename="{fallback}";{header.split(";", 1)[1]}'
+
+
 def _record_download(
     request: HttpRequest, filename: str, what: str, obj: models.Model | None, unit: Any, object_type: str
 ) -> None:
@@ -58,7 +72,7 @@ def download_response(
     (default: the person's current unit)."""
     _record_download(request, filename, what, obj, unit, object_type)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -69,6 +83,7 @@ def file_download(
     """A stored file (an attachment) streamed as a download, after its audit row."""
     _record_download(request, filename, what, obj, None, "")
     response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+    response["Content-Disposition"] = disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,15 +23,19 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import imports, query, services
+from . import bulk, imports, query, services
 from .downloads import file_download, xlsx_download
 from .excel import workbook_bytes
 from .kinds import Child, Kind
 from .models import Attachment, AuditEntry, UnitOwned
 from .scope import scope_for
 from .textcheck import clean_form_text
+from .thumbs import IMAGE_TYPES
 
 REGISTRY: dict[str, RecordViews] = {}
+# Panels other apps add to a kind's detail page (the library lists a meeting's materials), keyed by
+# the kind's slug; each gives (template, context) or None. core imports no app.
+DETAIL_PANELS: dict[str, list[Callable[[HttpRequest, Any], tuple[str, dict[str, Any]] | None]]] = {}
 BOOKKEEPING = {"id", "unit", "created_by", "updated_by", "deleted_at", "deleted_by"}
 
 
@@ -78,6 +83,13 @@ def get_restricted(
     return obj
 
 
+def _linked(obj: models.Model, field: Any) -> Any:
+    """A record's many-to-many links as its page lists them, with what their full label reads
+    (a plan item names its plan: `full_label_related`) selected in the same query."""
+    related = getattr(field.related_model, "full_label_related", ())
+    return getattr(obj, field.name).select_related(*related) if related else getattr(obj, field.name).all()
+
+
 def history_for(obj: models.Model) -> Any:
     """The record's audit rows: its own, and the import that created it (one row for the whole
     import, stamped with the creation time every record of that import carries)."""
@@ -101,8 +113,57 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
     elif isinstance(field, models.TextField):
         formfield.widget = forms.Textarea(attrs={"rows": 3})
     elif isinstance(field, models.ManyToManyField):
-        formfield.widget = forms.CheckboxSelectMultiple()
+        formfield.widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
     return formfield
+
+
+PLEASE_CHOOSE = "请选择"
+MAX_FILES_AT_ONCE = 10
+
+
+def check_uploads(uploads: list[Any]) -> list[str]:
+    """Every file chosen on a record's form checked before anything is written: one message each."""
+    from .files import check_upload
+
+    if len(uploads) > MAX_FILES_AT_ONCE:
+        return [f"一次最多上传 {MAX_FILES_AT_ONCE} 个附件，请分次上传。"]
+    errors = []
+    for upload in uploads:
+        try:
+            if upload.file is None:
+                raise ValidationError("没有收到文件内容。")
+            check_upload(upload.name or "", upload.file, upload.size or 0, settings.ATTACHMENT_MAX_BYTES)
+        except ValidationError as exc:
+            errors.append(f"附件“{upload.name}”：{'；'.join(exc.messages)}")
+        finally:
+            if upload.file is not None:
+                upload.seek(0)
+    return errors
+
+
+@contextmanager
+def files_undone_on_error() -> Iterator[list[Attachment]]:
+    """Attachments stored inside a transaction that then fails leave no file behind."""
+    stored: list[Attachment] = []
+    try:
+        yield stored
+    except BaseException:
+        for att in stored:
+            att.file.delete(save=False)
+        raise
+
+
+def please_choose(field: forms.Field) -> None:
+    """A drop-down's empty choice reads 请选择, not Django's row of dashes."""
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = PLEASE_CHOOSE
+    elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
+        field, forms.MultipleChoiceField
+    ):
+        choices = list(field.choices)  # type: ignore[arg-type]
+        if choices and choices[0][0] in ("", None):
+            field.choices = [("", PLEASE_CHOOSE), *choices[1:]]
 
 
 class UnitRecordForm(forms.ModelForm):
@@ -132,6 +193,8 @@ class UnitRecordForm(forms.ModelForm):
                 ).distinct()
             elif issubclass(qs.model, UnitOwned):
                 field.queryset = qs.model.objects.restrict(user, "view").filter(unit=unit)  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            please_choose(field)
         own = getattr(self._meta.model, "own_person_field", None)
         if own in self.fields:
             if not self.initial.get(own):
@@ -252,7 +315,7 @@ class RecordViews:
             # templates build links with {% url %}: page URLs, and the names of per-record pages
             "urls": {
                 n: reverse(self.url(n))
-                for n in ("create", "import", "template", "export", "trash")
+                for n in ("create", "import", "template", "export", "trash", "bulk")
                 if n in routes
             },
             "url_names": {n: self.url(n) for n in ("detail", "edit", "delete", "restore") if n in routes},
@@ -260,6 +323,10 @@ class RecordViews:
             "can_add": unit is not None and scope.may_write(self.write_action or "add", unit, self.model),
             "can_import": unit is not None and scope.allows(self.write_action or "add", unit),
             "can_trash": unit is not None and scope.allows("manage", unit),
+            # the list's ticked rows: everyone who reads may export them, the managers delete them
+            "can_bulk_delete": unit is not None
+            and scope.allows("manage", unit)
+            and scope.allows(self.write_action or "delete", unit),
             "list_url": reverse(self.url("list")),
             **extra,
         }
@@ -334,6 +401,10 @@ class RecordViews:
     def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {}
 
+    def row_class(self, obj: Any) -> str:
+        """A list row's class: a kind marks rows that need attention (an overdue rectification)."""
+        return ""
+
     def cell(self, obj: Any, name: str) -> Any:
         return self.kind.cell(obj, name)
 
@@ -354,6 +425,7 @@ class RecordViews:
             state_choices=self.state_choices(),
             state_label=str(self._field(self.state_field).verbose_name) if self.state_field else "",
             summary=self.summary(request, qs),
+            row_classes={obj.pk: self.row_class(obj) for obj, _cells in rows},
         )
         return render_page(request, "core/record_list.html", ctx, "core/_record_table.html")
 
@@ -374,7 +446,7 @@ class RecordViews:
             for f in self.model._meta.concrete_fields
             if f.name not in BOOKKEEPING and not f.name.endswith("_text") and (f.editable or f.choices)
         ] + [
-            (str(f.verbose_name), "、".join(str(x) for x in getattr(obj, f.name).all()))
+            (str(f.verbose_name), "、".join(getattr(x, "full_label", str(x)) for x in _linked(obj, f)))
             for f in self.model._meta.many_to_many
         ]
         children = []
@@ -396,7 +468,8 @@ class RecordViews:
             obj=obj,
             fields=fields,
             children=children,
-            attachments=services.attachments_for(obj, request.user),
+            attachments=services.attachments_for(obj, request.user).select_related("created_by"),
+            image_types=IMAGE_TYPES,
             history=history_for(obj)[:50],
             can_change=scope.allows(self.write_action or "change", obj.unit) or own,
             can_delete=scope.allows(self.write_action or "delete", obj.unit) or own,
@@ -404,6 +477,7 @@ class RecordViews:
             content_type_id=ContentType.objects.get_for_model(obj).pk,
             attachable=getattr(self.model, "attachable", False),
             actions_template=self.actions_template,
+            panels=[p for p in (f(request, obj) for f in DETAIL_PANELS.get(self.slug, ())) if p],
             **self.extra_detail(request, obj),
         )
         return render(request, "core/record_detail.html", ctx)
@@ -427,12 +501,20 @@ class RecordViews:
         before = None if pk is None else services.audit.snapshot(instance)
         form = self.form_class(
             request.POST or None,
+            request.FILES or None,
             instance=instance,
             unit=unit,
             user=request.user,
             initial=self.initial(request) if pk is None and request.method == "GET" else None,
         )
-        if request.method == "POST" and form.is_valid():
+        # photos, sign-in sheets and evidence go with the record in the same save
+        attach = getattr(self.model, "attachable", False) and scope_for(request.user).allows("change", unit)
+        uploads = request.FILES.getlist("attachments") if attach and request.method == "POST" else []
+        upload_errors = check_uploads(uploads) if uploads else []
+        valid = request.method == "POST" and form.is_valid()
+        if valid and upload_errors:
+            form.add_error(None, ValidationError(upload_errors))
+        elif valid:
             try:
                 obj = form.save(commit=False)
                 m2m = {
@@ -440,19 +522,32 @@ class RecordViews:
                     for f in self.model._meta.many_to_many
                     if f.name in form.fields
                 }
-                if pk is None:
-                    services.record_create(acting_user=request.user, instance=obj, m2m=m2m)
-                else:
-                    services.record_update(acting_user=request.user, instance=obj, before=before, m2m=m2m)
+                with transaction.atomic(), files_undone_on_error() as stored:
+                    if pk is None:
+                        services.record_create(acting_user=request.user, instance=obj, m2m=m2m)
+                    else:
+                        services.record_update(acting_user=request.user, instance=obj, before=before, m2m=m2m)
+                    for upload in uploads:
+                        att = services.attachment_add(acting_user=request.user, record=obj, upload=upload)
+                        stored.append(att)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"{self.verbose()}已保存。")
+                done = f"，附件 {len(uploads)} 个已上传" if uploads else ""
+                messages.success(request, f"{self.verbose()}已保存{done}。")
                 return redirect(self.url("detail"), pk=obj.pk)
         return render(
             request,
             "core/record_form.html",
-            self.base_context(request, form=form, obj=instance if pk else None),
+            self.base_context(
+                request,
+                form=form,
+                obj=instance if pk else None,
+                attach=attach,
+                # a browser cannot put chosen files back into a re-shown form: say so
+                uploads_lost=bool(uploads) and request.method == "POST",
+                max_files=MAX_FILES_AT_ONCE,
+            ),
         )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -491,14 +586,73 @@ class RecordViews:
         return xlsx_download(
             request,
             workbook_bytes([self.sheet(qs)]),
-            f"{self.slug}.xlsx",
+            f"{self.verbose()}.xlsx",
             what=f"{self.verbose()}列表",
             object_type=self.model._meta.label,
         )
 
+    def bulk_view(self, request: HttpRequest) -> HttpResponse:
+        """The rows ticked in the list: exported as .xlsx, or deleted (after a confirmation page)
+        by the unit's managers, all or none, each deletion with its audit row."""
+        back = safe_next(request, reverse(self.url("list")))
+        try:
+            ids = bulk.selected_ids(request.POST.getlist("ids"))
+        except bulk.SelectionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(back)
+        if not ids:
+            messages.error(request, "请先勾选记录。")
+            return redirect(back)
+        action = request.POST.get("action", "")
+        if action == "export":
+            qs = self.model.objects.restrict(request.user, "view").filter(pk__in=ids)
+            qs = qs.select_related("unit", *self.related_fields()).order_by(*self.kind.ordering())
+            found = qs.count()
+            return xlsx_download(
+                request,
+                workbook_bytes([self.sheet(qs)]),
+                f"{self.verbose()}（所选{found}条）.xlsx",
+                what=f"{self.verbose()}所选记录{found}条",
+                object_type=self.model._meta.label,
+            )
+        if action != "delete":
+            messages.error(request, "请选择要对所选记录进行的操作。")
+            return redirect(back)
+        unit = getattr(request, "unit", None)
+        scope = scope_for(request.user)
+        if unit is None or not (
+            scope.allows("manage", unit) and scope.allows(self.write_action or "delete", unit)
+        ):
+            raise PermissionDenied("只有单位负责人可以批量删除记录。")
+        if request.POST.get("confirm") != "1":
+            objects = (
+                self.model.objects.restrict(request.user, "manage")
+                .filter(pk__in=ids)
+                .select_related("unit")
+                .order_by(*self.kind.ordering())
+            )
+            return render(
+                request,
+                "core/record_bulk_delete.html",
+                self.base_context(
+                    request, objects=objects, ids=ids, back=back, refused=len(ids) - objects.count()
+                ),
+            )
+        try:
+            done = bulk.records_delete(acting_user=request.user, model=self.model, ids=ids)
+        except bulk.SelectionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"已删除 {len(done)} 条{self.verbose()}记录。单位负责人可在回收站恢复。"
+            )
+        return redirect(back)
+
     # -- import ----------------------------------------------------------------------------------
     def import_fields(self) -> tuple[str, ...]:
-        return tuple(self.form_class.base_fields)
+        # the form's model fields: a form-only field (the meeting's confirmation) is no column
+        names = {f.name for f in self.model._meta.get_fields()}
+        return tuple(n for n in self.form_class.base_fields if n in names)
 
     def _import_unit(self, request: HttpRequest) -> Any:
         unit = getattr(request, "unit", None)
@@ -512,7 +666,7 @@ class RecordViews:
         return xlsx_download(
             request,
             data,
-            f"{self.slug}-template.xlsx",
+            f"{self.verbose()}导入模板.xlsx",
             what=f"{self.verbose()}导入模板",
             unit=unit,
             object_type=self.model._meta.label,
@@ -608,6 +762,7 @@ class RecordViews:
             path(f"{s}/import/template/", login_required(self.template_view), name=f"{s}_template"),
             path(f"{s}/", login_required(self.list_view), name=f"{s}_list"),
             path(f"{s}/export/", login_required(self.export_view), name=f"{s}_export"),
+            path(f"{s}/selected/", login_required(require_POST(self.bulk_view)), name=f"{s}_bulk"),
             path(f"{s}/new/", login_required(self.form_view), name=f"{s}_create"),
             path(f"{s}/trash/", login_required(self.trash_view), name=f"{s}_trash"),
             path(f"{s}/<int:pk>/", login_required(self.detail_view), name=f"{s}_detail"),
@@ -656,6 +811,63 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         content_type=att.mime_type,
         what="附件",
         obj=att,
+    )
+
+
+def _attachment_in_reach(request: HttpRequest, pk: int) -> tuple[Attachment, Any]:
+    """An attachment and its record, both read through restrict() (404 otherwise)."""
+    att = get_restricted(request, Attachment, pk)
+    record_model = ContentType.objects.get_for_id(att.content_type_id).model_class()
+    if record_model is None or not issubclass(record_model, UnitOwned):
+        raise Http404("附件不存在。")
+    return att, get_restricted(request, record_model, att.object_id)
+
+
+@login_required
+def attachment_image(request: HttpRequest, pk: int, size: str) -> HttpResponse:
+    """A scaled copy of an image attachment (thumbnail or preview), made within bounds by
+    core.thumbs; the original stays behind the audited download."""
+    from . import thumbs
+
+    att, _record = _attachment_in_reach(request, pk)
+    data = thumbs.scaled(att, size)
+    if data is None:
+        raise Http404("该附件没有可显示的图片。")
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+def attachment_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """An image attachment on a page of its own, fitted to the screen, with the record's other
+    pictures before and after it."""
+    from . import kinds, thumbs
+
+    att, record = _attachment_in_reach(request, pk)
+    if not thumbs.is_image(att):
+        raise Http404("该附件不是图片。")
+    pictures = [
+        a for a in services.attachments_for(record, request.user).order_by("pk") if thumbs.is_image(a)
+    ]
+    at = next((i for i, a in enumerate(pictures) if a.pk == att.pk), 0)
+    kind = kinds.for_model(type(record))
+    views = REGISTRY.get(kind.slug) if kind else None
+    return render(
+        request,
+        "core/attachment_preview.html",
+        {
+            "att": att,
+            "record": record,
+            "record_url": reverse(views.url("detail"), args=[record.pk]) if views else "",
+            "verbose_name": views.verbose() if views else "",
+            "list_url": reverse(views.url("list")) if views else "",
+            "previous": pictures[at - 1] if at > 0 else None,
+            "next": pictures[at + 1] if at + 1 < len(pictures) else None,
+            "position": at + 1,
+            "count": len(pictures),
+        },
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,6 +50,57 @@ def risk_open_rectification(*, acting_user: Any, risk: m.Risk) -> m.Rectificatio
     before = audit.snapshot(risk)
     risk.rectification = rect
     record_update(acting_user=acting_user, instance=risk, before=before)
+    return rect
+
+
+@transaction.atomic
+def rectification_complete(
+    *,
+    acting_user: Any,
+    rectification: m.Rectification,
+    completed_on: Any,
+    result: str,
+    close: bool,
+    uploads: Sequence[Any] = (),
+) -> m.Rectification:
+    """完成整改 or 销号 in one step: the completion date, the result and the evidence (files added
+    now or attached before — at least one) are saved together; `close` writes 已销号, else 已整改.
+    A closed item is final; an item already 已整改 may be closed."""
+    from taizhang.core.services import attachment_add, attachments_for
+
+    rect = m.Rectification.objects.select_for_update().get(pk=rectification.pk)
+    states = m.RectificationState
+    if rect.state == states.CLOSED:
+        raise LedgerError("该问题已销号。")
+    if rect.state == states.DONE and not close:
+        raise LedgerError("该问题已整改，待销号。")
+    if not (result or "").strip():
+        raise LedgerError("请填写整改结果：做了什么、问题是否解决。")
+    if completed_on is None:
+        raise LedgerError("请填写完成日期。")
+    stored: list[Any] = []
+    try:
+        for upload in uploads:
+            stored.append(attachment_add(acting_user=acting_user, record=rect, upload=upload))
+        if not stored and not attachments_for(rect, acting_user).exists():
+            raise LedgerError("请上传整改佐证材料（照片、文件或报告），再完成整改或销号。")
+        before = audit.snapshot(rect)
+        rect.state = states.CLOSED if close else states.DONE
+        rect.completed_on = completed_on
+        rect.result = result.strip()
+        try:
+            record_update(acting_user=acting_user, instance=rect, before=before)
+        except ValidationError as exc:
+            raise LedgerError("；".join(exc.messages)) from exc
+        risk = m.Risk.objects.filter(rectification=rect, deleted_at__isnull=True).first() if close else None
+        if risk is not None and not risk.resolved:  # the risk point it answered is 已化解
+            risk_before = audit.snapshot(risk)
+            risk.resolved = True
+            record_update(acting_user=acting_user, instance=risk, before=risk_before)
+    except BaseException:
+        for att in stored:  # the rows roll back with the transaction; their files must go too
+            att.file.delete(save=False)
+        raise
     return rect
 
 

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import signin, views
 
 app_name = "ledger"
 urlpatterns = [
     path("", views.index, name="index"),
     path("book/", views.book, name="book"),
     path("risk/<int:pk>/rectify/", views.risk_rectify, name="risk_rectify"),
+    path("rectification/<int:pk>/complete/", views.rectification_complete, name="rectification_complete"),
     path("review/<int:pk>/submit/", views.review_submit, name="review_submit"),
     path("review/<int:pk>/decide/", views.review_decide, name="review_decide"),
     path("review/<int:pk>/publish/", views.review_publish, name="review_publish"),
@@ -15,3 +16,4 @@ urlpatterns = [
 ]
 for ledger in views.LEDGERS:
     urlpatterns += ledger.urls()
+urlpatterns += signin.urlpatterns  # 扫码签到 and the 签到表

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +21,11 @@ from taizhang.core.kinds import Kind
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY, RecordViews, get_restricted
 from taizhang.orgs.models import Membership, Unit
+from taizhang.orgs.roles import Role
 
 from . import models as m
 from . import services
+from .forms import MeetingForm, RectificationCompleteForm, RectificationForm
 
 
 class LedgerViews(RecordViews):
@@ -51,6 +53,11 @@ class StudyItemViews(LedgerViews):
             .order_by("held_at")
         )
         return {**super().extra_detail(request, obj), "sessions": sessions}
+
+
+class MeetingViews(LedgerViews):
+    kind = m.meetings.MEETING
+    form_class = MeetingForm
 
 
 class RiskViews(LedgerViews):
@@ -88,6 +95,23 @@ class ReviewViews(LedgerViews):
 
 class RectificationViews(LedgerViews):
     kind = m.rectification.RECTIFICATION
+    form_class = RectificationForm
+    actions_template = "ledger/_rectification_actions.html"
+
+    def row_class(self, obj: Any) -> str:
+        return "table-danger" if obj.is_overdue and obj.state in m.rectification.OPEN_STATES else ""
+
+    def extra_detail(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        risk = (
+            m.Risk.objects.restrict(request.user).filter(rectification=obj).select_related("analysis").first()
+        )
+        links = [("来源风险点", str(risk), reverse("ledger:risk_detail", args=[risk.pk]))] if risk else []
+        return {
+            **super().extra_detail(request, obj),
+            "related_links": links,
+            "today": timezone.localdate(),
+            "open_states": m.rectification.OPEN_STATES,
+        }
 
     def state_choices(self) -> list[tuple[str, str]] | None:
         return [*m.RectificationState.choices, ("overdue", "已逾期")]
@@ -117,7 +141,15 @@ class WorkPlanViews(LedgerViews):
 # one included) gets the plain LedgerViews.
 _SPECIAL: dict[Kind, type[LedgerViews]] = {
     v.kind: v
-    for v in (StudyItemViews, RiskViews, SubmissionViews, ReviewViews, RectificationViews, WorkPlanViews)
+    for v in (
+        MeetingViews,
+        StudyItemViews,
+        RiskViews,
+        SubmissionViews,
+        ReviewViews,
+        RectificationViews,
+        WorkPlanViews,
+    )
 }
 LEDGERS: list[RecordViews] = [_SPECIAL.get(kind, LedgerViews)(kind) for kind in kinds.of_namespace("ledger")]
 # The ledgers a clerk keeps (docs/domain.md §2, in order); sub-records are reached from their parents.
@@ -144,36 +176,19 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/index.html", {"counts": counts, "year": year})
 
 
-def _year_counts(request: HttpRequest, unit: Any, year: int) -> tuple[list[Any], list[int]]:
-    """Per main ledger, its records of the year; and the year's records per month, across every
-    ledger dated by a day (a kind filed only under a year has no month)."""
-    monthly = [0] * 12
-    counts = []
-    for slug in MAIN:
-        views = REGISTRY[slug]
-        qs = _unit_records(request, views, unit).filter(**{views.year_lookup(): year})
-        date = views.kind.date
-        if not date.is_year(views.model):
-            by_month = qs.annotate(month=TruncMonth(date.path)).values("month").annotate(n=Count("pk"))
-            total = 0
-            for row in by_month:
-                monthly[row["month"].month - 1] += row["n"]
-                total += row["n"]
-        else:
-            total = qs.count()
-        counts.append((views, total))
-    return counts, monthly
-
-
 # Further cards other apps put on the dashboard: each takes (request, unit) and returns
-# (template, context) or None (学习资料 adds the person's recommended reading).
+# (template, context) or None (学习资料 adds the person's recommended reading). A card is kept
+# until the next audited write (ledger.home.panels): it must show only what records say.
 DASHBOARD_PANELS: list[Callable[[HttpRequest, Any], tuple[str, dict[str, Any]] | None]] = []
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The unit's year at a glance: counts per ledger, what falls due this month, what is overdue,
-    and the monthly activity across every ledger with a date."""
+    """What each person sees first. The unit's managers and clerk: the year's status (rules met,
+    missed and falling due, rectifications, risks by level, the ledgers' counts) with charts and
+    numbers that open their lists; a member: their own study first; an inspector: the subtree."""
+    from . import home
+
     user = request.user
     if getattr(user, "admin_role", ""):
         return redirect("system_index")
@@ -181,41 +196,43 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"unit": unit}
     if unit is None:
         return render(request, "ledger/dashboard.html", ctx)
+    my_roles = list(Membership.objects.live().filter(user=user, unit=unit))
+    roles = {ms.role for ms in my_roles}
+    reaches_down = any(unit.path.startswith(p) for p in scope_for(user).read_subtrees)
+    if roles == {Role.INSPECTOR} and reaches_down:
+        return redirect("rules:subtree")  # an inspector reads the units below, not their own office
     today = timezone.localdate()
     year = today.year
-    counts, monthly = _year_counts(request, unit, year)
-    from taizhang.rules.services import upcoming
-
-    open_rects = m.Rectification.objects.restrict(user).filter(
-        unit=unit, state__in=m.rectification.OPEN_STATES
-    )
+    f = home.figures(request, unit, today, MAIN)
+    rules, rects, risks, extra = f["rules"], f["rects"], f["risks"], f["extra"]
     ctx.update(
-        panels=[p for p in (panel(request, unit) for panel in DASHBOARD_PANELS) if p],
+        panels=home.panels(request, unit, today, DASHBOARD_PANELS),
         year=year,
         month=today.month,
-        counts=counts,
-        monthly=monthly,
-        my_roles=Membership.objects.live().filter(user=user, unit=unit),
-        overdue=open_rects.filter(deadline__lt=today).select_related("owner").order_by("deadline"),
-        due_rectifications=open_rects.filter(
-            deadline__gte=today, deadline__year=year, deadline__month=today.month
-        )
-        .select_related("owner")
-        .order_by("deadline"),
-        todo=upcoming(unit, user=user),
-        due_workplan=m.WorkPlanItem.objects.restrict(user)
-        .filter(unit=unit, done=False, due_on__year=year, due_on__month=today.month)
-        .order_by("due_on"),
-        due_study=m.StudyPlanItem.objects.restrict(user)
-        .filter(unit=unit, plan__year=year, month=today.month)
-        .annotate(held=Count("sessions", filter=Q(sessions__deleted_at__isnull=True)))
-        .filter(held=0)
-        .select_related("plan"),
+        counts=[{**c, "views": REGISTRY[c["slug"]]} for c in f["counts"]],
+        member_only=roles <= {Role.MEMBER},
+        my_roles=my_roles,
+        tiles=f["tiles"],
+        my_tiles=[t for t in extra if t.key.startswith("my-")],
+        study_tiles=[t for t in extra if not t.key.startswith("my-")],
+        rules=rules,
+        overdue=rects.overdue,
+        due_rectifications=rects.due_this_month,
+        todo=rules.upcoming,
+        charts={
+            "months": home.MONTHS,
+            "monthly": f["monthly"],
+            "completion": rules.by_month,
+            "risks": [{"label": r["label"], "n": r["n"], "open": r["open"], "url": r["url"]} for r in risks],
+            "grid": reverse("rules:grid") + f"?year={year}",
+        },
+        due_workplan=f["due_workplan"],
+        due_study=f["due_study"],
         subunits=Unit.objects.restrict(user)
         .filter(path__startswith=unit.path)
         .exclude(pk=unit.pk)
         .order_by("path")
-        if any(unit.path.startswith(p) for p in scope_for(user).read_subtrees)
+        if reaches_down
         else Unit.objects.none(),
     )
     return render(request, "ledger/dashboard.html", ctx)
@@ -233,6 +250,37 @@ def risk_rectify(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ledger:risk_detail", pk=risk.pk)
     messages.success(request, "已根据风险点建立整改事项，请补充责任人和整改时限。")
     return redirect("ledger:rectification_edit", pk=rect.pk)
+
+
+@login_required
+@require_POST
+def rectification_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """完成整改 / 销号 from the rectification's page: date, result and evidence in one step."""
+    from taizhang.core.views import check_uploads
+
+    rect = get_restricted(request, m.Rectification, pk, "change")
+    uploads = request.FILES.getlist("attachments")
+    problems = check_uploads(uploads)
+    form = RectificationCompleteForm(request.POST)
+    if not form.is_valid():
+        problems += [f"{form.fields[k].label}：{'；'.join(map(str, v))}" if k in form.fields else "；".join(map(str, v))
+                     for k, v in form.errors.items()]  # fmt: skip
+    if problems:
+        messages.error(request, "；".join(problems))
+    else:
+        close = request.POST.get("close") == "1"
+        try:
+            services.rectification_complete(
+                acting_user=request.user, rectification=rect, completed_on=form.cleaned_data["completed_on"],
+                result=form.cleaned_data["result"], close=close, uploads=uploads,
+            )  # fmt: skip
+        except (services.LedgerError, ValidationError) as exc:
+            messages.error(
+                request, str(exc) if isinstance(exc, services.LedgerError) else "；".join(exc.messages)
+            )
+        else:
+            messages.success(request, "已销号。" if close else "已标记为已整改，待销号。")
+    return redirect("ledger:rectification_detail", pk=rect.pk)
 
 
 def _review_step(request: HttpRequest, pk: int, step: Any, done: str, **kwargs: Any) -> HttpResponse:
@@ -317,5 +365,5 @@ def book(request: HttpRequest) -> HttpResponse:
     year = query.year(request.GET, default=timezone.localdate().year)
     data = ledger_book(unit=unit, year=year, user=request.user)
     return xlsx_download(
-        request, data, f"ledger-book-{unit.code}-{year}.xlsx", what=f"{year}年台账汇编", unit=unit
+        request, data, f"{unit.short_name}{year}年台账汇编.xlsx", what=f"{year}年台账汇编", unit=unit
     )

@@ -17,3 +17,14 @@ class LibraryConfig(AppConfig):
         from taizhang.ledger.views import DASHBOARD_PANELS
 
         DASHBOARD_PANELS.append(views.recommended_panel)
+        from taizhang.ledger.home import DASHBOARD_TILES
+
+        from . import studies
+
+        DASHBOARD_TILES.append(studies.dashboard_tiles)
+        from taizhang.core.views import DETAIL_PANELS
+
+        from . import citing
+
+        DETAIL_PANELS.setdefault("meeting", []).append(citing.meeting_panel)
+        DETAIL_PANELS.setdefault("material", []).append(citing.story_panel)

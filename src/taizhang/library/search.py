@@ -120,10 +120,11 @@ def fts_values(rank: int, unit_id: int, path: str, shared: bool, kind: str, titl
         scope.append("sm")
     if day:
         scope.append(f"y{day.year}")
+    ranked_title = _ranked_title(kind, title)
     return (
         rank,
-        characters(title),
-        pairs(title),
+        characters(ranked_title),
+        pairs(ranked_title),
         characters(text),
         pairs(text),
         " ".join(scope),
@@ -158,6 +159,17 @@ def _text_fields(model: type[models.Model]) -> list[str]:
     ]
 
 
+# Records found by the titles of what they link to: a study record by its material's title (the
+# member types the title of what they read, not their own note).
+LINKED_TITLES: dict[str, tuple[str, ...]] = {"selfstudy": ("material",)}
+
+
+def _ranked_title(kind: str, title: str) -> str:
+    """The title the relevance tiers read. A record that is found by what it links to ranks by its
+    own words, not the linked title its name carries: the material first, then its study records."""
+    return "" if kind in LINKED_TITLES else title
+
+
 COLUMNS = ["rank", "unit_id", "path", "shared", "kind", "object_id", "title", "day", "text", "grams"]
 ENTRY = ["rank", "unit_id", "path", "shared", "kind", "title", "day", "text"]  # fts_values' arguments
 
@@ -170,11 +182,12 @@ def entry_row(obj: Any) -> list[Any] | None:
         return None
     kind = declared.slug
     parts = [str(getattr(obj, name) or "") for name in _text_fields(type(obj))]  # type: ignore[arg-type]  # model classes hash
+    parts += [str(getattr(obj, name) or "") for name in LINKED_TITLES.get(kind, ())]
     text = "\n".join(p for p in parts if p)[:MAX_TEXT]
     day = declared.day(obj)  # the kind's own date definition: a risk is dated by its analysis
     # the gram set serves PostgreSQL's index; SQLite's FTS5 table holds its own terms
     title = str(obj)[:300]
-    gram_set = grams(text, title) if connection.vendor == "postgresql" else ""
+    gram_set = grams(text, _ranked_title(kind, title)) if connection.vendor == "postgresql" else ""
     return [
         rank_of(kind, obj.pk, day), obj.unit_id, obj.unit.path, bool(getattr(obj, "shared", False)), kind, obj.pk,
         title, day.isoformat() if day else None, text, gram_set,
@@ -204,11 +217,35 @@ def on_write(objs: Any, *, new: bool = False) -> None:
     objs = [o for o in objs if type(o) in by_model]
     if not objs:
         return
+    _with_linked(objs, by_model)
     with transaction.atomic():
         for kind in set() if new else {by_model[type(o)].slug for o in objs}:
             ids = [o.pk for o in objs if by_model[type(o)].slug == kind]
             _remove(SearchEntry.objects.filter(kind=kind, object_id__in=ids))
         _insert([r for r in (entry_row(o) for o in objs) if r is not None])
+        # a material retitled: the study records found by its title carry the new one
+        retitled = [o.pk for o in objs if isinstance(o, Material)] if not new else []
+        if retitled:
+            from .models import SelfStudy
+
+            studies = list(
+                SelfStudy.objects.filter(material__in=retitled, deleted_at__isnull=True).select_related(
+                    "unit", "material"
+                )
+            )
+            if studies:
+                _remove(SearchEntry.objects.filter(kind="selfstudy", object_id__in=[s.pk for s in studies]))
+                _insert([r for r in (entry_row(s) for s in studies) if r is not None])
+
+
+def _with_linked(objs: list[Any], by_model: dict[type[models.Model], Any]) -> None:
+    """Fetch the linked records LINKED_TITLES names, one query per field for a whole import."""
+    from django.db.models import prefetch_related_objects
+
+    for model, declared in by_model.items():
+        fields = LINKED_TITLES.get(declared.slug, ())
+        if fields:
+            prefetch_related_objects([o for o in objs if type(o) is model], *fields)
 
 
 def unit_moved(old_path: str, new_path: str) -> None:
@@ -234,7 +271,7 @@ def rebuild() -> int:
             with connection.cursor() as cursor:
                 cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('delete-all')")
         for kind in kinds.REGISTRY.values():
-            related = ["unit", *filter(None, [kind.date.related()])]
+            related = ["unit", *filter(None, [kind.date.related()]), *LINKED_TITLES.get(kind.slug, ())]
             qs = kind.model.objects.filter(deleted_at__isnull=True).select_related(*related).order_by("pk")  # type: ignore[attr-defined]
             batch: list[list[Any]] = []
             for obj in qs.iterator(chunk_size=2000):
@@ -408,9 +445,10 @@ class _Orm(_Tiers):
     def tiers(self) -> list[tuple[int, Any]]:
         every = Q()
         some = Q(pk__in=[])
+        linked = ~Q(kind__in=list(LINKED_TITLES))  # ranked by their own words (_ranked_title)
         for w in self.words:
-            every &= Q(title__icontains=w)
-            some |= Q(title__icontains=w)
+            every &= Q(title__icontains=w) & linked
+            some |= Q(title__icontains=w) & linked
         title_grams = [TITLE + g for w in self.words for g in query_grams(w)[0]]
         all_in_title = some_in_title = self.base
         if connection.vendor == "postgresql" and title_grams:

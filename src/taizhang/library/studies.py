@@ -27,8 +27,13 @@ class PersonHours:
     materials: set[int] = field(default_factory=set)
 
     @property
+    def self_hours(self) -> Decimal:
+        """Personal study in 学时 (60 minutes), the unit every page shows time in."""
+        return Decimal(self.self_minutes) / 60
+
+    @property
     def hours(self) -> Decimal:
-        return self.session_hours + Decimal(self.self_minutes) / 60
+        return self.session_hours + self.self_hours
 
 
 @dataclass
@@ -191,3 +196,55 @@ def recommend(person: Any, unit: Any, *, user: Any, today: Any, limit: int = 8) 
             reason = "近期新增的资料，您尚未学习"
         out.append(Recommendation(material, reason))
     return out
+
+
+# --- On the home page -----------------------------------------------------------------------------
+def dashboard_tiles(request: Any, unit: Any, year: int) -> list[Any]:
+    """The home page's study figures, in one query: my 学时 this year (sessions attended and my own
+    study, both in 学时), and how many of the unit's people have studied at all this year."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+    from django.urls import reverse
+
+    from taizhang.ledger.home import Tile
+    from taizhang.orgs.models import User
+
+    user = request.user
+    sessions = (
+        lm.Meeting.objects.restrict(user, "view")
+        .filter(unit=unit, kind__in=list(STUDY_KINDS), held_at__year=year, attendees=OuterRef("pk"))
+        .order_by()
+        .values("attendees")
+        .annotate(s=Sum("hours"))
+        .values("s")
+    )
+    own = (
+        SelfStudy.objects.restrict(user, "view")
+        .filter(unit=unit, studied_on__year=year, person=OuterRef("pk"))
+        .order_by()
+        .values("person")
+    )
+    people = (
+        User.objects.filter(memberships__unit=unit, memberships__deleted_at__isnull=True)
+        .distinct()
+        .annotate(
+            h=Subquery(sessions),
+            mins=Subquery(own.annotate(s=Sum("minutes")).values("s"), output_field=IntegerField()),
+            records=Subquery(own.annotate(c=Count("pk")).values("c"), output_field=IntegerField()),
+        )
+        .values_list("pk", "h", "mins", "records")
+    )
+    hours, records = {}, {}
+    for pk, h, mins, n in people:
+        hours[pk] = Decimal(h or 0) + Decimal(mins or 0) / 60
+        records[pk] = n or 0
+    studied = sum(1 for h in hours.values() if h > 0)
+    tiles = []
+    if user.pk in hours:
+        mine = reverse("library:selfstudy_list") + f"?person={user.pk}&year={year}"
+        tiles.append(Tile("我的学时", f"{hours[user.pk]:.1f}", reverse("library:hours") + f"?year={year}",
+                          note="集中学习与个人自学，按学时计", key="my-hours"))  # fmt: skip
+        tiles.append(Tile("我的个人自学", f"{records[user.pk]}次", mine, note="只列我本人的记录",
+                          key="my-records"))  # fmt: skip
+    tiles.append(Tile("参学覆盖", f"{studied}/{len(hours)}", reverse("library:hours") + f"?year={year}",
+                      note="本年度参加集中学习或有个人自学的人数", key="study-coverage"))  # fmt: skip
+    return tiles

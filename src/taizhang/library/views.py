@@ -14,11 +14,25 @@ from taizhang.core import query
 from taizhang.core.views import REGISTRY, RecordViews, UnitRecordForm, record_form, render_page
 
 from . import search as engine
-from .models import MATERIAL, SELF_STUDY, MaterialKind, SelfStudy
+from .models import MATERIAL, SELF_STUDY, Material, MaterialKind, SelfStudy
+
+
+class MaterialForm(UnitRecordForm):
+    """A 红色故事 entered by hand names its people, time, lesson and the history it is retold from."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        probe = Material(
+            **{k: data.get(k) or "" for k in ("kind", "figures", "era", "lesson", "source", "body")}
+        )
+        for name, message in probe.story_problems().items():
+            self.add_error(name, message)
+        return data
 
 
 class MaterialViews(RecordViews):
     kind = MATERIAL
+    form_class = record_form(Material, MATERIAL.fields, MaterialForm)
 
 
 class SelfStudyForm(UnitRecordForm):

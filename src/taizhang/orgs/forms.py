@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from taizhang.core.textcheck import clean_form_text
 
-from .models import Unit, UnitKind, User
+from .models import PartyOrgType, Unit, UnitKind, User
 from .roles import AdminRole, Role
 
 
@@ -64,6 +64,9 @@ class UnitForm(CleanTextForm):
     short_name = forms.CharField(label="简称", max_length=40)
     kind = forms.ChoiceField(label="类别", choices=UnitKind.choices)
     party_org_name = forms.CharField(label="党组织名称", max_length=100, required=False)
+    party_org_type = forms.ChoiceField(
+        label="党组织类型", choices=[("", "按名称判断"), *PartyOrgType.choices], required=False
+    )
     parent = forms.ModelChoiceField(label="上级单位", queryset=Unit.objects.all(), required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 

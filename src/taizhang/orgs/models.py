@@ -62,6 +62,25 @@ class UnitKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class PartyOrgType(models.TextChoices):
+    """The unit's party organisation (docs/domain.md §1): it decides which rules apply and how
+    documents name the issuer and the body that met."""
+
+    PARTY_GROUP = "party_group", "党组"
+    PARTY_COMMITTEE = "party_committee", "党委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    BRANCH = "branch", "党支部"
+
+
+def org_type_from_name(name: str) -> str:
+    """The type a party organisation's name ends with (区气象局党支部 → branch), "" when it says none."""
+    for suffix, kind in (("党总支", "general_branch"), ("党支部", "branch"), ("支部", "branch"),
+                         ("党组", "party_group"), ("党委", "party_committee")):  # fmt: skip
+        if name.strip().endswith(suffix):
+            return kind
+    return ""
+
+
 class UnitQuerySet(UnitOwnedQuerySet):
     unit_field = ""
 
@@ -77,6 +96,10 @@ class Unit(models.Model):
     short_name = models.CharField("简称", max_length=40)
     kind = models.CharField("类别", max_length=16, choices=UnitKind.choices, default=UnitKind.OTHER)
     party_org_name = models.CharField("党组织名称", max_length=100, blank=True)
+    party_org_type = models.CharField(
+        "党组织类型", max_length=16, choices=PartyOrgType.choices, blank=True,
+        help_text="不填时按党组织名称的结尾判断（党组、党委、党总支、党支部）",
+    )  # fmt: skip
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -99,6 +122,17 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def org_type(self) -> str:
+        """党组/党委/党总支/党支部 as a PartyOrgType value: the stored type, else read from the name."""
+        return self.party_org_type or org_type_from_name(self.party_org_name) or org_type_from_name(self.name)
+
+    @property
+    def org_name(self) -> str:
+        """The party organisation's name as the issuer signs it: 中共区气象局党支部."""
+        name = (self.party_org_name or self.name).strip()
+        return name if name.startswith("中共") or name.startswith("中国共产党") else f"中共{name}"
 
     def ancestor_ids(self) -> list[int]:
         """The units above this one, from the root down (read from the path, no query)."""

@@ -34,11 +34,13 @@ def unit_create(
     short_name: str,
     kind: str,
     party_org_name: str = "",
+    party_org_type: str = "",
     parent: Unit | None = None,
 ) -> Unit:
     unit = Unit(
-        code=code, name=name, short_name=short_name, kind=kind, party_org_name=party_org_name, parent=parent
-    )
+        code=code, name=name, short_name=short_name, kind=kind, party_org_name=party_org_name,
+        party_org_type=party_org_type, parent=parent,
+    )  # fmt: skip
     unit.full_clean(exclude=["path"])
     unit.save()
     _set_path(unit)

@@ -126,7 +126,16 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = (
         {
             f: getattr(unit, f)
-            for f in ("code", "name", "short_name", "kind", "party_org_name", "parent", "is_active")
+            for f in (
+                "code",
+                "name",
+                "short_name",
+                "kind",
+                "party_org_name",
+                "party_org_type",
+                "parent",
+                "is_active",
+            )
         }
         if unit
         else {"parent": query.object_id(request.GET, "parent")}
@@ -345,7 +354,7 @@ def audit_entry(request: HttpRequest, seq: int) -> HttpResponse:
             return xlsx_download(
                 request,
                 workbook_bytes([sheet]),
-                f"audit-{entry.seq}-import.xlsx",
+                f"审计日志第{entry.seq}条导入的记录.xlsx",
                 what="导入的记录",
                 obj=entry,
             )
@@ -405,5 +414,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     )
     data = workbook_bytes([("审计日志", headers, rows)])
     return xlsx_download(
-        request, data, f"audit-{timezone.localtime():%Y%m%d-%H%M}.xlsx", what="审计日志", object_type="audit"
+        request,
+        data,
+        f"审计日志{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        what="审计日志",
+        object_type="audit",
     )

@@ -14,6 +14,8 @@ from .facts import Figure
 TITLE, LEAD, H1, H2, H3, H4, BODY, SIGNATURE, DATE, NOTE = (
     "title", "lead", "h1", "h2", "h3", "h4", "body", "signature", "date", "note",
 )  # fmt: skip
+# the printable 台账汇编: a cover page, and tables (the first row is the header, repeated on each page)
+TABLE, COVER, COVER_NOTE, BREAK = "table", "cover", "cover-note", "break"
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Span:
 class Block:
     style: str
     spans: list[Span]
+    rows: list[list[str]] | None = None  # a TABLE's cells, header row first
+    widths: list[int] | None = None  # a TABLE's relative column widths
 
     @property
     def text(self) -> str:
@@ -45,6 +49,9 @@ class Mention:
         return re.compile(re.escape(self.before) + r"\s*(\d+(?:\.\d+)?)\s*" + re.escape(self.unit))
 
 
+HEADER_FIELDS = ("issuer", "addressee", "number", "signer")
+
+
 @dataclass
 class Document:
     kind: str
@@ -53,6 +60,12 @@ class Document:
     day: date
     blocks: list[Block] = field(default_factory=list)
     figures: dict[str, Figure] = field(default_factory=dict)
+    # the 公文 fields (GB/T 9704 7.2–7.3) beside the text: the issuer who signs (署名, the party
+    # organisation: 中共区气象局党支部), and for a report sent up its 主送机关, 发文字号 and 签发人
+    issuer: str = ""
+    addressee: str = ""
+    number: str = ""
+    signer: str = ""
 
     def mentions(self) -> list[Mention]:
         found = []
@@ -76,7 +89,8 @@ class Document:
             "title": self.title,
             "unit_name": self.unit_name,
             "day": self.day.isoformat(),
-            "blocks": [{"style": b.style, "spans": [asdict(s) for s in b.spans]} for b in self.blocks],
+            "blocks": [_block_json(b) for b in self.blocks],
+            **{key: getattr(self, key) for key in HEADER_FIELDS if getattr(self, key)},
         }
 
     @classmethod
@@ -86,9 +100,20 @@ class Document:
             title=data["title"],
             unit_name=data["unit_name"],
             day=date.fromisoformat(data["day"]),
-            blocks=[Block(b["style"], [Span(**s) for s in b["spans"]]) for b in data["blocks"]],
+            blocks=[
+                Block(b["style"], [Span(**s) for s in b["spans"]], b.get("rows"), b.get("widths"))
+                for b in data["blocks"]
+            ],
             figures=figures or {},
+            **{key: str(data.get(key) or "") for key in HEADER_FIELDS},
         )
+
+
+def _block_json(block: Block) -> dict[str, Any]:
+    data: dict[str, Any] = {"style": block.style, "spans": [asdict(s) for s in block.spans]}
+    if block.rows is not None:
+        data["rows"], data["widths"] = block.rows, block.widths
+    return data
 
 
 class Builder:
@@ -114,5 +139,11 @@ class Builder:
             else:
                 merged.append(span)
         block = Block(style, merged)
+        self.doc.blocks.append(block)
+        return block
+
+    def table(self, header: list[str], rows: list[list[str]], widths: list[int] | None = None) -> Block:
+        """A table: the header row, then one row per record; `widths` weigh the columns."""
+        block = Block(TABLE, [], [list(header), *[list(r) for r in rows]], widths)
         self.doc.blocks.append(block)
         return block

@@ -68,3 +68,43 @@ class DocumentVersion(UnitOwned):
 
     def __str__(self) -> str:
         return f"{self.document.title} 第{self.number}版{'（定稿）' if self.final else '（草稿）'}"
+
+
+class DocumentSettings(UnitOwned):
+    """A unit's 公文 settings (one live row per unit): who signs its documents and how a report it
+    sends up is headed — 署名, 主送机关, 机关代字 and 签发人. Blank fields fall back to the unit's
+    party organisation and its superior's."""
+
+    issuer = models.CharField(
+        "发文机关署名",
+        max_length=100,
+        blank=True,
+        help_text="不填时用本单位党组织的名称，如“中共区气象局党支部”",
+    )
+    addressee = models.CharField(
+        "主送机关",
+        max_length=100,
+        blank=True,
+        help_text="向上级报告时的主送机关；不填时用上级单位党组织的名称",
+    )
+    number_code = models.CharField(
+        "机关代字",
+        max_length=30,
+        blank=True,
+        help_text="发文字号中的机关代字，如“区气党”（发文字号为 区气党〔2026〕6号）",
+    )
+    signer = models.CharField("签发人", max_length=30, blank=True, help_text="向上级报告时的签发人姓名")
+
+    class Meta:
+        verbose_name = "公文设置"
+        verbose_name_plural = "公文设置"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="one_document_settings_per_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}的公文设置"

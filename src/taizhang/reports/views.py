@@ -3,6 +3,7 @@ linked to their records, proofreading, the fact check, finalising and downloads.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,12 +20,12 @@ from taizhang.core import query
 from taizhang.core.downloads import download_response
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY
-from taizhang.proofread import RULES, apply, check
+from taizhang.proofread import RULES
 
 from . import render as renderer
 from . import services
 from .facts import collect
-from .models import KIND_CHOICES, DocumentVersion, OfficialDocument
+from .models import KIND_CHOICES, DocumentSettings, DocumentVersion, OfficialDocument
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -40,6 +41,12 @@ def _document(request: HttpRequest, pk: int) -> OfficialDocument:
     return get_object_or_404(
         OfficialDocument.objects.restrict(request.user, "view").select_related("unit"), pk=pk
     )
+
+
+def _day(value: str) -> date | None:
+    """A date typed in a form (2026-01-10); None when left empty; ValueError when not a date."""
+    value = value.strip()
+    return date.fromisoformat(value) if value else None
 
 
 def _version(request: HttpRequest, doc: OfficialDocument, number: int | None = None) -> DocumentVersion:
@@ -59,13 +66,18 @@ def index(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("您没有在本单位起草文书的权限。")
         kind = request.POST.get("kind", "")
         try:
+            day = _day(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, "成文日期的格式不对，请按“2026-01-10”填写，或留空。")
+            return redirect("reports:index")
+        try:
             year = int(request.POST.get("year", ""))
             half = int(request.POST["half"]) if request.POST.get("half") else None
             quarter = int(request.POST["quarter"]) if request.POST.get("quarter") else None
             if kind not in dict(KIND_CHOICES) or not 2000 <= year <= timezone.localdate().year + 1:
                 raise ValueError
             doc = services.document_generate(
-                acting_user=request.user, unit=unit, kind=kind, year=year, half=half, quarter=quarter
+                acting_user=request.user, unit=unit, kind=kind, year=year, half=half, quarter=quarter, day=day
             )
         except ValueError:
             messages.error(request, "请选择文书类型，并填写 2000 年以来的年度。")
@@ -114,14 +126,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["facts"] = services.fact_check(version, request.user)
     if asked == "proofread":
         found = []
-        for sec in sections:
-            findings = check(sec["text"])
-            fixable = any(f.suggestion is not None for f in findings)
-            for n, f in enumerate(findings):
-                found.append(
-                    {"section": sec, "f": f, "label": RULES[f.rule].label, "first": n == 0 and fixable}
-                )
+        findings = services.proofread_sections(sections)
+        fixable = {sec["index"] for sec, f in findings if f.suggestion is not None}
+        ctx["fixable"] = bool(fixable)
+        for sec, f in findings:
+            first = sec["index"] in fixable
+            fixable.discard(sec["index"])
+            found.append({"section": sec, "f": f, "label": RULES[f.rule].label, "first": first})
         ctx["proofread"] = found
+    ctx["header"] = header = services.as_document(version)
+    own = services.settings_of(doc.unit, request.user)
+    if own is not None and own.number_code:  # the clerk types the 序号 into the unit's pattern
+        ctx["number_hint"] = f"{own.number_code}〔{header.day.year}〕 号，填入序号"
     ctx["figure_links"] = _figure_preview(doc, version)
     return render(request, "reports/detail.html", ctx)
 
@@ -147,7 +163,8 @@ def section(request: HttpRequest, pk: int, index: int) -> HttpResponse:
         current = services.sections(version.content)
         if not 0 <= index < len(current):
             raise Http404("没有这一部分")
-        text = apply(current[index]["text"], check(current[index]["text"]))
+        # the fixes come from checking the whole document, so numbering is judged across sections
+        text = services.section_fixes(current, index)
     try:
         services.section_update(acting_user=request.user, version=version, index=index, text=text)
     except ValidationError as exc:
@@ -155,6 +172,25 @@ def section(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     else:
         messages.success(request, "已保存。")
     return redirect(f"{reverse('reports:detail', args=[doc.pk])}#section-{index}")
+
+
+@login_required
+@require_POST
+def fix_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """采用全部修改 of the whole draft's proofreading."""
+    doc = _document(request, pk)
+    version = _version(request, doc)
+    if not scope_for(request.user).allows("change", doc.unit):
+        raise PermissionDenied("您没有修改本单位文书的权限。")
+    try:
+        changed = services.version_fix_all(acting_user=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, f"已采用校对修改，涉及{changed}个部分。" if changed else "没有可以自动修改的问题。"
+        )
+    return redirect(f"{reverse('reports:detail', args=[doc.pk])}?check=proofread")
 
 
 @login_required
@@ -201,12 +237,7 @@ def download(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpRespon
         if sources:
             # the appendix lists the records each figure counts, as the ledgers hold them now
             facts = collect(doc.unit, services.period_of(doc), user=request.user)
-            document.figures = {
-                s.figure: facts.figures[s.figure]
-                for b in document.blocks
-                for s in b.spans
-                if s.figure and s.figure in facts.figures
-            }
+            document.figures = services.stated_figures(version, facts)
         content: bytes | str = renderer.to_docx(document, sources=sources)
         content_type, name = DOCX, f"{stem}.docx"
     elif fmt == "md":
@@ -238,3 +269,74 @@ def figure(request: HttpRequest, pk: int, number: int, key: str) -> HttpResponse
         url = reverse(views.url("detail"), args=[ref.pk]) if views is not None else ""
         rows.append({"ref": ref, "url": url, "kind": views.verbose() if views else ref.slug})
     return render(request, "reports/figure.html", {"doc": doc, "version": version, "fig": fig, "rows": rows})
+
+
+@login_required
+@require_POST
+def header(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's 成文日期, 发文字号, 签发人 and 主送机关."""
+    doc = _document(request, pk)
+    version = _version(request, doc)
+    if not scope_for(request.user).allows("change", doc.unit):
+        raise PermissionDenied("您没有修改本单位文书的权限。")
+    try:
+        day = _day(request.POST.get("day", ""))
+        if day is None:
+            raise ValueError
+    except ValueError:
+        messages.error(request, "请按“2026-01-10”的格式填写成文日期。")
+        return redirect(f"{reverse('reports:detail', args=[doc.pk])}#header")
+    try:
+        services.version_header_update(
+            acting_user=request.user,
+            version=version,
+            day=day,
+            number=request.POST.get("number", ""),
+            signer=request.POST.get("signer", ""),
+            addressee=request.POST.get("addressee", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已保存成文日期和版头。")
+    return redirect(f"{reverse('reports:detail', args=[doc.pk])}#header")
+
+
+SETTINGS_FIELDS = ("issuer", "addressee", "number_code", "signer")
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """公文设置: how the unit signs its documents and heads the reports it sends up."""
+    unit = _unit(request)
+    scope = scope_for(request.user)
+    if not scope.allows("view", unit):
+        raise PermissionDenied("您没有查看本单位公文设置的权限。")
+    can_edit = scope.allows("change", unit)
+    own = services.settings_of(unit, request.user)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您没有修改本单位公文设置的权限。")
+        values = {k: request.POST.get(k, "") for k in SETTINGS_FIELDS}
+        try:
+            services.document_settings_save(acting_user=request.user, unit=unit, **values)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "公文设置已保存，此后生成的文书按新的设置编排。")
+            return redirect("reports:settings")
+    fields = [
+        {
+            "name": name,
+            "field": DocumentSettings._meta.get_field(name),
+            "value": request.POST.get(name, "") if request.method == "POST" else getattr(own, name, ""),
+        }
+        for name in SETTINGS_FIELDS
+    ]
+    parent = unit.parent if unit.parent_id else None
+    defaults = {"issuer": unit.org_name, "addressee": parent.org_name if parent else ""}
+    return render(
+        request,
+        "reports/settings.html",
+        {"unit": unit, "fields": fields, "defaults": defaults, "can_edit": can_edit, "own": own},
+    )

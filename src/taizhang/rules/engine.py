@@ -48,6 +48,12 @@ class Rule:
     due: tuple[str, ...] = ()  # "MM-DD" per period, or one for all
     local: bool = False
     problem: str = ""  # why the engine cannot evaluate it (rule_problems): shown as 无法计算, skipped
+    # the party organisations it is written for (orgs.PartyOrgType values); () for every unit
+    orgs: tuple[str, ...] = ()
+
+    def applies_to(self, org_type: str) -> bool:
+        """三会一课 binds a branch, 中心组 a 党组/党委; a unit whose type is unknown keeps every rule."""
+        return not self.orgs or not org_type or org_type in self.orgs
 
     @property
     def description(self) -> str:
@@ -93,6 +99,7 @@ def parse_rule(raw: dict[str, Any], *, local: bool = False) -> Rule:
         measure=measure,
         due=(due,) if isinstance(due, str) else tuple(due),
         local=local,
+        orgs=tuple(raw.get("orgs") or ()),
     )
 
 
@@ -245,13 +252,14 @@ def effective_rules(
     result = {}
     for unit in units:
         chain = [int(x) for x in unit.path.strip("/").split("/") if x]
-        key = "/".join(str(u) for u in chain if u in by_unit)
+        org_type = getattr(unit, "org_type", "")
+        key = "/".join(str(u) for u in chain if u in by_unit) + f"|{org_type}"
         if key not in cache:
             rules = {r.id: r for r in base}
             for unit_id in chain:
                 for lr in sorted(by_unit.get(unit_id, []), key=lambda x: x.pk):
                     lr.apply(rules)
-            cache[key] = [check(rule) for rule in rules.values()]
+            cache[key] = [check(rule) for rule in rules.values() if rule.applies_to(org_type)]
         result[unit.pk] = cache[key]
     return result
 

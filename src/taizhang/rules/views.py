@@ -115,7 +115,7 @@ def subtree(request: HttpRequest) -> HttpResponse:
         rates = [r.rate(rule.id) if rule.id in r.cells else None for rule in rules]
         rows.append({
             "unit": r.unit, "overall": r.overall(), "rates": rates,
-            "columns": [{"rate": v, "problem": problems.get(rule.id, "")} for v, rule in zip(rates, rules, strict=True)],
+            "columns": [{"rate": v, "problem": problems.get(rule.id, ""), "rule": rule} for v, rule in zip(rates, rules, strict=True)],
         })  # fmt: skip
     sort = query.choice(request.GET, "sort", ["overall", *[f"rule-{i}" for i in range(len(rules))]])
     if sort:
@@ -134,7 +134,7 @@ def subtree(request: HttpRequest) -> HttpResponse:
         return xlsx_download(
             request,
             data,
-            f"compliance-{current.code}-{year}.xlsx",
+            f"{current.short_name}{year}年责任落实情况.xlsx",
             what=f"{year}年责任落实情况",
             unit=current,
         )
@@ -253,7 +253,7 @@ def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         return xlsx_download(
             request,
             data,
-            f"assessment-{assessed.code}-{scheme.year}.xlsx",
+            f"{assessed.short_name}{scheme.year}年考核评分表.xlsx",
             what="考核评分表",
             obj=scheme,
             unit=assessed,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -115,3 +116,24 @@ def audit_changes(entry: Any, obj: Any) -> str:
         else:
             parts.append(str(f.verbose_name))
     return "；".join(parts[:8]) + (f"等 {len(parts)} 项" if len(parts) > 8 else "")
+
+
+@register.filter
+def chosen_values(field: BoundField) -> set[str]:
+    """The values ticked in a multiple-choice field (bound data, or the initial ones), as text."""
+    value = field.value()
+    if value is None:
+        return set()
+    if not isinstance(value, list | tuple | set):
+        value = [value]
+    return {str(getattr(v, "pk", v)) for v in value}
+
+
+_ACCOUNT_SUFFIX = re.compile(r"\([^()\s]+\)(?= 命令行$|$)")
+
+
+@register.filter
+def person_name(actor_name: str) -> str:
+    """The name an audit row copied (王建国(clerk)) as a page shows a person: without the account
+    name, which the audit administrator's own pages keep."""
+    return _ACCOUNT_SUFFIX.sub("", actor_name or "").strip() or actor_name

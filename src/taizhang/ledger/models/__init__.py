@@ -7,13 +7,14 @@ from .positions import Position, PositionInspection, PositionKind, PublicationRe
 from .publicity import Publicity, Submission, SubmissionLevel, SubmissionScore, Subscription
 from .rectification import PublicOpinion, Rectification, RectificationSource, RectificationState
 from .reports import ReportKind, ReportRecord
+from .signin import MeetingSignIn
 from .study import StudyPlan, StudyPlanItem
 from .workplan import WorkPlanEvidence, WorkPlanItem
 
 __all__ = [
-    "Analysis", "GroupPost", "LeadingGroupMember", "Meeting", "MeetingKind", "Position", "PositionInspection",
-    "PositionKind", "PublicOpinion", "PublicationReview", "Publicity", "Rectification", "RectificationSource",
-    "RectificationState", "ReportKind", "ReportRecord", "ResponsibilityItem", "ResponsibilityRole", "ReviewStage",
-    "ReviewStep", "Risk", "RiskLevel", "StudyPlan", "StudyPlanItem", "Submission", "SubmissionLevel",
-    "SubmissionScore", "Subscription", "WorkPlanEvidence", "WorkPlanItem",
+    "Analysis", "GroupPost", "LeadingGroupMember", "Meeting", "MeetingKind", "MeetingSignIn", "Position",
+    "PositionInspection", "PositionKind", "PublicOpinion", "PublicationReview", "Publicity", "Rectification",
+    "RectificationSource", "RectificationState", "ReportKind", "ReportRecord", "ResponsibilityItem",
+    "ResponsibilityRole", "ReviewStage", "ReviewStep", "Risk", "RiskLevel", "StudyPlan", "StudyPlanItem",
+    "Submission", "SubmissionLevel", "SubmissionScore", "Subscription", "WorkPlanEvidence", "WorkPlanItem",
 ]  # fmt: skip

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -45,6 +46,8 @@ class Meeting(UnitOwned):
     kind = models.CharField("类型", max_length=32, choices=MeetingKind.choices)
     title = models.CharField("名称", max_length=200)
     held_at = models.DateTimeField("时间")
+    # the end of the meeting: 扫码签到 is open from 30 minutes before held_at until then
+    ends_at = models.DateTimeField("结束时间", null=True, blank=True)
     place = models.CharField("地点", max_length=100, blank=True)
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +93,12 @@ class Meeting(UnitOwned):
         if in_future(self.held_at):
             errors["held_at"] = "会议时间不能晚于今天：台账记录已经召开的会议。"
         person_required(errors, self, "host", "主持人")
+        if (
+            self.ends_at is not None
+            and self.held_at is not None
+            and not (self.held_at < self.ends_at <= self.held_at + timedelta(hours=24))
+        ):
+            errors["ends_at"] = "结束时间应晚于开始时间，且不超过24小时。"
         if self.hours is not None and not (0 < self.hours <= 24):
             errors["hours"] = "学时应在 0 到 24 之间。"
         if self.kind in STUDY_KINDS:
@@ -104,7 +113,7 @@ class Meeting(UnitOwned):
 _STUDY_ONLY = "类型为" + "、".join(k.label for k in MeetingKind if k in STUDY_KINDS) + "时必填"
 MEETING = register(Kind(
     model=Meeting, slug="meeting", search_code=3, namespace="ledger",
-    fields=("kind", "title", "held_at", "place", "host", "host_text", "expected", "present", "attendees", "guests",
+    fields=("kind", "title", "held_at", "ends_at", "place", "host", "host_text", "expected", "present", "attendees", "guests",
             "agenda", "content", "minutes", "decisions", "hours", "plan_items"),
     list_fields=("held_at", "kind", "title", "host", "present"), date=DatedBy("held_at"), kind_field="kind",
     person_fields=("host", "attendees"),

@@ -62,6 +62,13 @@ class StudyPlanItem(UnitOwned):
     def __str__(self) -> str:
         return f"{self.month}月 {self.topic}"
 
+    # a meeting's page lists the items it carried out by their plan too: each plan repeats the topics
+    full_label_related = ("plan",)
+
+    @property
+    def full_label(self) -> str:
+        return f"{self.plan.title}：{self.month}月 {self.topic}"
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.month is not None and not 1 <= self.month <= 12:
