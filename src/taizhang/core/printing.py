@@ -123,10 +123,9 @@ def cn_day(value: date) -> str:
 
 
 # --- Word ----------------------------------------------------------------------------------------
-def _fonts(run: Any, name: str, size: Any, *, bold: bool = False) -> None:
-    run.font.size = size
-    run.font.bold = bold
-    rpr = run._r.get_or_add_rPr()
+def set_east_asian(rpr_owner: Any, name: str) -> None:
+    """Latin text in Times New Roman, Chinese in `name` (on w:eastAsia)."""
+    rpr = rpr_owner.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -134,6 +133,12 @@ def _fonts(run: Any, name: str, size: Any, *, bold: bool = False) -> None:
     for attr in ("w:ascii", "w:hAnsi"):
         fonts.set(qn(attr), "Times New Roman")
     fonts.set(qn("w:eastAsia"), name)
+
+
+def _fonts(run: Any, name: str, size: Any, *, bold: bool = False) -> None:
+    run.font.size = size
+    run.font.bold = bold
+    set_east_asian(run._r, name)
 
 
 def _text(paragraph: Any, text: str, font: str, size: Any, *, bold: bool = False) -> None:

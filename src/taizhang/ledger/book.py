@@ -17,12 +17,18 @@ def ledger_book(*, unit: Any, year: int, user: Any = None) -> bytes:
 def ledger_sheets(*, unit: Any, year: int, user: Any = None) -> list[Any]:
     """(title, headers, rows) of every ledger of the unit's year: the workbook's sheets, and the
     printable 台账汇编's sections. Each kind says whether it has a sheet (Kind.book)."""
-    sheets = []
+    return [kind.sheet(qs) for kind, qs in ledger_records(unit=unit, year=year, user=user)]
+
+
+def ledger_records(*, unit: Any, year: int, user: Any = None) -> list[tuple[Any, Any]]:
+    """Each ledger kind that has a sheet (Kind.book) with the unit's records of the year, in date
+    order: what the workbook and the printable 台账汇编 (reports.facts_more) both lay out."""
+    out = []
     for kind in kinds.of_namespace("ledger"):
         if kind.book == "none":
             continue
         qs = kind.model.objects.readable(user).filter(unit=unit)  # type: ignore[attr-defined]
         if kind.book == "year":
             qs = qs.filter(**{kind.year_lookup(): year})
-        sheets.append(kind.sheet(qs.order_by(kind.date.path, "pk")))
-    return sheets
+        out.append((kind, qs.order_by(kind.date.path, "pk")))
+    return out

@@ -76,14 +76,11 @@ def ledger_tables(unit: Any, year: int, *, user: Any = None) -> list[LedgerTable
     """One table per ledger of the unit's year (Kind.book), columns as the printed book shows
     them: no unit column (the cover names it), no year column in a year's book, a person written
     once whether on the unit's staff (an account) or named by hand, and no column nobody filled."""
+    from taizhang.ledger.book import ledger_records
+
     tables = []
-    for kind in kinds.of_namespace("ledger"):
-        if kind.book == "none":
-            continue
-        qs = kind.model.objects.readable(user).filter(unit=unit)  # type: ignore[attr-defined]
-        if kind.book == "year":
-            qs = qs.filter(**{kind.year_lookup(): year})
-        title, headers, rows_iter = kind.sheet(qs.order_by(kind.date.path, "pk"))
+    for kind, qs in ledger_records(unit=unit, year=year, user=user):
+        title, headers, rows_iter = kind.sheet(qs)
         names = list(kind.fields)  # headers[1:] in this order
         raw = [row[1:] for row in rows_iter]
         keep = [

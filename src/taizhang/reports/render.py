@@ -29,6 +29,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from lxml import etree
 
+from taizhang.core import printing
+
 from . import document as d
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
@@ -60,16 +62,9 @@ FONTS = {
 STYLE_NAMES = {style: f"TZ {style}" for style in FONTS}
 
 
-def set_east_asian(rpr_owner: Any, name: str) -> None:
-    """Latin text in Times New Roman, Chinese in `name` (on w:eastAsia)."""
-    rpr = rpr_owner.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), "Times New Roman")
-    fonts.set(qn("w:eastAsia"), name)
+# Latin text in Times New Roman, Chinese in the named font (on w:eastAsia): one helper for the
+# documents and the printed paper forms (core.printing; core imports no app, so it lives there)
+set_east_asian = printing.set_east_asian
 
 
 def _styles(doc: Any) -> None:
