@@ -148,6 +148,15 @@ def _notice(request: HttpRequest, pk: int) -> Notice:
     return get_object_or_404(Notice.objects.restrict(request.user).select_related("unit", "issued_by"), pk=pk)
 
 
+def _issued_notice(request: HttpRequest, pk: int) -> Notice:
+    """A notice seen from the issuing side (its table, export, deadline, cancellation): an addressed
+    unit reads the notice but none of this, and is answered as if it did not exist."""
+    notice = _notice(request, pk)
+    if not scope_for(request.user).allows("view", notice.unit):
+        raise Http404("没有这份通知")
+    return notice
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice; for the issuing side, the table over every unit's answer."""
@@ -176,9 +185,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request, pk)
-    if not scope_for(request.user).allows("view", notice.unit):
-        raise Http404("没有这份通知")
+    notice = _issued_notice(request, pk)
     rows, _ = services.table(notice)
     names = notice.figure_names() if notice.response == Response.FIGURES else []
     data = workbook_bytes([("报送情况", ["单位", "状态", "是否按时", "报送时间", "催办次数", *names], [
@@ -215,9 +222,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def deadline(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request, pk)
-    if not scope_for(request.user).allows("view", notice.unit):
-        raise Http404("没有这份通知")
+    notice = _issued_notice(request, pk)
     try:
         day = parse_date(request.POST.get("deadline", "").strip())
     except ValueError:
@@ -237,9 +242,7 @@ def deadline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request, pk)
-    if not scope_for(request.user).allows("view", notice.unit):
-        raise Http404("没有这份通知")
+    notice = _issued_notice(request, pk)
     services.notice_cancel(acting_user=request.user, notice=notice)
     messages.success(request, f"已撤销通知“{notice.title}”，各接收单位不再看到它。")
     return redirect("notices:index")
