@@ -1,7 +1,7 @@
 """The home page for one client against a real `taizhang serve` (gunicorn) on loopback.
 
 The home page is what everyone opens first. One signed-in person at a time (the secretary, the
-clerk, a member) opens it again and again, the bare /ping interleaved with it so the floor is
+clerk, a member, the inspector) opens it again and again, the bare /ping interleaved with it so the floor is
 measured on the same server in the same run. Target: the home page's median within 4x /ping's
 median for each of them; the p95 and the number of requests are shown for information.
 
@@ -26,7 +26,7 @@ from taizhang.loadclient import HttpSession, start_server
 ROUNDS = int(os.environ.get("HOME_ROUNDS", 150))
 PASSWORD = os.environ.get("TAIZHANG_DEMO_PASSWORD", "Bench-Home-2026")
 EXE = str(Path(sys.executable).with_name("taizhang"))
-PEOPLE = ("secretary", "clerk", "member")
+PEOPLE = ("secretary", "clerk", "member", "inspector")
 
 
 def percentile(ts: list[float], q: float) -> float:

@@ -152,7 +152,7 @@ def test_records_dated_through_a_relation_are_found_by_year(cast, slug):
         .order_by("pk")
         .first()
     )
-    row = search.entry_row(obj)
+    row = search.entry_rows([obj])[0][0]
     assert row is not None
     day = kind.day(obj)
     assert day is not None and row[COLUMNS_DAY] == day.isoformat()

@@ -220,7 +220,7 @@ def test_a_member_logs_their_own_study_and_nobody_elses(cast, client):
     url = reverse("library:selfstudy_create")
     page = client.get(url, {"material": material.pk}).content.decode()
     assert "红军长征的历程" in page and "《党政机关公文处理工作条例》要点" in page  # the city's, shared down
-    data = {"material": material.pk, "studied_on": "2025-05-06", "minutes": "40", "note": ""}
+    data = {"material": material.pk, "studied_on": "2025-05-06", "hours": "0.75", "note": ""}
     before = SelfStudy.objects.count()
     bad = client.post(url, {**data, "person": cast.secretary.pk})
     assert bad.status_code == 200 and SelfStudy.objects.count() == before  # only oneself to choose

@@ -22,11 +22,13 @@ from taizhang.proofread.files import fixed_bytes, read, report_text
 from taizhang.proofread.rules_chars import confusions
 
 HERE = Path(__file__).parent / "proofread"
-# every marked file: damaged.yaml (the families first named) and copied.yaml (what copying from
-# template sites, PDFs and web viewers leaves); correct.txt and traps.txt hold no fault at all
+# every marked file: damaged.yaml (the families first named), copied.yaml and variants.yaml (what
+# copying from template sites, PDFs and web viewers leaves, in many shapes); the .txt files
+# (correct.txt, traps.txt, clean_variants.txt) hold no fault at all
 DAMAGED = [p for path in sorted(HERE.glob("*.yaml")) for p in yaml.safe_load(path.read_text("utf-8"))]
-CORRECT = (HERE / "correct.txt").read_text("utf-8")
-TRAPS = (HERE / "traps.txt").read_text("utf-8")
+CLEAN = {path.stem: path.read_text("utf-8") for path in sorted(HERE.glob("*.txt"))}
+CORRECT = CLEAN["correct"]
+TRAPS = CLEAN["traps"]
 
 
 def _family_passages(family: str) -> list[dict[str, str]]:
@@ -34,8 +36,8 @@ def _family_passages(family: str) -> list[dict[str, str]]:
 
 
 def test_corpus_is_large_enough():
-    assert len(DAMAGED) >= 140
-    assert len(CORRECT) >= 5000 and len(TRAPS) >= 1500
+    assert len(DAMAGED) >= 300
+    assert len(CORRECT) >= 5000 and len(TRAPS) >= 1500 and sum(map(len, CLEAN.values())) >= 10000
     assert {RULES[e.rule].family for p in DAMAGED for e in parse_marked(p["text"])[1]} == set(FAMILIES)
 
 
@@ -49,13 +51,14 @@ def test_each_family_finds_its_marked_faults_with_the_fix(family):
     assert tally.wrong_fix == 0
 
 
-@pytest.mark.parametrize("clean", [CORRECT, TRAPS], ids=["correct", "traps"])
-def test_correct_official_text_gives_no_finding(clean):
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_correct_official_text_gives_no_finding(name):
+    clean = CLEAN[name]
     assert [(f.rule, clean[f.start - 5 : f.end + 5]) for f in check(clean)] == []
 
 
 def test_overall_precision_recall_and_right_fixes():
-    tally = score([p["text"] for p in DAMAGED], [CORRECT, TRAPS])["all"]
+    tally = score([p["text"] for p in DAMAGED], list(CLEAN.values()))["all"]
     assert tally.precision >= 0.95 and tally.recall >= 0.9, tally.misses
     assert tally.fix_rate >= 0.9 and tally.suggested >= 150
 

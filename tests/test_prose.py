@@ -96,7 +96,8 @@ def test_annual_summary_names_dated_events_partners_materials_and_outlets(cast):
     assert any(s.title in text and s.outlet in text for s in adopted)
     # the branch's own words: its committee met, never a placeholder or a label with a colon
     assert "支委会" in text and not PLACEHOLDERS.search(text)
-    assert not re.search(r"[\u4e00-\u9fff]{2,6}：[\u4e00-\u9fff]", _running(doc).replace("如下：", ""))
+    unquoted = re.sub(r"《[^》]*》", "《》", _running(doc))  # a title's own colon is not a label
+    assert not re.search(r"[\u4e00-\u9fff]{2,6}：[\u4e00-\u9fff]", unquoted.replace("如下：", ""))
 
 
 def test_problems_carry_evidence_and_each_is_answered_by_a_measure(cast):
@@ -198,6 +199,10 @@ def test_a_party_group_is_named_as_such(cast):
     unit.party_org_type = "party_group"
     unit.party_org_name = "区气象局党组"
     unit.save(update_fields=["party_org_type", "party_org_name"])
+    # as a 党组 records it, the year's work is laid out at a 党组会议 (a branch holds a 专题会议)
+    m.Meeting.objects.filter(unit=unit, kind="special").update(
+        kind="party_group", title="党组会议专题研究部署工作"
+    )
     doc = writer.build("annual", unit, LAST, day=date(THIS, 1, 15))
     text = doc.plain()
     assert doc.title.startswith("中共区气象局党组") and "党组会议" in text and "支委会专题研究" not in text

@@ -107,7 +107,9 @@ def test_every_figure_equals_the_ledgers(annual, cast):
     lo, hi = date(2025, 1, 1), date(2025, 12, 31)
     meetings = lm.Meeting.objects.filter(unit=unit, deleted_at__isnull=True, held_at__year=2025)
     expected = {
-        "party_group": meetings.filter(kind="party_group").count(),
+        "publicity": lm.Publicity.objects.filter(
+            unit=unit, deleted_at__isnull=True, held_on__range=(lo, hi)
+        ).count(),
         "central_study": meetings.filter(kind="central_study").count(),
         "submissions": lm.Submission.objects.filter(
             unit=unit, deleted_at__isnull=True, submitted_on__range=(lo, hi)

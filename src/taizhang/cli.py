@@ -9,7 +9,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeAlias
 
 
 class CommandError(Exception):
@@ -636,6 +636,10 @@ def cmd_manage(args: argparse.Namespace) -> None:
     execute_from_command_line(["taizhang manage", *args.rest])
 
 
+# what add_subparsers() returns; build_parser hands it to one helper per group of commands
+Subcommands: TypeAlias = "argparse._SubParsersAction[ChineseArgumentParser]"
+
+
 def _at_least_one(value: str) -> int:
     try:
         number = int(value)
@@ -646,10 +650,8 @@ def _at_least_one(value: str) -> int:
     return number
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = ChineseArgumentParser(prog="taizhang", description="台账：意识形态工作责任制平台")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
-
+def _add_setup_commands(sub: Subcommands) -> None:
+    """Commands that install, start and administer a server."""
     p = sub.add_parser("demo", help="建立演示数据并启动服务")
     p.add_argument("--no-serve", action="store_true", help="只建立演示数据，不启动服务")
     p.add_argument("--port", type=int, default=8000)
@@ -684,6 +686,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_createadmin)
 
+
+def _add_safety_commands(sub: Subcommands) -> None:
+    """Backup, restore and the audit chain."""
     p = sub.add_parser("backup", help="在线备份数据库和附件到一个文件")
     p.add_argument("file", nargs="?", help="备份文件名（或用 --dir）")
     p.add_argument("--dir", help="备份到此目录，文件名按时间生成（taizhang-年月日-时分秒.tar.gz）")
@@ -704,6 +709,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--syslog", action="store_true", help="checkpoint：同时写入本机 syslog（LOG_AUTH）")
     p.set_defaults(func=cmd_audit)
 
+
+def _add_ledger_commands(sub: Subcommands) -> None:
+    """Commands that read or write the ledgers."""
     p = sub.add_parser("import", help="从 .xlsx 或 .csv 导入一种台账（全部正确才写入）")
     p.add_argument("kind", help="台账代码，如 meeting；或中文名称，如 会议学习")
     p.add_argument("file")
@@ -734,6 +742,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=None, help="记录所在年度（默认去年）")
     p.set_defaults(func=cmd_gen_load)
 
+
+def _add_document_commands(sub: Subcommands) -> None:
+    """Documents, search and proofreading."""
     p = sub.add_parser("report", help="根据台账生成公文（GB/T 9704 版式的 Word 文件，或 Markdown、HTML）")
     p.add_argument(
         "kind",
@@ -769,6 +780,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", help="不运行这些规则（逗号分隔）")
     p.set_defaults(func=cmd_proofread)
 
+
+def _add_service_commands(sub: Subcommands) -> None:
+    """The notification worker and Django's own commands."""
     p = sub.add_parser("notify", help="消息外发与事前提醒（由 systemd 定时器运行）")
     p.add_argument(
         "action",
@@ -785,6 +799,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(prog="taizhang", description="台账：意识形态工作责任制平台")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    _add_setup_commands(sub)
+    _add_safety_commands(sub)
+    _add_ledger_commands(sub)
+    _add_document_commands(sub)
+    _add_service_commands(sub)
     return parser
 
 

@@ -56,8 +56,11 @@ PEOPLE = [
     ("city_secretary", "周立国", "", [("demo-city", Role.SECRETARY, "市局党组书记、局长")]),
     ("outsider", "赵丽", "", [("demo-east", Role.CLERK, "办公室科员")]),
     ("east_secretary", "吴国栋", "", [("demo-east", Role.SECRETARY, "局长、党支部书记")]),
+    # a third person at each sibling, so that its 三审 has three different reviewers
+    ("east_leader", "孙悦", "", [("demo-east", Role.LEADER, "副局长")]),
     ("west_secretary", "郑文斌", "", [("demo-west", Role.SECRETARY, "局长、党支部书记")]),
     ("west_clerk", "黄静", "", [("demo-west", Role.CLERK, "办公室主任")]),
+    ("west_leader", "何平", "", [("demo-west", Role.LEADER, "副局长")]),
     ("sysadmin", "系统管理员", AdminRole.SYSTEM, []),
     ("secadmin", "安全管理员", AdminRole.SECURITY, []),
     ("auditor", "审计管理员", AdminRole.AUDIT, []),
@@ -72,8 +75,10 @@ ACCOUNTS = [
     ("city_secretary", "市气象局 第一责任人"),
     ("outsider", "东区气象局 联络员"),
     ("east_secretary", "东区气象局 第一责任人"),
+    ("east_leader", "东区气象局 直接责任人"),
     ("west_secretary", "西区气象局 第一责任人"),
     ("west_clerk", "西区气象局 联络员"),
+    ("west_leader", "西区气象局 直接责任人"),
     ("sysadmin", "系统管理员"),
     ("secadmin", "安全管理员"),
     ("auditor", "审计管理员"),
@@ -187,7 +192,8 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
         (units["demo-dist"], User.objects.get(username="secretary"), f"{year}年度党支部意识形态工作考核细则"),
     ]
     items = [
-        ("党组专题研究意识形态工作", "10", "rule", "party-group-study", "5", "每年不少于2次，缺1次扣5分"),
+        # the county bureaus have a 党支部, no 党组: their 支委会 studies ideology work, scored from its minutes
+        ("支委会专题研究意识形态工作", "10", "manual", "", None, "每半年不少于1次，缺1次扣5分"),
         ("每季度开展分析研判", "20", "rule", "analysis-quarterly", "5", "每缺1个季度扣5分"),
         ("按时报送半年专题报告", "10", "rule", "half-year-report", "5", "逾期或未报送每次扣5分"),
         ("支委会每月召开", "12", "rule", "branch-committee", "1", "每缺1个月扣1分"),
@@ -210,12 +216,7 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
 
     dist, secretary = units["demo-dist"], User.objects.get(username="secretary")
     for row in assessment_rows(schemes[0], dist, user=secretary):
-        score = row.computed if row.computed is not None else row.indicator.points - 1
-        note = (
-            f"缺 {row.missed} 期"
-            if row.missed
-            else ("阵地检查发现个别内容更新不及时" if row.computed is None else "")
-        )
+        score, note = _self_score(row, dist, year)
         score_set(
             acting_user=secretary,
             indicator=row.indicator,
@@ -224,6 +225,29 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
             score=score,
             note=note,
         )
+
+
+def _self_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
+    """The district's own score of one indicator: the computed one where a rule computes it; the
+    支委会's special studies by their minutes (5 points for each half-year without one); the rest
+    by hand, a point off for what the inspections found."""
+    if row.computed is not None:
+        return row.computed, f"缺 {row.missed} 期" if row.missed else ""
+    if "支委会专题研究" not in row.indicator.name:
+        return row.indicator.points - 1, "阵地检查发现个别内容更新不及时"
+    studied = [
+        timezone.localtime(m.held_at).date()
+        for m in Meeting.objects.filter(
+            unit=unit, kind="branch_committee", held_at__year=year, title__contains="意识形态"
+        ).order_by("held_at")
+    ]
+    halves = {"上半年": [d for d in studied if d.month <= 6], "下半年": [d for d in studied if d.month > 6]}
+    missed = [half for half, days in halves.items() if not days]
+    said = "、".join(f"{d.month}月{d.day}日" for d in studied)
+    note = f"{said}召开支委会专题研究意识形态工作" if studied else "全年未召开支委会专题研究意识形态工作"
+    if missed and studied:
+        note += f"，{'、'.join(missed)}未专题研究"
+    return max(row.indicator.points - 5 * len(missed), 0), note
 
 
 def _demo_declared(unit: Unit, year: int, clerk: Any) -> None:
@@ -267,7 +291,8 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
         ("demo-east", [("钱卫东", "副局长", "业务")]),
         ("demo-west", [("冯志刚", "副局长", "综合")]),
     ]:
-        build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=True)
+        # the siblings keep a full year too, each its own (demo_ledgers.PROFILES)
+        build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=False)
     from .notices.demo import build_notices
     from .notify.demo import build_reminders
 

@@ -86,14 +86,6 @@ STUDY_TOPICS = [
     ("学习年度意识形态工作要点", "本局年度工作要点、上级工作要点"),
 ]
 
-# named activities, one chosen per unit so that two units' years differ in more than their figures
-LECTURES = [
-    "守好气象宣传阵地，筑牢意识形态防线",
-    "以党的创新理论引领基层气象高质量发展",
-    "坚定文化自信，讲好新时代气象故事",
-    "牢记初心使命，做人民满意的气象工作者",
-]
-READINGS = ["“书香气象”读书分享会", "“悦读·气象人”读书交流会", "“强国复兴有我”青年读书分享会"]
 INSPECTION_FEEDBACK = [
     "检查组反馈问题3个，主要是学习记录不够规范、宣传栏更新不及时、台账归档不完整，已于10月底前全部整改。",
     "检查组对领导小组调整和阵地管理给予肯定，反馈问题2个，已列入整改清单逐项整改。",
@@ -154,46 +146,19 @@ EVEN_YEAR_PROBLEMS = [
     "主题党日活动记录缺少签到表和现场照片",
     "转载内容白名单尚未建立",
 ]
-EVEN_YEAR_OPINIONS = [
-    (
-        6,
-        "网民转发往年暴雨预警截图称本地将有特大暴雨",
-        "微信群",
-        "通过公众号发布辟谣说明和最新预警信息，提醒转发者删除不实截图。",
-    ),
-    (
-        8,
-        "群众反映社区预警信息发布终端显示内容未及时更新",
-        "12345热线",
-        "派员检修终端，更新显示内容并回复来电群众。",
-    ),
-    (
-        11,
-        "网民在短视频平台评论寒潮降温预报偏差较大",
-        "短视频平台",
-        "业务科发布寒潮过程复盘解读，说明降温幅度预报与实况的差异。",
-    ),
+ODD_YEAR_PROBLEMS = [
+    "理论学习中心组学习记录不够规范，研讨发言记录简单",
+    "宣传栏内容更新不及时，部分内容超过三个月未更新",
+    "新媒体账号转载信息未严格执行三审制度",
+    "意识形态工作台账资料归档不完整",
+    "青年干部参加集中学习出勤率偏低",
+    "部分科室一岗双责落实不到位，未按要求报告意识形态工作情况",
 ]
-
-PUBLICITY = [
-    (3, 23, "世界气象日主题宣传", "世界气象日", "气象科普馆开放日、微信公众号"),
-    (4, 15, "全民国家安全教育日宣传", "国家安全教育日", "单位宣传栏、电子显示屏"),
-    (5, 12, "防灾减灾日气象科普进社区", "防灾减灾日", "社区宣传点"),
-    (6, 10, "安全生产月雷电防护宣传", "安全生产月", "企业现场、微信公众号"),
-    (6, 28, "汛期气象灾害防御知识宣传", "汛期", "预警信息发布终端、微信公众号"),
-    (8, 25, "节能宣传周气候资源利用宣传", "节能宣传周", "门户网站"),
-    (9, 16, "全国科普日气象科普进校园", "全国科普日", "区实验小学"),
-    (10, 13, "国际减灾日防灾知识宣讲", "国际减灾日", "乡镇文化站"),
-    (11, 9, "消防宣传日气象与火险宣传", "消防宣传日", "电子显示屏"),
-    (12, 4, "宪法宣传周法治宣传", "宪法宣传周", "单位宣传栏"),
+MINUTES_TEXT = [
+    "与会同志结合分管工作谈认识、谈体会，一致表示要把学习成果转化为推动气象服务的实际行动。",
+    "会议逐条研究了近期重点工作，对存在的问题提出了整改要求。",
+    "主持人领学有关内容，与会人员围绕学习专题开展研讨交流。",
 ]
-
-OUTLETS = [
-    ("中国气象报", m.SubmissionLevel.INDUSTRY), ("中国气象局网站", m.SubmissionLevel.INDUSTRY),
-    ("省日报", m.SubmissionLevel.PROVINCE), ("省气象局网站", m.SubmissionLevel.INDUSTRY),
-    ("市日报", m.SubmissionLevel.CITY), ("市融媒体中心", m.SubmissionLevel.CITY),
-    ("区融媒体中心", m.SubmissionLevel.COUNTY), ("人民网地方频道", m.SubmissionLevel.CENTRAL),
-]  # fmt: skip
 
 HEADLINES = [
     "{unit}精准预报护航春耕生产", "{unit}开展汛前气象灾害风险隐患排查", "{unit}党支部开展主题党日活动",
@@ -216,17 +181,381 @@ RISKS = [
 ]  # fmt: skip
 
 
+# -- each unit's own year --------------------------------------------------------------------------
+# Sibling bureaus hold the same kinds of meetings, but not on the same days, with the same partners
+# or on the same topics: each demo unit has a profile of its own (the district keeps the dates the
+# tests were written against). A unit without one takes the district's.
+@dataclass(frozen=True)
+class Profile:
+    slot: int  # which share of the shared pools (headlines, problems, topics) the unit draws
+    days: dict[str, int]  # day of the month of each regular meeting
+    start: tuple[int, int]  # the hour and minute meetings begin (主题党日 in the afternoon)
+    # months without 支委会 / 主题党日: odd, even years
+    gaps: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    events: dict[str, tuple[int, int]]  # month and day of the year's named events
+    places: tuple[str, ...]
+    lectures: tuple[str, ...]
+    readings: tuple[str, ...]
+    partners: tuple[str, ...]
+    publicity: tuple[tuple[int, int, str, str, str], ...]
+    opinions: tuple[tuple[tuple[int, int, str, str, str], ...], ...]  # odd years, even years
+    county_media: str
+    wechat: str
+    positions: tuple[int, ...]  # which of the position kinds the unit runs
+    skipped: tuple[tuple[int, str], ...]  # the quarters and position kinds left uninspected
+    submissions: tuple[int, float]  # how many a year, the share adopted
+    papers: tuple[tuple[str, int, int], ...]  # 党报党刊 subscribed: title, yearly price, copies
+    checks: dict[str, tuple[int, int]]  # day of the city's inspection (9月), of the self-check (11月)
+    late: tuple[tuple[int, int, int], ...] = ()  # half-year reports sent after the due day
+    topic_shift: int = 0  # the study plan's order of topics from February
+    quiet: tuple[int, ...] = ()  # months the second 党小组 does not meet (春节, 主汛期)
+    unheld: tuple[int, ...] = ()  # months whose 中心组 session was not held (a plan item left open)
+    unplanned: tuple[int, ...] = ()  # months the study plan sets no topic of their own (春节, 主汛期)
+    staff: int = 18  # the bureau's headcount: who comes to 干部职工集中学习 (more than the party members)
+    hours: tuple[str, str] = ("2.0", "1.5")  # the hours of a 中心组 session and of a 干部职工 one
+    risks: tuple[int, int, int, int] = (3, 3, 3, 3)  # risk points each quarter's analysis finds
+    rectify: tuple[int, ...] = (2, 4, 6, 8, 10, 12)  # months a problem of the unit's own is entered
+    renamed: tuple[tuple[int, str, str], ...] = ()  # a position's own name and place, by its kind's index
+    feedback: tuple[tuple[str, tuple[str, ...]], ...] = ()  # the city's inspection: odd, even years
+    materials: tuple[tuple[int, str], ...] = ()  # the unit's own reading for a topic, by the topic's index
+
+
+DIST = Profile(
+    slot=0,
+    days={"committee": 5, "group1": 6, "group2": 7, "central": 18, "theme": 20, "staff": 25,
+          "analysis": 26, "assembly": 27, "review": 14, "rectify": 10, "inspect": 15},
+    start=(9, 0),
+    gaps=(((8,), (10,)), ((7,), (11,))),
+    events={"deploy": (1, 12), "midyear": (7, 12), "special": (4, 12), "lecture": (7, 12),
+            "life": (12, 12), "reading": (5, 12), "education": (9, 12),
+            "group": (1, 8), "report1": (6, 18), "report2": (12, 18), "debrief": (1, 16), "lifereport": (12, 22)},
+    places=("局三楼会议室", "党员活动室", "局一楼会商室"),
+    lectures=(
+        "守好气象宣传阵地，筑牢意识形态防线",
+        "以党的创新理论引领基层气象高质量发展",
+        "坚定文化自信，讲好新时代气象故事",
+        "牢记初心使命，做人民满意的气象工作者",
+    ),
+    readings=("“书香气象”读书分享会", "“悦读·气象人”读书交流会", "“强国复兴有我”青年读书分享会"),
+    partners=("", "区科协", "区应急管理局", "区教育局", "街道办事处"),
+    publicity=(
+        (3, 23, "世界气象日主题宣传", "世界气象日", "气象科普馆开放日、微信公众号"),
+        (4, 15, "全民国家安全教育日宣传", "国家安全教育日", "单位宣传栏、电子显示屏"),
+        (5, 12, "防灾减灾日气象科普进社区", "防灾减灾日", "社区宣传点"),
+        (6, 10, "安全生产月雷电防护宣传", "安全生产月", "企业现场、微信公众号"),
+        (6, 28, "汛期气象灾害防御知识宣传", "汛期", "预警信息发布终端、微信公众号"),
+        (8, 25, "节能宣传周气候资源利用宣传", "节能宣传周", "门户网站"),
+        (9, 16, "全国科普日气象科普进校园", "全国科普日", "区实验小学"),
+        (10, 13, "国际减灾日防灾知识宣讲", "国际减灾日", "乡镇文化站"),
+        (11, 9, "消防宣传日气象与火险宣传", "消防宣传日", "电子显示屏"),
+        (12, 4, "宪法宣传周法治宣传", "宪法宣传周", "单位宣传栏"),
+    ),
+    opinions=(
+        (
+            (5, 8, "网民在本地论坛质疑降雨预报不准", "论坛",
+             "业务科及时发布预报解读，说明降雨落区和强度的不确定性。"),
+            (7, 8, "短视频平台出现误传的高温预警截图", "短视频平台",
+             "联系平台标注不实信息，通过公众号发布权威预警。"),
+            (10, 8, "群众来电反映预警短信重复发送", "12345热线", "核查发布系统配置，向群众解释并致歉。"),
+        ),
+        (
+            (6, 8, "网民转发往年暴雨预警截图称本地将有特大暴雨", "微信群",
+             "通过公众号发布辟谣说明和最新预警信息，提醒转发者删除不实截图。"),
+            (8, 8, "群众反映社区预警信息发布终端显示内容未及时更新", "12345热线",
+             "派员检修终端，更新显示内容并回复来电群众。"),
+            (11, 9, "网民在短视频平台评论寒潮降温预报偏差较大", "短视频平台",
+             "业务科发布寒潮过程复盘解读，说明降温幅度预报与实况的差异。"),
+        ),
+    ),
+    county_media="区融媒体中心",
+    wechat="微信号 qixiang-demo",
+    positions=(0, 1, 2, 3, 4, 5),
+    skipped=((3, "board"),),
+    submissions=(48, 0.6),
+    papers=(("人民日报", 480, 2), ("求是", 156, 3), ("中国气象报", 300, 5), ("澜江日报", 420, 2)),
+    checks={"inspected": (10, 16), "self": (5, 12)},
+    late=((2025, 12, 26),),
+)  # fmt: skip
+
+EAST = Profile(
+    slot=1,
+    days={"committee": 9, "group1": 10, "group2": 12, "central": 16, "theme": 22, "staff": 28,
+          "analysis": 23, "assembly": 24, "review": 19, "rectify": 17, "inspect": 21},
+    start=(8, 30),
+    gaps=(((5,), (2, 8)), ((4,), (8,))),
+    events={"deploy": (2, 9), "midyear": (7, 9), "special": (3, 14), "lecture": (6, 27),
+            "life": (1, 20), "reading": (4, 23), "education": (10, 15),
+            "group": (2, 3), "report1": (6, 16), "report2": (12, 11), "debrief": (1, 27), "lifereport": (1, 20)},
+    places=("局二楼会议室", "党员活动室", "预报会商室"),
+    lectures=(
+        "在防灾减灾一线践行初心使命",
+        "用党的创新理论武装头脑、指导气象服务",
+        "从严从实守好网络意识形态阵地",
+    ),
+    readings=("“读原著·悟原理”青年读书会", "“世界读书日”经典诵读会"),
+    partners=("", "东区科协", "东区应急管理局", "东区农业农村局", "东湖街道办事处", "东区第二中学"),
+    publicity=(
+        (3, 23, "世界气象日“气象开放日”活动", "世界气象日", "局观测场、气象科普长廊"),
+        (5, 12, "防灾减灾日应急避险知识进村居", "防灾减灾日", "东湖街道便民服务中心"),
+        (6, 16, "安全生产月防雷减灾宣传进企业", "安全生产月", "工业园区企业"),
+        (7, 3, "主汛期“气象预警早知道”宣传", "主汛期", "预警信息发布终端、东区发布微信公众号"),
+        (9, 20, "全国科普日“走近气象”科普讲座", "全国科普日", "东区第二中学"),
+        (10, 16, "世界粮食日农业气象服务宣传", "世界粮食日", "种植大户田间课堂"),
+        (12, 2, "全国交通安全日冬季道路气象宣传", "全国交通安全日", "电子显示屏、短信平台"),
+    ),
+    opinions=(
+        (
+            (4, 21, "网民在微信群质疑春播期倒春寒预报不准，影响育秧", "微信群",
+             "业务科联合农业农村部门发布春播气象服务专报，逐条解答种植户疑问。"),
+            (8, 14, "短视频平台有人称台风将正面登陆本区，引发部分群众恐慌", "短视频平台",
+             "第一时间发布台风路径权威解读，请平台对不实视频作限流处理。"),
+            (11, 27, "群众在政务服务平台反映道路结冰预警发布不及时", "政务服务平台",
+             "复盘预警发布时间线，改进早间发布流程，并在平台上答复群众。"),
+        ),
+        (
+            (3, 17, "网民转发“今年汛期降雨偏多五成”的不实长期预报", "微信朋友圈",
+             "通过东区发布微信公众号说明气候预测的发布渠道和不确定性，提醒不信谣不传谣。"),
+            (7, 22, "游客在旅游平台评论强对流天气景区未及时提示", "旅游服务平台",
+             "与景区管理方建立预警信息直通机制，向评论游客说明情况。"),
+            (9, 11, "种植户来电反映秋收期连阴雨预报与实况不符", "12345热线",
+             "业务科派员上门解释预报依据，并加密发布农事气象提示。"),
+        ),
+    ),
+    county_media="东区融媒体中心",
+    wechat="微信号 dongqu-qixiang",
+    positions=(0, 1, 3, 4, 5),
+    skipped=((2, "screen"), (3, "terminal")),
+    submissions=(36, 0.55),
+    papers=(("人民日报", 480, 2), ("求是", 156, 2), ("中国气象报", 300, 4), ("澜城日报", 360, 3),
+            ("支部生活", 96, 6)),
+    checks={"inspected": (18, 23), "self": (20, 14)},
+    topic_shift=3,
+    quiet=(2,),
+    unplanned=(2, 8),
+    staff=14,
+    hours=("2.5", "2.0"),
+    risks=(2, 3, 2, 3),
+    rectify=(3, 6, 10),
+    materials=((0, "《习近平新时代中国特色社会主义思想学习纲要（2023年版）》、二十届历次全会公报"),
+               (6, "有关重要讲话、《中华人民共和国突发事件应对法》")),
+    renamed=((3, "服务大厅LED显示屏", "气象服务大厅"), (4, "党员活动室宣传栏", "党员活动室外墙"),
+             (5, "村（社区）气象预警大喇叭", "各村委会、社区服务中心")),
+    feedback=(
+        ("检查组听取汇报、抽查支部会议记录，反馈问题3个，主要是外包服务人员保密培训无记录、公众号转载审核留痕不全、"
+         "青年理论学习小组活动不经常，已建立整改台账。",
+         ("外包服务人员保密培训无记录", "公众号转载审核留痕不全", "青年理论学习小组活动不经常")),
+        ("检查组查看预报会商室和观测场宣传点，肯定气象为农宣传做法，反馈问题1个，即支委会研究意识形态工作记录过简。",
+         ("支委会研究意识形态工作记录过简",)),
+    ),
+)  # fmt: skip
+
+WEST = Profile(
+    slot=2,
+    days={"committee": 3, "group1": 4, "group2": 15, "central": 20, "theme": 17, "staff": 23,
+          "analysis": 28, "assembly": 29, "review": 12, "rectify": 13, "inspect": 8},
+    start=(9, 30),
+    gaps=(((4, 11), (5,)), ((3,), (9,))),
+    events={"deploy": (1, 21), "midyear": (7, 24), "special": (6, 5), "lecture": (9, 26),
+            "life": (12, 26), "reading": (11, 13), "education": (5, 20),
+            "group": (1, 14), "report1": (6, 12), "report2": (12, 9), "debrief": (2, 12), "lifereport": (12, 26)},
+    places=("局四楼会议室", "党建活动室", "气象科普馆多功能厅"),
+    lectures=(
+        "弘扬气象精神，争做新时代合格党员",
+        "把牢意识形态主动权，服务西区生态保护",
+        "学思想、强党性，在乡村振兴中展现气象担当",
+    ),
+    readings=("“书香西区·气象人共读”活动", "“品读经典、涵养初心”读书沙龙"),
+    partners=("", "西区科协", "西区水利局", "西区文化和旅游局", "西山镇人民政府", "西区气象志愿者服务队"),
+    publicity=(
+        (3, 23, "世界气象日“早预警、早行动”主题宣传", "世界气象日", "西区文化广场"),
+        (4, 15, "国家安全教育日保密知识宣传", "国家安全教育日", "单位宣传栏"),
+        (5, 13, "防灾减灾日山洪地质灾害避险宣传", "防灾减灾日", "西山镇山区村"),
+        (6, 18, "安全生产月景区防雷安全宣传", "安全生产月", "西山风景区"),
+        (8, 26, "节能宣传周气候资源与绿色发展宣传", "节能宣传周", "门户网站、微信公众号"),
+        (9, 17, "全国科普日流动科普车进乡村", "全国科普日", "流动气象科普车"),
+        (10, 13, "国际减灾日森林防火气象宣传", "国际减灾日", "林场、护林站"),
+        (12, 4, "宪法宣传周气象法治宣传", "宪法宣传周", "西区政务服务中心"),
+    ),
+    opinions=(
+        (
+            (6, 12, "驴友在户外论坛称山区强降雨预警“雷声大雨点小”", "户外论坛",
+             "发布山区强降雨过程实况和雨量站数据，解释局地降水差异，提醒汛期勿进山涉水。"),
+            (8, 4, "景区游客在短视频平台质疑高温预报偏高影响客流", "短视频平台",
+             "与文旅部门联合发布景区分时段天气提示，说明预报与体感温度的区别。"),
+            (3, 27, "网民在微博质疑沙尘天气预警发布滞后", "微博",
+             "说明沙尘监测和预警发布流程，补发沙尘过程后续趋势预报，并在评论区回复网民。"),
+            (12, 15, "群众来电询问人工增雨作业是否影响周边天气", "12345热线",
+             "业务科说明人工影响天气作业的原理、审批和安全管理要求，回访来电群众。"),
+        ),
+        (
+            (5, 9, "网民在微信群转发所谓“气象局内部消息”称将有冰雹", "微信群",
+             "核实系不实信息后通过公众号辟谣，并同步提醒关注正式预警渠道。"),
+            (7, 30, "果农在政务服务平台反映冰雹预警未覆盖其所在村", "政务服务平台",
+             "核查预警覆盖范围，在该村增设预警信息接收员，并书面答复来信群众。"),
+            (10, 21, "网民评论秋季森林火险等级发布用语晦涩难懂", "微信公众号留言",
+             "改写火险等级说明，配发通俗图解，在留言区逐条回复。"),
+        ),
+    ),
+    county_media="西区融媒体中心“西区发布”",
+    wechat="微信号 xiqu-tianqi",
+    positions=(0, 1, 2, 3, 4, 5),
+    skipped=((4, "video"), (1, "screen")),
+    submissions=(42, 0.5),
+    papers=(("人民日报", 480, 3), ("求是", 156, 3), ("澜江日报", 420, 2), ("中国气象报", 300, 6),
+            ("学习时报", 260, 1)),
+    checks={"inspected": (24, 9), "self": (12, 6)},
+    late=((2026, 6, 24),),
+    topic_shift=5,
+    quiet=(2, 7),
+    unheld=(5, 9),  # with the 主题党日 missed in that month, its topic goes unstudied
+    unplanned=(7,),
+    staff=16,
+    hours=("3.0", "1.5"),
+    risks=(3, 4, 3, 3),
+    rectify=(2, 5, 7, 9, 11),
+    materials=((0, "《习近平著作选读》第一卷、二十届历次全会公报"), (6, "有关重要讲话、《地质灾害防治条例》"),
+               (10, "《中华人民共和国气象法》《人工影响天气管理条例》")),
+    renamed=((2, "“西区天气”短视频号", "短视频平台账号"), (3, "门厅电子屏", "气象科普馆门厅"),
+             (4, "廉政文化宣传长廊", "办公楼前广场"), (5, "景区预警信息显示屏", "西山风景区游客中心")),
+    feedback=(
+        ("检查组实地查看气象科普馆和景区预警显示屏，反馈问题3个：科普展板数据未及时更新、显示屏巡检记录缺页、"
+         "支委会对意识形态工作研究不够具体，要求11月底前整改到位。",
+         ("科普展板数据未及时更新", "景区预警显示屏巡检记录缺页", "支委会对意识形态工作研究不够具体")),
+        ("检查组抽查公众号留言处置和火险等级发布记录，反馈问题2个，主要是留言回复不及时、发布用语不够通俗。",
+         ("公众号留言回复不及时", "火险等级发布用语不够通俗")),
+    ),
+)  # fmt: skip
+PROFILES = {"demo-dist": DIST, "demo-east": EAST, "demo-west": WEST}
+
+# the demo province's media, fictional but of the kinds a county bureau writes for
+PROVINCE_DAILY = "澜江日报"
+OUTLETS = [
+    ("中国气象报", m.SubmissionLevel.INDUSTRY), ("中国气象局网站", m.SubmissionLevel.INDUSTRY),
+    (PROVINCE_DAILY, m.SubmissionLevel.PROVINCE), ("省气象局门户网站", m.SubmissionLevel.INDUSTRY),
+    ("澜城日报", m.SubmissionLevel.CITY), ("澜城广播电视台", m.SubmissionLevel.CITY),
+    ("{county}", m.SubmissionLevel.COUNTY), ("人民网澜江频道", m.SubmissionLevel.CENTRAL),
+]  # fmt: skip
+
+MORE_HEADLINES = [
+    "{unit}开展气象为农直通式服务", "{unit}党员志愿者走进社区宣讲防灾知识", "{unit}召开汛期气象服务动员会",
+    "{unit}为春运提供精细化交通气象服务", "{unit}完成森林防火期气象保障", "{unit}开展青年理论学习小组活动",
+]  # fmt: skip
+
+# each quarter's situation reads of its own season, in two wordings
+SITUATIONS = {
+    1: (
+        ("春节和全国两会期间，干部职工思想稳定，意识形态领域总体平稳，未发现苗头性问题。",
+         "两会期间舆论平稳，需关注春播气象服务中的社会关切。"),
+        ("一季度干部职工围绕春播春耕气象服务积极作为，思想稳定，主流舆论积极健康。",
+         "形势总体平稳，倒春寒等过程的预报解读还需加强。"),
+    ),
+    2: (
+        ("进入汛期以来，干部职工坚守岗位，思想总体稳定，网络舆论对强降雨过程关注度上升。",
+         "形势总体可控，汛期预报服务和网络舆情是关注重点。"),
+        ("二季度意识形态领域总体平稳，新媒体阵地运行正常，个别强对流过程引发网民讨论。",
+         "总体平稳，需防范汛期不实预警信息传播。"),
+    ),
+    3: (
+        ("主汛期和高温期间，干部职工连续值守，思想稳定，舆论关注集中在预警发布时效。",
+         "形势平稳可控，需继续做好预警信息解读和舆情回应。"),
+        ("三季度意识形态领域总体平稳，暑期科普宣传反响良好，个别涉气象谣言得到及时澄清。",
+         "总体平稳，新媒体转载内容审核仍需从严。"),
+    ),
+    4: (
+        ("四季度干部职工思想稳定，年终各项工作有序推进，意识形态领域总体平稳。",
+         "形势总体平稳，需关注寒潮、冰冻等过程的服务解读。"),
+        ("入冬以来，干部职工围绕冬季气象服务履职尽责，网络舆论总体正面。",
+         "总体平稳可控，年末需抓好阵地检查和问题整改收尾。"),
+    ),
+}  # fmt: skip
+
+# the months a draft is sent back at the second review, by slot
+REJECTED = [(4, 9), (5, 10), (3, 11)]
+# how long each kind of meeting runs (the end time bounds the QR sign-in)
+MINUTES = {
+    "party_group": 90, "central_study": 120, "special": 90, "analysis": 120, "branch_committee": 90,
+    "members_assembly": 90, "group": 60, "party_lecture": 120, "theme_day": 120, "life_meeting": 180,
+    "staff_study": 120, "reading": 120, "theme_education": 150,
+}  # fmt: skip
+
+
+def _position_specs(unit: Any, year: int, profile: Profile) -> list[tuple[Any, str, str, date, date]]:
+    """The positions a unit runs: kind, name, address, opened, last updated."""
+    first_day = date(year, 1, 1)
+    specs = [
+        (m.PositionKind.WEBSITE, f"{unit.name}门户网站", "政府网站气象专栏", date(2016, 5, 1), first_day),
+        (m.PositionKind.WECHAT, f"{unit.short_name}微信公众号", profile.wechat, date(2018, 3, 1), first_day),
+        (m.PositionKind.VIDEO, f"{unit.short_name}短视频号", "短视频平台账号", date(2021, 6, 1),
+         date(year - 1, 12, 1)),
+        (m.PositionKind.SCREEN, "一楼大厅电子显示屏", "办公楼一楼", date(2019, 9, 1), first_day),
+        (m.PositionKind.BOARD, "党建宣传栏", "办公楼二楼走廊", date(2017, 7, 1), first_day),
+        (m.PositionKind.TERMINAL, "预警信息发布终端（社区）", "各社区服务中心", date(2020, 4, 1), first_day),
+    ]  # fmt: skip
+    for n, name, address in profile.renamed:  # each building has its own screen, board and terminals
+        specs[n] = (specs[n][0], name, address, specs[n][3], specs[n][4])
+    shift = timedelta(days=97 * profile.slot)  # the siblings opened theirs at other times
+    # in the unit's own order (the order of `positions`)
+    return [(kind, name, where, opened + shift, last) for kind, name, where, opened, last in
+            (specs[n] for n in profile.positions)]  # fmt: skip
+
+
+def _plan_sections(pick: Any, own: Any, body: str) -> list[tuple[str, list[str]]]:
+    """The year's work plan, each unit wording its own tasks (`own` keeps the district's first
+    wording and lets a sibling choose)."""
+    return [
+        (
+            "一、强化理论武装",
+            [
+                own(["制定并落实年度理论学习中心组学习计划", "年初印发中心组学习计划并按月组织实施",
+                     "中心组学习计划逐月落实、专题研讨不少于4次"]),
+                pick(["每月开展干部职工集中学习", "按月组织干部职工集中学习并做好记录", "坚持每月一次干部职工集中学习"]),
+            ],
+        ),
+        ("二、落实工作责任", [
+            own(["调整意识形态工作领导小组并签订责任书", "年初调整领导小组，班子成员逐一签订责任书",
+                 "完善领导小组和责任清单，责任书签订到岗到人"]),
+            f"{body}每半年专题研究一次意识形态工作",
+        ]),
+        (
+            "三、加强阵地管理",
+            [
+                pick(["每季度开展一次阵地检查", "按季度检查网站、公众号等各类阵地", "每季度对宣传阵地全面检查一次"]),
+                pick(["严格执行信息发布三审制度", "对外发布信息一律经过初审、复审、终审", "落实公众号和网站信息“三审”把关"]),
+            ],
+        ),
+        (
+            "四、做好舆论引导",
+            [
+                own(["每季度开展一次分析研判", "按季度召开形势分析研判会议", "每季度末研判一次意识形态领域形势"]),
+                pick(["全年投稿不少于50篇，省级以上采用不少于12篇", "全年报送稿件50篇以上，省级以上采用不少于12篇"]),
+            ],
+        ),
+    ]  # fmt: skip
+
+
 class Builder:
     def __init__(self, unit: Any, cast: Cast, year: int, light: bool, today: date) -> None:
         self.unit, self.cast, self.year, self.light, self.today = unit, cast, year, light, today
         self.rng = random.Random(f"{unit.code}-{year}")  # noqa: S311 (demo text, not security)
+        self.profile = PROFILES.get(unit.code, DIST)
         self.count = 0
+        self.sent: list[Any] = []  # the year's submissions, each reviewed before it goes out
+        self.raised: set[str] = set()  # the risk points the year's analyses have raised so far
+        self.settled: set[str] = set()  # and those whose rectification was closed
+        self.open_risks: set[str] = set()  # or is still open (the risk is not resolved while it is)
         self.last_month = 12 if year < today.year else today.month
         # the body that studies ideology work is the unit's own: a branch's 支委会, a 党组's meeting
-        self.body = "支委会" if unit.org_type in ("branch", "general_branch") else "党组会议"
+        self.branch = unit.org_type in ("branch", "general_branch")
+        self.body = "支委会" if self.branch else "党组会议"
+        self.headlines = (
+            HEADLINES if not self.profile.slot else _rotated(HEADLINES + MORE_HEADLINES, self.profile)
+        )
 
     def ok(self, d: date) -> bool:
         return d.year == self.year and d <= self.today
+
+    def day(self, month: int, key: str) -> date:
+        return _workday(self.year, month, self.profile.days[key])
 
     def create(self, instance: Any, m2m: dict[str, Any] | None = None, by: Any = None) -> Any:
         obj = record_create(acting_user=by or self.cast.clerk, instance=instance, m2m=m2m)
@@ -239,7 +568,7 @@ class Builder:
     # -- 领导小组 and 责任清单 ---------------------------------------------------------------------------
     def group(self) -> None:
         c, y = self.cast, self.year
-        appointed = _workday(y, 1, 8)
+        appointed = _workday(y, *self.profile.events["group"])
         if not self.ok(appointed):
             return
         no = f"{self.unit.short_name[:2]}气党发〔{y}〕1号"
@@ -249,60 +578,15 @@ class Builder:
         seats += [(None, name, m.GroupPost.MEMBER, post) for name, post, _ in c.outside_leaders]
         seats.append((c.clerk, "", m.GroupPost.LIAISON, "办公室主任"))
         for person, text, post, title in seats:
-            self.create(
-                m.LeadingGroupMember(
-                    unit=self.unit,
-                    year=y,
-                    person=person,
-                    person_text=text,
-                    post=post,
-                    title=title,
-                    appointed_on=appointed,
-                    document_no=no,
-                )
-            )
-        duties = [
-            (
-                c.secretary,
-                "",
-                m.ResponsibilityRole.FIRST,
-                "全面工作",
-                "对本单位意识形态工作负主体责任，把意识形态工作纳入党建和业务工作总体布局，每年专题研究意识形态工作不少于两次，带头讲党课。",
-            ),
-        ]
-        if c.leader:
-            duties.append(
-                (
-                    c.leader,
-                    "",
-                    m.ResponsibilityRole.DIRECT,
-                    "党建、宣传",
-                    "协助第一责任人抓好意识形态工作，组织开展形势分析研判，督促问题整改，审核对外宣传和信息发布。",
-                )
-            )
-        duties += [
-            (
-                None,
-                name,
-                m.ResponsibilityRole.DUAL,
-                field,
-                f"落实一岗双责，抓好分管{field}领域的意识形态工作，及时报告苗头性倾向性问题。",
-            )
-            for name, _, field in c.outside_leaders
-        ]
-        for person, text, role, field, duty in duties:
-            item = self.create(
-                m.ResponsibilityItem(
-                    unit=self.unit,
-                    year=y,
-                    person=person,
-                    person_text=text,
-                    role=role,
-                    field=field,
-                    duties=duty,
-                    signed_on=appointed,
-                )
-            )
+            self.create(m.LeadingGroupMember(
+                unit=self.unit, year=y, person=person, person_text=text, post=post, title=title,
+                appointed_on=appointed, document_no=no,
+            ))  # fmt: skip
+        for person, text, role, field, duty in self.duties():
+            item = self.create(m.ResponsibilityItem(
+                unit=self.unit, year=y, person=person, person_text=text, role=role, field=field, duties=duty,
+                signed_on=appointed,
+            ))  # fmt: skip
             if not self.light and role == m.ResponsibilityRole.FIRST:
                 attachment_add(
                     acting_user=c.clerk,
@@ -313,38 +597,59 @@ class Builder:
                     ),
                 )
 
+    def duties(self) -> list[tuple[Any, str, str, str, str]]:
+        c, R = self.cast, m.ResponsibilityRole
+        first = (
+            "对本单位意识形态工作负主体责任，把意识形态工作纳入党建和业务工作总体布局，"
+            "每年专题研究意识形态工作不少于两次，带头讲党课。"
+        )
+        direct = (
+            "协助第一责任人抓好意识形态工作，组织开展形势分析研判，督促问题整改，审核对外宣传和信息发布。"
+        )
+        duties: list[tuple[Any, str, str, str, str]] = [(c.secretary, "", R.FIRST, "全面工作", first)]
+        if c.leader:
+            duties.append((c.leader, "", R.DIRECT, "党建、宣传", direct))
+        for name, _, field in c.outside_leaders:
+            dual = f"落实一岗双责，抓好分管{field}领域的意识形态工作，及时报告苗头性倾向性问题。"
+            duties.append((None, name, R.DUAL, field, dual))
+        return duties
+
     # -- 学习计划 and 会议学习 ------------------------------------------------------------------------------
+    def topic(self, month: int) -> tuple[str, str]:
+        """The study topic of a month: January opens the year everywhere, the rest in the unit's order."""
+        n = 0 if month == 1 else 1 + (month - 2 + self.profile.topic_shift) % (len(STUDY_TOPICS) - 1)
+        return STUDY_TOPICS[n][0], dict(self.profile.materials).get(n, STUDY_TOPICS[n][1])
+
     def study(self) -> None:
         y = self.year
         issued = _workday(y, 1, 12)
         if not self.ok(issued):
             return
         plans: dict[str, list[Any]] = {}
+        central = (
+            f"{y}年党组理论学习中心组学习计划"
+            if not self.branch
+            else f"{y}年{self.unit.short_name}理论学习中心组学习计划"
+        )
         for scope, title in [
-            (m.study.StudyPlanScope.CENTRAL, f"{y}年党组理论学习中心组学习计划"),
+            (m.study.StudyPlanScope.CENTRAL, central),
             (m.study.StudyPlanScope.BRANCH, f"{y}年党支部学习计划"),
         ]:
             if self.light and scope == m.study.StudyPlanScope.BRANCH:
                 continue
-            plan = self.create(
-                m.StudyPlan(
-                    unit=self.unit,
-                    year=y,
-                    scope=scope,
-                    title=title,
-                    issued_on=issued,
-                    note="按月安排学习专题，结合工作实际开展研讨交流。",
-                )
-            )
-            months = range(1, 13, 3 if self.light else 1)
+            plan = self.create(m.StudyPlan(
+                unit=self.unit, year=y, scope=scope, title=title, issued_on=issued,
+                note="按月安排学习专题，结合工作实际开展研讨交流。",
+            ))  # fmt: skip
+            months = [n for n in range(1, 13, 3 if self.light else 1) if n not in self.profile.unplanned]
             plans[scope] = [
                 self.create(
                     m.StudyPlanItem(
                         unit=self.unit,
                         plan=plan,
                         month=month,
-                        topic=STUDY_TOPICS[month - 1][0],
-                        materials=STUDY_TOPICS[month - 1][1],
+                        topic=self.topic(month)[0],
+                        materials=self.topic(month)[1],
                     )
                 )
                 for month in months
@@ -352,19 +657,29 @@ class Builder:
         self.meetings(plans)
 
     def meetings(self, plans: dict[str, list[Any]]) -> None:
-        c, y, K = self.cast, self.year, m.MeetingKind
+        schedule = self.regular(plans) + self.quarterly() + self.events()
+        for d, kind, title, items in sorted(schedule, key=lambda s: s[0]):
+            if self.ok(d):
+                self.hold(d, kind, title, items)
+
+    def regular(self, plans: dict[str, list[Any]]) -> list[tuple[date, str, str, list[Any]]]:
+        """The monthly round: 中心组, and for a branch 支委会, 党小组会, 主题党日 and 集中学习. The
+        months missed differ from year to year (a copied year would repeat them)."""
+        K = m.MeetingKind
         central = {i.month: i for i in plans.get(m.study.StudyPlanScope.CENTRAL, [])}
         branch = {i.month: i for i in plans.get(m.study.StudyPlanScope.BRANCH, [])}
-        schedule: list[tuple[date, str, str, list[Any]]] = []
-        step = 3 if self.light else 1
-        # the gaps the rules find differ from year to year (a copied year would repeat them)
-        gap_committee, gap_theme = (8, 10) if y % 2 else (7, 11)
+        gap_committee, gap_theme = self.profile.gaps[0 if self.year % 2 else 1]
+        # the months whose 支委会 studies ideology work (see events) hold no second one
+        special = (
+            {self.profile.events["deploy"][0], self.profile.events["midyear"][0]} if self.branch else set()
+        )
+        out: list[tuple[date, str, str, list[Any]]] = []
         for month in range(1, self.last_month + 1):
-            topic = STUDY_TOPICS[month - 1][0]
-            if month in central:
-                schedule.append(
+            topic = self.topic(month)[0]
+            if month in central and month not in self.profile.unheld:
+                out.append(
                     (
-                        _workday(y, month, 18),
+                        self.day(month, "central"),
                         K.CENTRAL_STUDY,
                         f"理论学习中心组集中学习：{topic}",
                         [central[month]],
@@ -372,334 +687,271 @@ class Builder:
                 )
             if self.light:
                 continue
-            # a branch committee every month but August (a gap for the rules to find)
-            if month != gap_committee:
-                schedule.append((_workday(y, month, 5), K.BRANCH_COMMITTEE, f"{month}月支委会", []))
-            for group_no, day in (("第一", 6), ("第二", 7)):
-                schedule.append((_workday(y, month, day), K.GROUP, f"{group_no}党小组{month}月党小组会", []))
-            if month != gap_theme:
-                schedule.append(
-                    (
-                        _workday(y, month, 20),
-                        K.THEME_DAY,
-                        f"{month}月主题党日：{topic}",
-                        [branch[month]] if month in branch else [],
-                    )
-                )
-            schedule.append((_workday(y, month, 25), K.STAFF_STUDY, f"干部职工集中学习：{topic}", []))
+            if month not in gap_committee and month not in special:
+                out.append((self.day(month, "committee"), K.BRANCH_COMMITTEE, f"{month}月支委会", []))
+            for group_no, key in (("第一", "group1"), ("第二", "group2")):
+                if key == "group2" and month in self.profile.quiet:
+                    continue
+                out.append((self.day(month, key), K.GROUP, f"{group_no}党小组{month}月党小组会", []))
+            if month not in gap_theme:
+                items = [branch[month]] if month in branch else []
+                out.append((self.day(month, "theme"), K.THEME_DAY, f"{month}月主题党日：{topic}", items))
+            if month not in self.profile.quiet:
+                out.append((self.day(month, "staff"), K.STAFF_STUDY, f"干部职工集中学习：{topic}", []))
+        return out  # fmt: skip
+
+    def quarterly(self) -> list[tuple[date, str, str, list[Any]]]:
+        K = m.MeetingKind
+        out: list[tuple[date, str, str, list[Any]]] = []
         for month in range(3, self.last_month + 1, 3):
-            schedule.append(
-                (
-                    _workday(y, month, 26),
-                    K.ANALYSIS,
-                    f"第{'一二三四'[month // 3 - 1]}季度意识形态形势分析研判会议",
-                    [],
-                )
-            )
+            q = "一二三四"[month // 3 - 1]
+            out.append((self.day(month, "analysis"), K.ANALYSIS, f"第{q}季度意识形态形势分析研判会议", []))
             if not self.light:
-                schedule.append(
-                    (
-                        _workday(y, month, 27),
-                        K.MEMBERS_ASSEMBLY,
-                        f"第{'一二三四'[month // 3 - 1]}季度党员大会",
-                        [],
-                    )
-                )
-        body = self.body
-        for month, special, title in [
-            (1, K.PARTY_GROUP, f"{body}专题研究部署年度意识形态工作"),
-            (7, K.PARTY_GROUP, f"{body}听取上半年意识形态工作情况汇报"),
-            (4, K.SPECIAL, "意识形态工作专题会议"),
-            (7, K.PARTY_LECTURE, f"书记讲专题党课：{self.rng.choice(LECTURES)}"),
-            (12, K.LIFE_MEETING, "年度组织生活会"),
-            (5, K.READING, self.rng.choice(READINGS)),
-            (9, K.THEME_EDUCATION, THEME_EDUCATION.get(y, "专题学习研讨")),
-        ][::step]:
-            schedule.append((_workday(y, month, 12), str(special), title, []))
-        for d, kind, title, items in sorted(schedule, key=lambda s: s[0]):
-            if not self.ok(d):
-                continue
-            attendees = self.people(self.rng.randint(min(2, len(c.members)), len(c.members)))
-            expected = len(c.members) + self.rng.randint(2, 8)
-            present = expected - self.rng.randint(0, 2)
-            host = (
-                c.secretary
-                if kind in (K.PARTY_GROUP, K.CENTRAL_STUDY, K.PARTY_LECTURE, K.SPECIAL)
-                else (c.leader or c.secretary)
+                out.append((self.day(month, "assembly"), K.MEMBERS_ASSEMBLY, f"第{q}季度党员大会", []))
+        return out
+
+    def events(self) -> list[tuple[date, str, str, list[Any]]]:
+        """The year's named events. A branch studies ideology work in its 支委会 (it has no 党组)."""
+        K, ev, body = m.MeetingKind, self.profile.events, self.body
+        study_kind = K.BRANCH_COMMITTEE if self.branch else K.PARTY_GROUP
+        named = [
+            ("deploy", study_kind, f"{body}专题研究部署年度意识形态工作"),
+            ("midyear", study_kind, f"{body}听取上半年意识形态工作情况汇报"),
+            ("special", K.SPECIAL, "意识形态工作专题会议"),
+            ("lecture", K.PARTY_LECTURE, f"书记讲专题党课：{self.rng.choice(self.profile.lectures)}"),
+            ("life", K.LIFE_MEETING, "年度组织生活会"),
+            ("reading", K.READING, self.rng.choice(self.profile.readings)),
+            ("education", K.THEME_EDUCATION, THEME_EDUCATION.get(self.year, "专题学习研讨")),
+        ][:: 3 if self.light else 1]
+        if self.light and self.branch:
+            # the light year (the tests' cast) keeps a branch without any 支委会: its year's work is
+            # laid out at a 意识形态工作专题会议 instead
+            named = [(key, K.SPECIAL, f"意识形态工作专题会议：{title.removeprefix(body).removeprefix('专题')}") if kind == study_kind
+                     else (key, kind, title) for key, kind, title in named]  # fmt: skip
+        return [(_workday(self.year, *ev[key]), str(kind), title, []) for key, kind, title in named]
+
+    def hold(self, d: date, kind: str, title: str, items: list[Any]) -> None:
+        c, K = self.cast, m.MeetingKind
+        attendees = self.people(self.rng.randint(min(2, len(c.members)), len(c.members)))
+        expected = len(c.members) + self.rng.randint(2, 8)
+        if kind == K.STAFF_STUDY:  # the whole bureau, not only its party members
+            expected = self.profile.staff - expected % 3
+        present = expected - self.rng.randint(0, 2)
+        own_hours = dict(zip((str(K.CENTRAL_STUDY), str(K.STAFF_STUDY)), self.profile.hours, strict=True))
+        hours = own_hours.get(kind, "2.0")
+        leads = (K.PARTY_GROUP, K.CENTRAL_STUDY, K.PARTY_LECTURE, K.SPECIAL)
+        studied = kind == K.BRANCH_COMMITTEE and "意识形态" in title  # the secretary chairs it
+        host = c.secretary if kind in leads or studied else (c.leader or c.secretary)
+        hour, minute = self.profile.start
+        begins = _at(d, hour, minute) if kind != K.THEME_DAY else _at(d, hour + 6, minute)
+        meeting = self.create(
+            m.Meeting(
+                unit=self.unit, kind=kind, title=title, held_at=begins,
+                ends_at=begins + timedelta(minutes=max(MINUTES.get(kind, 90), int(60 * float(hours)))),
+                place=self.rng.choice(self.profile.places), host=host, expected=expected, present=present,
+                agenda="一、传达学习有关精神；二、交流研讨；三、研究部署下一步工作。",
+                content=items[0].materials if items else "传达学习上级有关文件和会议精神。",
+                minutes=self.rng.choice(MINUTES_TEXT), decisions="明确责任分工，按期报送落实情况。",
+                hours=Decimal(hours) if kind in STUDY_KINDS else None,
+            ),
+            m2m={"attendees": attendees, "plan_items": items},
+        )  # fmt: skip
+        if kind == K.ANALYSIS:
+            self.analysis(meeting, d)
+        elif not self.light and kind == K.THEME_DAY and d.month in (3, 7):
+            attachment_add(
+                acting_user=c.clerk, record=meeting, upload=SimpleUploadedFile(f"{title}-现场照片.png", png())
             )
-            meeting = self.create(
-                m.Meeting(
-                    unit=self.unit,
-                    kind=kind,
-                    title=title,
-                    held_at=_at(d, 9 if kind != K.THEME_DAY else 15),
-                    place=self.rng.choice(["局三楼会议室", "党员活动室", "局一楼会商室"]),
-                    host=host,
-                    expected=expected,
-                    present=present,
-                    agenda="一、传达学习有关精神；二、交流研讨；三、研究部署下一步工作。",
-                    content=items[0].materials if items else "传达学习上级有关文件和会议精神。",
-                    minutes=self.rng.choice(
-                        [
-                            "与会同志结合分管工作谈认识、谈体会，一致表示要把学习成果转化为推动气象服务的实际行动。",
-                            "会议逐条研究了近期重点工作，对存在的问题提出了整改要求。",
-                            "主持人领学有关内容，与会人员围绕学习专题开展研讨交流。",
-                        ]
-                    ),
-                    decisions="明确责任分工，按期报送落实情况。",
-                    hours=Decimal("2.0") if kind in STUDY_KINDS else None,
-                ),
-                m2m={"attendees": attendees, "plan_items": items},
-            )
-            if kind == K.ANALYSIS:
-                self.analysis(meeting, d)
-            elif not self.light and kind == K.THEME_DAY and d.month in (3, 7):
-                attachment_add(
-                    acting_user=c.clerk,
-                    record=meeting,
-                    upload=SimpleUploadedFile(f"{title}-现场照片.png", png()),
-                )
 
     # -- 分析研判 -----------------------------------------------------------------------------------------
     def analysis(self, meeting: Any, d: date) -> None:
         quarter = (d.month - 1) // 3 + 1
-        a = self.create(
-            m.Analysis(
-                unit=self.unit,
-                year=self.year,
-                quarter=quarter,
-                held_on=d,
-                meeting=meeting,
-                situation="本季度全局干部职工思想稳定，意识形态领域总体平稳可控，主流舆论积极健康。",
-                conclusion="总体形势平稳，需重点关注网络舆论和新媒体阵地管理。",
-            )
-        )
-        for field, desc, _area, cause, office, measure in self.rng.sample(RISKS, 1 if self.light else 3):
+        situation, conclusion = SITUATIONS[quarter][(self.profile.slot + self.year + quarter) % 2]
+        a = self.create(m.Analysis(
+            unit=self.unit, year=self.year, quarter=quarter, held_on=d, meeting=meeting,
+            situation=situation, conclusion=conclusion,
+        ))  # fmt: skip
+        # a risk whose rectification was closed this year is not raised again in the same year
+        pool = [r for r in RISKS if r[1] not in self.settled]
+        k = 1 if self.light else min(self.profile.risks[quarter - 1], len(pool))
+        for field, desc, _area, cause, office, measure in self.rng.sample(pool, k):
             level = self.rng.choice(
                 [m.RiskLevel.LOW, m.RiskLevel.MEDIUM, m.RiskLevel.MEDIUM, m.RiskLevel.HIGH]
             )
-            risk = self.create(
-                m.Risk(
-                    unit=self.unit,
-                    analysis=a,
-                    description=desc,
-                    level=level,
-                    field=field,
-                    cause=cause,
-                    responsible_office=office,
-                    measure=measure,
-                    resolved=d < self.today - timedelta(days=120),
-                )
-            )
+            risk = self.create(m.Risk(
+                unit=self.unit, analysis=a, description=desc, level=level, field=field, cause=cause,
+                responsible_office=office, measure=measure,
+                resolved=d < self.today - timedelta(days=120) and desc not in self.open_risks,
+            ))  # fmt: skip
+            recurring = desc in self.raised
+            self.raised.add(desc)
             if level == m.RiskLevel.HIGH and not self.light:
                 rect = ledger_services.risk_open_rectification(acting_user=self.cast.clerk, risk=risk)
                 self.count += 1
-                self.close_or_leave(rect, d)
+                self.own_by_office(rect, office)
+                # a risk raised before is a standing weakness: its rectification stays open
+                self.close_or_leave(rect, d, standing=recurring)
+                if rect.state == m.RectificationState.IN_PROGRESS:
+                    self.unresolve(risk)
+                    self.open_risks.add(desc)
+                else:
+                    self.settled.add(desc)
+
+    def own_by_office(self, rect: Any, office: str) -> None:
+        """A risk's rectification is answered for by the leader over the office that takes the measure
+        (业务科: the 副局长 in charge of 业务), not by whoever opened it."""
+        from taizhang.core.audit import snapshot
+        from taizhang.core.services import record_update
+
+        field = {"业务科": "业务"}.get(office)
+        name = next((n for n, _, f in self.cast.outside_leaders if field and f == field), None)
+        if name is None:
+            return
+        before = snapshot(rect)
+        rect.owner, rect.owner_text = None, name
+        record_update(acting_user=self.cast.clerk, instance=rect, before=before)
+
+    def unresolve(self, risk: Any) -> None:
+        """A risk whose rectification is still open is not yet resolved."""
+        from taizhang.core.audit import snapshot
+        from taizhang.core.services import record_update
+
+        risk.refresh_from_db()
+        if risk.resolved:
+            before = snapshot(risk)
+            risk.resolved = False
+            record_update(acting_user=self.cast.clerk, instance=risk, before=before)
 
     # -- 问题整改 -----------------------------------------------------------------------------------------
-    def close_or_leave(self, rect: Any, found: date) -> None:
-        """Most rectifications are closed in time; some run late so the year has open problems."""
+    def close_or_leave(self, rect: Any, found: date, *, standing: bool = False) -> None:
+        """Most rectifications are closed in time; some run late so the year has open problems (and
+        one of a standing weakness stays open)."""
         from taizhang.core.audit import snapshot
         from taizhang.core.services import record_update
 
         rect.deadline = found + timedelta(days=self.rng.choice([30, 45, 60]))
         before = snapshot(rect)
         done_on = found + timedelta(days=self.rng.randint(10, 40))
-        if done_on <= self.today and self.rng.random() < 0.75:
+        if done_on <= self.today and self.rng.random() < 0.75 and not standing:
             rect.state = self.rng.choice([m.RectificationState.DONE, m.RectificationState.CLOSED])
             rect.completed_on = done_on
-            rect.result = "已按整改措施完成整改，建立长效机制，经支委会审核销号。"
+            rect.result = f"已按整改措施完成整改，建立长效机制，经{self.body}审核销号。"
         else:
             rect.state = m.RectificationState.IN_PROGRESS
         record_update(acting_user=self.cast.clerk, instance=rect, before=before)
 
-    def rectifications(self) -> None:
-        sources = [
-            m.RectificationSource.INSPECTION,
-            m.RectificationSource.SELF,
-            m.RectificationSource.SUPERIOR,
-            m.RectificationSource.LIFE_MEETING,
+    def owner(self, i: int) -> dict[str, Any]:
+        """Who answers for a rectification: the district's leader in charge; at a sibling in turn the
+        leader, the clerk and the outside leaders of the 领导小组; never the secretary (who supervises them)."""
+        c = self.cast
+        if c.leader and not self.profile.slot:
+            return {"owner": c.leader}
+        staff: list[dict[str, Any]] = [
+            {"owner": p} for p in dict.fromkeys([c.leader, c.clerk]) if p and p != c.secretary
         ]
-        problems = (
-            EVEN_YEAR_PROBLEMS
-            if self.year % 2 == 0
-            else [
-            "理论学习中心组学习记录不够规范，研讨发言记录简单",
-            "宣传栏内容更新不及时，部分内容超过三个月未更新",
-            "新媒体账号转载信息未严格执行三审制度",
-            "意识形态工作台账资料归档不完整",
-            "青年干部参加集中学习出勤率偏低",
-            "部分科室一岗双责落实不到位，未按要求报告意识形态工作情况",
-            ]
-        )  # fmt: skip
-        for i, month in enumerate(range(2, self.last_month + 1, 4 if self.light else 2)):
-            found = _workday(self.year, month, 10)
+        staff += [{"owner": None, "owner_text": name} for name, _, _ in c.outside_leaders]
+        return staff[i % len(staff)] if staff else {"owner": c.secretary}
+
+    def rectifications(self) -> None:
+        S = m.RectificationSource
+        sources = [S.INSPECTION, S.SELF, S.SUPERIOR, S.LIFE_MEETING]
+        problems = EVEN_YEAR_PROBLEMS if self.year % 2 == 0 else ODD_YEAR_PROBLEMS
+        offset = 2 * self.profile.slot  # the siblings' lists start elsewhere
+        months = self.profile.rectify[:: 2 if self.light else 1]
+        for i, month in enumerate(n for n in months if n <= self.last_month):
+            found = self.day(month, "rectify")
             if not self.ok(found):
                 continue
-            rect = self.create(
-                m.Rectification(
-                    unit=self.unit,
-                    source=sources[i % len(sources)],
-                    found_on=found,
-                    problem=problems[i % len(problems)],
-                    measures="明确责任人，制定整改清单，限期完成并报告整改结果。",
-                    owner=self.cast.leader or self.cast.secretary,
-                    deadline=found + timedelta(days=45),
-                )
-            )
+            rect = self.create(m.Rectification(
+                unit=self.unit, source=sources[i % len(sources)], found_on=found,
+                problem=problems[(i + offset) % len(problems)],
+                measures="明确责任人，制定整改清单，限期完成并报告整改结果。",
+                deadline=found + timedelta(days=45), **self.owner(i),
+            ))  # fmt: skip
             self.close_or_leave(rect, found)
 
     # -- 宣传, 投稿, 征订 ----------------------------------------------------------------------------------
     def publicity(self) -> list[Any]:
         done = []
-        for month, day, theme, occasion, channel in PUBLICITY[:: 3 if self.light else 1]:
+        for month, day, theme, occasion, channel in self.profile.publicity[:: 3 if self.light else 1]:
             d = _workday(self.year, month, day)
             if not self.ok(d):
                 continue
-            done.append(
-                self.create(
-                    m.Publicity(
-                        unit=self.unit,
-                        held_on=d,
-                        theme=f"{self.year}年{theme}",
-                        occasion=occasion,
-                        channel=channel,
-                        partners=self.rng.choice(["", "区科协", "区应急管理局", "区教育局", "街道办事处"]),
-                        reach=self.rng.randrange(200, 3000, 50),
-                        summary=f"围绕{occasion}开展宣传，发放宣传资料，现场解答群众咨询。",
-                    )
-                )
-            )
+            done.append(self.create(m.Publicity(
+                unit=self.unit, held_on=d, theme=f"{self.year}年{theme}", occasion=occasion, channel=channel,
+                partners=self.rng.choice(self.profile.partners), reach=self.rng.randrange(200, 3000, 50),
+                summary=f"围绕{occasion}开展宣传，发放宣传资料，现场解答群众咨询。",
+            )))  # fmt: skip
         return done
 
     def submissions(self, publicity: list[Any]) -> None:
-        n = 8 if self.light else 48
+        n = 8 if self.light else self.profile.submissions[0]
+        authors = [
+            self.cast.clerk.full_name,
+            *(p.full_name for p in self.cast.members if p != self.cast.clerk),
+        ]
+        names = (
+            ["张晓燕", "刘洋", "张晓燕、刘洋", "办公室"]
+            if not self.profile.slot
+            else [*authors[:2], "办公室"]
+        )
         for i in range(n):
             d = date(self.year, 1, 1) + timedelta(days=int(i * 360 / n) + self.rng.randint(0, 5))
             if not self.ok(d):
                 continue
             outlet, level = self.rng.choice(OUTLETS)
-            adopted = self.rng.random() < 0.6
+            adopted = self.rng.random() < self.profile.submissions[1]
             published = d + timedelta(days=self.rng.randint(2, 10))
             if published > self.today:
                 adopted = False
             linked = next((p for p in publicity if abs((p.held_on - d).days) < 10), None)
-            self.create(
-                m.Submission(
-                    unit=self.unit,
-                    title=HEADLINES[i % len(HEADLINES)].format(unit=self.unit.short_name),
-                    authors=self.rng.choice(["张晓燕", "刘洋", "张晓燕、刘洋", "办公室"]),
-                    outlet=outlet,
-                    level=level,
-                    submitted_on=d,
-                    status=m.publicity.SubmissionStatus.ADOPTED
-                    if adopted
-                    else self.rng.choice(
-                        [m.publicity.SubmissionStatus.SUBMITTED, m.publicity.SubmissionStatus.REJECTED]
-                    ),
-                    published_on=published if adopted else None,
-                    page_or_url=f"第{self.rng.randint(1, 8)}版" if adopted else "",
-                    publicity=linked,
-                )
-            )
+            status = m.publicity.SubmissionStatus
+            self.sent.append(self.create(m.Submission(
+                unit=self.unit, title=self.headlines[i % len(self.headlines)].format(unit=self.unit.short_name),
+                authors=self.rng.choice(names), outlet=outlet.format(county=self.profile.county_media),
+                level=level, submitted_on=d,
+                status=status.ADOPTED if adopted else self.rng.choice([status.SUBMITTED, status.REJECTED]),
+                published_on=published if adopted else None,
+                page_or_url=f"第{self.rng.randint(1, 8)}版" if adopted else "", publicity=linked,
+            )))  # fmt: skip
 
     def subscriptions(self) -> None:
         d = _workday(self.year, 1, 20)
-        for pub, copies, price in [
-            ("人民日报", 2, 480),
-            ("求是", 3, 156),
-            ("中国气象报", 5, 300),
-            ("省日报", 2, 420),
-        ][: 2 if self.light else 4]:
+        for pub, price, copies in self.profile.papers[: 2 if self.light else None]:
             done = self.ok(d)
-            self.create(
-                m.Subscription(
-                    unit=self.unit,
-                    year=self.year,
-                    publication=pub,
-                    copies=copies,
-                    amount=Decimal(copies * price),
-                    done=done,
-                    done_on=d if done else None,
-                )
-            )
+            self.create(m.Subscription(
+                unit=self.unit, year=self.year, publication=pub, copies=copies, amount=Decimal(copies * price),
+                done=done, done_on=d if done else None,
+            ))  # fmt: skip
 
     # -- 阵地, 检查, 发布审核 ------------------------------------------------------------------------------
     def positions(self) -> None:
         existing = list(m.Position.objects.filter(unit=self.unit))
         if not existing:
-            first_day = date(self.year, 1, 1)
-            specs = [
-                (
-                    m.PositionKind.WEBSITE,
-                    f"{self.unit.name}门户网站",
-                    "政府网站气象专栏",
-                    date(2016, 5, 1),
-                    first_day,
-                ),
-                (
-                    m.PositionKind.WECHAT,
-                    f"{self.unit.short_name}微信公众号",
-                    "微信号 qixiang-demo",
-                    date(2018, 3, 1),
-                    first_day,
-                ),
-                (
-                    m.PositionKind.VIDEO,
-                    f"{self.unit.short_name}短视频号",
-                    "短视频平台账号",
-                    date(2021, 6, 1),
-                    date(self.year - 1, 12, 1),
-                ),
-                (m.PositionKind.SCREEN, "一楼大厅电子显示屏", "办公楼一楼", date(2019, 9, 1), first_day),
-                (m.PositionKind.BOARD, "党建宣传栏", "办公楼二楼走廊", date(2017, 7, 1), first_day),
-                (
-                    m.PositionKind.TERMINAL,
-                    "预警信息发布终端（社区）",
-                    "各社区服务中心",
-                    date(2020, 4, 1),
-                    first_day,
-                ),
-            ]
+            specs = _position_specs(self.unit, self.year, self.profile)
             for kind, name, address, opened, last in specs[: 2 if self.light else None]:
-                existing.append(
-                    self.create(
-                        m.Position(
-                            unit=self.unit,
-                            kind=kind,
-                            name=name,
-                            address=address,
-                            owner=self.cast.clerk,
-                            opened_on=opened,
-                            filed_on=opened + timedelta(days=14),
-                            last_update=min(last, self.today),
-                        )
-                    )
-                )
+                existing.append(self.create(m.Position(
+                    unit=self.unit, kind=kind, name=name, address=address, owner=self.cast.clerk, opened_on=opened,
+                    filed_on=opened + timedelta(days=14), last_update=min(last, self.today),
+                )))  # fmt: skip
         for p in existing:
-            for quarter in range(1, 5):
-                if quarter == 3 and p.kind == m.PositionKind.BOARD:
-                    continue  # a quarter without inspection: a rule the year misses
-                d = _workday(self.year, quarter * 3 - 1, 15)
-                if not self.ok(d) or (self.light and quarter % 2 == 0):
-                    continue
-                problems = self.rng.choice([0, 0, 0, 1, 2])
-                self.create(
-                    m.PositionInspection(
-                        unit=self.unit,
-                        position=p,
-                        inspected_on=d,
-                        inspector=self.cast.leader or self.cast.secretary,
-                        findings="检查发布内容、账号安全和更新频次，"
-                        + (
-                            "未发现问题。"
-                            if not problems
-                            else f"发现{problems}处内容更新不及时，已督促整改。"
-                        ),
-                        problems=problems,
-                    )
-                )
+            self.inspect(p)
         self.reviews([p for p in existing if p.kind in (m.PositionKind.WEBSITE, m.PositionKind.WECHAT)])
+
+    def inspect(self, p: Any) -> None:
+        """A position's inspection every quarter, but for the one the unit let slip (a rule missed)."""
+        for quarter in range(1, 5):
+            if (quarter, p.kind) in self.profile.skipped:
+                continue
+            d = _workday(self.year, quarter * 3 - 1, self.profile.days["inspect"])
+            if not self.ok(d) or (self.light and quarter % 2 == 0):
+                continue
+            problems = self.rng.choice([0, 0, 0, 1, 2])
+            found = "未发现问题。" if not problems else f"发现{problems}处内容更新不及时，已督促整改。"
+            self.create(m.PositionInspection(
+                unit=self.unit, position=p, inspected_on=d, inspector=self.cast.leader or self.cast.secretary,
+                findings="检查发布内容、账号安全和更新频次，" + found, problems=problems,
+            ))  # fmt: skip
 
     def reviews(self, positions: list[Any]) -> None:
         # three different people review each round; the clerk, the leader in charge, the secretary
@@ -710,109 +962,105 @@ class Builder:
         if not positions or len(reviewers) < 3:
             return
         for i, month in enumerate(range(1, self.last_month + 1, 6 if self.light else 1)):
-            d = _workday(self.year, month, 14)
+            d = self.day(month, "review")
             if not self.ok(d):
                 continue
-            review = self.create(
-                m.PublicationReview(
-                    unit=self.unit,
-                    position=positions[i % len(positions)],
-                    title=HEADLINES[(i + 3) % len(HEADLINES)].format(unit=self.unit.short_name),
-                    drafted_on=d,
-                    content="稿件介绍本局近期重点工作开展情况。",
-                )
-            )
+            review = self.create(m.PublicationReview(
+                unit=self.unit, position=positions[i % len(positions)],
+                title=self.headlines[(i + 3) % len(self.headlines)].format(unit=self.unit.short_name),
+                drafted_on=d, content="稿件介绍本局近期重点工作开展情况。",
+            ))  # fmt: skip
             ledger_services.review_submit(acting_user=self.cast.clerk, review=review)
-            stages = [ReviewStage.FIRST, ReviewStage.SECOND, ReviewStage.FINAL]
-            rejected_at = ReviewStage.SECOND if month in (4, 9) else None
-            for who, stage in zip(reviewers, stages, strict=True):
-                verdict = Verdict.REJECT if stage == rejected_at else Verdict.PASS
-                ledger_services.review_decide(
-                    acting_user=who,
-                    review=review,
-                    stage=stage,
-                    verdict=verdict,
-                    comment="个别数据需核实，请修改后重新送审。" if verdict == Verdict.REJECT else "同意。",
-                    at=_at(d + timedelta(days=stages.index(stage)), 10),
-                )
-                self.count += 1
-                if verdict == Verdict.REJECT:
-                    break
-            review.refresh_from_db()
-            if review.stage == ReviewStage.APPROVED:
-                ledger_services.review_publish(
-                    acting_user=self.cast.clerk, review=review, on=d + timedelta(days=3)
-                )
+            self.decide(review, reviewers, d, rejected=month in REJECTED[self.profile.slot % len(REJECTED)])
+        self.review_sent(positions[0], reviewers)
+
+    def review_sent(self, position: Any, reviewers: list[Any]) -> None:
+        """Every article sent out passes the 三审 first (and goes up on the unit's own site the day it is sent)."""
+        for sub in [] if self.light else self.sent:
+            d = max(sub.submitted_on - timedelta(days=3), date(self.year, 1, 1))
+            if d + timedelta(days=3) > self.today:
+                continue
+            review = self.create(m.PublicationReview(
+                unit=self.unit, position=position, title=sub.title, drafted_on=d,
+                content=f"拟向{sub.outlet}投送的稿件。",
+            ))  # fmt: skip
+            ledger_services.review_submit(acting_user=self.cast.clerk, review=review)
+            self.decide(review, reviewers, d, rejected=False)
+
+    def decide(self, review: Any, reviewers: list[Any], d: date, *, rejected: bool) -> None:
+        stages = [ReviewStage.FIRST, ReviewStage.SECOND, ReviewStage.FINAL]
+        rejected_at = ReviewStage.SECOND if rejected else None
+        for who, stage in zip(reviewers, stages, strict=True):
+            verdict = Verdict.REJECT if stage == rejected_at else Verdict.PASS
+            ledger_services.review_decide(
+                acting_user=who, review=review, stage=stage, verdict=verdict,
+                comment="个别数据需核实，请修改后重新送审。" if verdict == Verdict.REJECT else "同意。",
+                at=_at(d + timedelta(days=stages.index(stage)), 10),
+            )  # fmt: skip
+            self.count += 1
+            if verdict == Verdict.REJECT:
+                break
+        review.refresh_from_db()
+        if review.stage == ReviewStage.APPROVED:
+            ledger_services.review_publish(
+                acting_user=self.cast.clerk, review=review, on=d + timedelta(days=3)
+            )
 
     # -- 舆情, 报告与督查, 工作要点 --------------------------------------------------------------------------
     def opinions(self) -> None:
-        items = [
-            (
-                5,
-                "网民在本地论坛质疑降雨预报不准",
-                "论坛",
-                "业务科及时发布预报解读，说明降雨落区和强度的不确定性。",
-            ),
-            (
-                7,
-                "短视频平台出现误传的高温预警截图",
-                "短视频平台",
-                "联系平台标注不实信息，通过公众号发布权威预警。",
-            ),
-            (10, "群众来电反映预警短信重复发送", "12345热线", "核查发布系统配置，向群众解释并致歉。"),
-        ]
-        if self.year % 2 == 0:
-            items = EVEN_YEAR_OPINIONS
-        for month, summary, source, response in items[: 1 if self.light else None]:
-            d = _workday(self.year, month, 8)
-            if not self.ok(d):
-                continue
-            closed = d + timedelta(days=5) <= self.today
-            self.create(
-                m.PublicOpinion(
-                    unit=self.unit,
-                    found_on=d,
-                    source=source,
-                    summary=summary,
-                    response=response,
-                    closed=closed,
-                    closed_on=d + timedelta(days=5) if closed else None,
-                )
-            )
-
-    def reports(self) -> None:
-        K = m.ReportKind
-        items = [
-            (6, 18, K.HALF_YEAR, f"关于{self.year}年上半年意识形态工作情况的报告", "市气象局党组"),
-            (12, 18, K.HALF_YEAR, f"关于{self.year}年下半年意识形态工作情况的报告", "市气象局党组"),
-            (9, 10 if self.year % 2 else 16, K.INSPECTED, "接受市气象局意识形态工作专项检查", "市气象局"),
-            (11, 5 if self.year % 2 else 12, K.INSPECTING, "开展意识形态工作责任制落实情况自查", ""),
-            (1, 16, K.DEBRIEF, f"{self.year - 1}年度述职述责报告（意识形态部分）", "市气象局党组"),
-            (12, 22, K.LIFE_MEETING, "年度组织生活会意识形态工作对照检查", ""),
-        ]
-        for month, day, kind, title, recipient in items[:: 2 if self.light else 1]:
-            if kind == K.HALF_YEAR and month == 12 and self.year == 2025 and not self.light:
-                day = 26  # reported late: a due day the year misses
+        items = self.profile.opinions[0 if self.year % 2 else 1]
+        for month, day, summary, source, response in sorted(items)[: 1 if self.light else None]:
             d = _workday(self.year, month, day)
             if not self.ok(d):
                 continue
-            report = self.create(
-                m.ReportRecord(
-                    unit=self.unit,
-                    kind=kind,
-                    held_on=d,
-                    title=title,
-                    recipient=recipient,
-                    document_no=f"{self.unit.short_name[:2]}气党〔{self.year}〕{month}号"
-                    if recipient
-                    else "",
-                    summary=self.rng.choice(INSPECTION_FEEDBACK if self.year % 2 else EVEN_YEAR_FEEDBACK)
-                    if kind == K.INSPECTED
-                    else self.rng.choice(SELF_CHECK if self.year % 2 else EVEN_YEAR_SELF_CHECK)
-                    if kind == K.INSPECTING
-                    else "报告本单位意识形态工作责任制落实情况、存在问题和下一步措施。",
-                )
-            )
+            closed = d + timedelta(days=5) <= self.today
+            self.create(m.PublicOpinion(
+                unit=self.unit, found_on=d, source=source, summary=summary, response=response, closed=closed,
+                closed_on=d + timedelta(days=5) if closed else None,
+            ))  # fmt: skip
+
+    def choose(self, options: list[str]) -> str:
+        """The district draws; each sibling takes another text than the other sibling."""
+        if not self.profile.slot:
+            return self.rng.choice(options)
+        return options[(self.profile.slot + self.year) % len(options)]
+
+    def report_items(self) -> list[tuple[int, int, str, str, str]]:
+        K, y, odd, ev = m.ReportKind, self.year, self.year % 2, self.profile.events
+        inspected, self_check = self.profile.checks["inspected"], self.profile.checks["self"]
+        return [
+            (*ev["report1"], K.HALF_YEAR, f"关于{y}年上半年意识形态工作情况的报告", "市气象局党组"),
+            (*ev["report2"], K.HALF_YEAR, f"关于{y}年下半年意识形态工作情况的报告", "市气象局党组"),
+            (9, inspected[0 if odd else 1], K.INSPECTED, "接受市气象局意识形态工作专项检查", "市气象局"),
+            (11, self_check[0 if odd else 1], K.INSPECTING, "开展意识形态工作责任制落实情况自查", ""),
+            (*ev["debrief"], K.DEBRIEF, f"{y - 1}年度述职述责报告（意识形态部分）", "市气象局党组"),
+            (*ev["lifereport"], K.LIFE_MEETING, "年度组织生活会意识形态工作对照检查", ""),
+        ]
+
+    def reports(self) -> None:
+        K = m.ReportKind
+        odd = self.year % 2
+        for month, day, kind, title, recipient in self.report_items()[:: 2 if self.light else 1]:
+            for late_year, late_month, late_day in self.profile.late:
+                if kind == K.HALF_YEAR and (late_year, late_month) == (self.year, month) and not self.light:
+                    day = late_day  # reported late: a due day the year misses
+            d = _workday(self.year, month, day)
+            if not self.ok(d):
+                continue
+            if kind == K.INSPECTED and self.profile.feedback:  # what the city found at this unit
+                summary, found = self.profile.feedback[0 if odd else 1]
+                FINDINGS.setdefault(summary, list(found))
+            elif kind == K.INSPECTED:
+                summary = self.choose(INSPECTION_FEEDBACK if odd else EVEN_YEAR_FEEDBACK)
+            elif kind == K.INSPECTING:
+                summary = self.choose(SELF_CHECK if odd else EVEN_YEAR_SELF_CHECK)
+            else:
+                summary = "报告本单位意识形态工作责任制落实情况、存在问题和下一步措施。"
+            number = f"{self.unit.short_name[:2]}气党〔{self.year}〕{month}号" if recipient else ""
+            report = self.create(m.ReportRecord(
+                unit=self.unit, kind=kind, held_on=d, title=title, recipient=recipient, document_no=number,
+                summary=summary,
+            ))  # fmt: skip
             if not self.light and kind in (K.INSPECTED, K.INSPECTING):
                 self.findings(report)
 
@@ -824,125 +1072,82 @@ class Builder:
         from taizhang.core.services import record_update
 
         inspected = report.kind == m.ReportKind.INSPECTED
-        for problem in FINDINGS.get(report.summary, []):
+        for i, problem in enumerate(FINDINGS.get(report.summary, [])):
             found = report.held_on
-            rect = self.create(
-                m.Rectification(
-                    unit=self.unit,
-                    source=m.RectificationSource.INSPECTION if inspected else m.RectificationSource.SELF,
-                    found_on=found,
-                    problem=problem,
-                    measures="对照检查反馈逐项制定整改措施，明确责任人和完成时限。",
-                    owner=self.cast.leader or self.cast.secretary,
-                    deadline=found + timedelta(days=45),
-                )
-            )
+            rect = self.create(m.Rectification(
+                unit=self.unit, source=m.RectificationSource.INSPECTION if inspected else m.RectificationSource.SELF,
+                found_on=found, problem=problem, measures="对照检查反馈逐项制定整改措施，明确责任人和完成时限。",
+                deadline=found + timedelta(days=45), **self.owner(i + 1),
+            ))  # fmt: skip
             done_on = found + timedelta(days=30)
             if done_on <= self.today:
                 before = snapshot(rect)
                 rect.state = m.RectificationState.CLOSED
                 rect.completed_on = done_on
-                rect.result = "已按检查反馈完成整改，经支委会审核销号。"
+                rect.result = f"已按检查反馈完成整改，经{self.body}审核销号。"
                 record_update(acting_user=self.cast.clerk, instance=rect, before=before)
 
     def workplan(self) -> None:
-        pick = self.rng.choice  # each unit words its own plan
-        sections = [
-            (
-                "一、强化理论武装",
-                [
-                    "制定并落实年度理论学习中心组学习计划",
-                    pick(
-                        [
-                            "每月开展干部职工集中学习",
-                            "按月组织干部职工集中学习并做好记录",
-                            "坚持每月一次干部职工集中学习",
-                        ]
-                    ),
-                ],
-            ),
-            (
-                "二、落实工作责任",
-                ["调整意识形态工作领导小组并签订责任书", f"{self.body}每半年专题研究一次意识形态工作"],
-            ),
-            (
-                "三、加强阵地管理",
-                [
-                    pick(
-                        [
-                            "每季度开展一次阵地检查",
-                            "按季度检查网站、公众号等各类阵地",
-                            "每季度对宣传阵地全面检查一次",
-                        ]
-                    ),
-                    pick(
-                        [
-                            "严格执行信息发布三审制度",
-                            "对外发布信息一律经过初审、复审、终审",
-                            "落实公众号和网站信息“三审”把关",
-                        ]
-                    ),
-                ],
-            ),
-            (
-                "四、做好舆论引导",
-                [
-                    "每季度开展一次分析研判",
-                    pick(
-                        [
-                            "全年投稿不少于50篇，省级以上采用不少于12篇",
-                            "全年报送稿件50篇以上，省级以上采用不少于12篇",
-                        ]
-                    ),
-                ],
-            ),
-        ]
         number = 0
+        # the district keeps its wording; each sibling takes another one than the other sibling
+        turn = self.profile.slot + self.year
+        own = lambda options: options[0] if not self.profile.slot else options[1 + turn % (len(options) - 1)]  # noqa: E731
+        pick = self.rng.choice if not self.profile.slot else lambda options: options[turn % len(options)]
+        sections = _plan_sections(pick, own, self.body)
         for section, tasks in sections[: 2 if self.light else None]:
             for text in tasks:
                 number += 1
                 due = date(self.year, 12, 31) if number % 2 == 0 else date(self.year, 6, 30)
-                self.create(
-                    m.WorkPlanItem(
-                        unit=self.unit,
-                        year=self.year,
-                        section=section,
-                        number=number,
-                        text=text,
-                        owner=self.cast.leader or self.cast.secretary,
-                        due_on=due,
-                        done=due < self.today,
-                    )
-                )
+                self.create(m.WorkPlanItem(
+                    unit=self.unit, year=self.year, section=section, number=number, text=text,
+                    owner=self.cast.leader or self.cast.secretary, due_on=due, done=due < self.today,
+                ))  # fmt: skip
 
     def evidence(self) -> None:
         """Link records as evidence to the plan items they fulfil."""
-        links = [
-            (
-                "制定并落实年度理论学习中心组学习计划",
-                m.StudyPlan.objects.filter(unit=self.unit, year=self.year),
-            ),
-            (
-                "调整意识形态工作领导小组并签订责任书",
-                m.ResponsibilityItem.objects.filter(unit=self.unit, year=self.year)[:1],
-            ),
-            (
-                f"{self.body}每半年专题研究一次意识形态工作",
-                m.Meeting.objects.filter(
-                    unit=self.unit, held_at__year=self.year, kind=m.MeetingKind.PARTY_GROUP
-                ),
-            ),
-            ("每季度开展一次分析研判", m.Analysis.objects.filter(unit=self.unit, year=self.year)),
+        meetings = m.Meeting.objects.filter(unit=self.unit, held_at__year=self.year)
+        studied = (
+            meetings.filter(kind=m.MeetingKind.BRANCH_COMMITTEE, title__contains="意识形态")
+            if self.branch
+            else meetings.filter(kind=m.MeetingKind.PARTY_GROUP)
+        )
+        links = [  # by the items' numbers in _plan_sections
+            (1, m.StudyPlan.objects.filter(unit=self.unit, year=self.year)),
+            (3, m.ResponsibilityItem.objects.filter(unit=self.unit, year=self.year)[:1]),
+            (4, studied),
+            (7, m.Analysis.objects.filter(unit=self.unit, year=self.year)),
         ]
-        for text, records in links:
-            item = m.WorkPlanItem.objects.filter(unit=self.unit, year=self.year, text=text).first()
+        for number, records in links:
+            item = m.WorkPlanItem.objects.filter(unit=self.unit, year=self.year, number=number).first()
             if item is None:
                 continue
             for record in records:
                 ledger_services.evidence_attach(acting_user=self.cast.clerk, item=item, record=record)
                 self.count += 1
 
+    def carry(self) -> None:
+        """A sibling closes last year's overdue items in the spring, late (a risk's stays open: it is a
+        standing weakness), so that nothing is left 18 months overdue."""
+        from taizhang.core.audit import snapshot
+        from taizhang.core.services import record_update
+
+        done_on = self.day(3, "rectify")
+        if not self.profile.slot or self.light or not self.ok(done_on):
+            return
+        left = m.Rectification.objects.filter(
+            unit=self.unit, found_on__year=self.year - 1, state=m.RectificationState.IN_PROGRESS
+        ).exclude(source=m.RectificationSource.ANALYSIS)
+        for rect in left:
+            before = snapshot(rect)
+            rect.state, rect.completed_on = m.RectificationState.CLOSED, done_on
+            rect.result = (
+                f"逾期后于{self.year}年{done_on.month}月完成整改，说明逾期原因，经{self.body}审核销号。"
+            )
+            record_update(acting_user=self.cast.clerk, instance=rect, before=before)
+            self.count += 1
+
     def build(self) -> int:
+        self.carry()
         self.group()
         self.workplan()
         self.study()
@@ -954,6 +1159,11 @@ class Builder:
         self.reports()
         self.evidence()
         return self.count
+
+
+def _rotated(headlines: list[str], profile: Profile) -> list[str]:
+    start = 5 * profile.slot
+    return headlines[start:] + headlines[:start]
 
 
 def build_unit_years(unit: Any, cast: Cast, years: list[int], *, light: bool) -> int:

@@ -6,7 +6,7 @@ from taizhang.core import views as core_views
 from taizhang.ledger import views as ledger_views
 from taizhang.orgs import views
 from taizhang.orgs.forms import LoginForm
-from taizhang.proofreading import views as proofreading_views
+from taizhang.proofread_web import views as proofread_web
 
 urlpatterns = [
     path(
@@ -24,7 +24,7 @@ urlpatterns = [
     path("ledger/", include("taizhang.ledger.urls")),
     path("rules/", include("taizhang.rules.urls")),
     path("reports/", include("taizhang.reports.urls")),
-    path("proofread/", proofreading_views.proofread_page, name="module_proofread"),
+    path("proofread/", proofread_web.proofread_page, name="module_proofread"),
     path("library/", include("taizhang.library.urls")),
     path("notify/", include("taizhang.notify.urls")),
     path("notices/", include("taizhang.notices.urls")),

@@ -39,7 +39,7 @@ logger = logging.getLogger("taizhang.audit")
 
 SECRET_FIELDS = {"password"}
 
-ACTIONS: list[tuple[str, str]] = [
+AUDIT_ACTIONS: list[tuple[str, str]] = [
     ("create", "新增"),
     ("import", "导入"),
     ("change", "修改"),
@@ -61,7 +61,7 @@ ACTIONS: list[tuple[str, str]] = [
     ("restore_backup", "恢复备份"),
     ("audit_break", "审计链异常"),
 ]
-ACTION_LABELS = dict(ACTIONS)
+ACTION_LABELS = dict(AUDIT_ACTIONS)
 
 
 def object_type_label(object_type: str) -> str:

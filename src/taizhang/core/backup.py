@@ -458,49 +458,9 @@ def restore_backup(file: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         manifest = _extract_verified(src, staging)
         # Verified: now replace the database, then the attachments.
-        dbfile = staging / manifest["database"]
         connections.close_all()
-        if manifest["engine"] == "sqlite":
-            live = Path(settings.DATABASES["default"]["NAME"])
-            incoming = sqlite3.connect(str(dbfile))
-            target = sqlite3.connect(str(live), timeout=60)
-            try:
-                incoming.backup(target)  # page-by-page copy under SQLite's own locking
-            finally:
-                target.close()
-                incoming.close()
-        else:
-            args, env = _pg_env()
-            proc = subprocess.run(
-                [
-                    "pg_restore",
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    *args,
-                    str(dbfile),
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                raise BackupError(f"pg_restore 失败：{proc.stderr.strip()[:300]}")
-        media = Path(settings.MEDIA_ROOT)
-        old = media.with_name(media.name + ".before-restore")
-        if old.exists():
-            shutil.rmtree(old)
-        if media.exists():
-            media.rename(old)
-        incoming_media = staging / "attachments"
-        if incoming_media.exists():
-            incoming_media.rename(media)
-        else:
-            media.mkdir(parents=True)
-        if old.exists():
-            shutil.rmtree(old)
+        _restore_database(manifest["engine"], staging / manifest["database"])
+        _replace_attachments(staging / "attachments")
         with acting(channel="cli"):
             audit.record(
                 action="restore_backup",
@@ -511,3 +471,44 @@ def restore_backup(file: str | os.PathLike[str]) -> dict[str, Any]:
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _restore_database(engine: str, dbfile: Path) -> None:
+    """Replace the live database with the verified copy `dbfile`."""
+    if engine == "sqlite":
+        live = Path(settings.DATABASES["default"]["NAME"])
+        incoming = sqlite3.connect(str(dbfile))
+        target = sqlite3.connect(str(live), timeout=60)
+        try:
+            incoming.backup(target)  # page-by-page copy under SQLite's own locking
+        finally:
+            target.close()
+            incoming.close()
+        return
+    args, env = _pg_env()
+    proc = subprocess.run(
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(dbfile)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BackupError(f"pg_restore 失败：{proc.stderr.strip()[:300]}")
+
+
+def _replace_attachments(incoming_media: Path) -> None:
+    """Put the verified attachment folder in place of the live one (an empty folder when the backup
+    held none); the live one is set aside first and removed once the new one stands."""
+    media = Path(settings.MEDIA_ROOT)
+    old = media.with_name(media.name + ".before-restore")
+    if old.exists():
+        shutil.rmtree(old)
+    if media.exists():
+        media.rename(old)
+    if incoming_media.exists():
+        incoming_media.rename(media)
+    else:
+        media.mkdir(parents=True)
+    if old.exists():
+        shutil.rmtree(old)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import hashlib
 import io
 import re
@@ -573,12 +574,16 @@ def _empty(col: Column) -> Any:
 
 
 def _converter(col: Column) -> Any:
-    """A function from one cell (as the reader gives it) to the column's value. The common cell
-    types of each column take a short path; everything else goes through the cell's text."""
+    """A function from one cell (as the reader gives it) to the column's value, built once per
+    column. The common cell types of each kind take a short path (`_FAST`); everything else goes
+    through the cell's text."""
+    general = _general_converter(col)
+    fast = _FAST.get(col.kind)
+    return fast(col, general) if fast else general
+
+
+def _general_converter(col: Column) -> Any:
     kind = col.kind
-    tz = timezone.get_default_timezone()
-    max_length = getattr(col.field, "max_length", None)
-    choices, lookup = col.choices, col.lookup
 
     def general(value: Any) -> Any:
         if isinstance(value, (date, datetime)):
@@ -588,53 +593,81 @@ def _converter(col: Column) -> Any:
         text = _text(value)
         return _convert_text(col, text) if text else _empty(col)
 
-    if kind == "text":
+    return general
 
-        def convert(value: Any) -> Any:
-            if type(value) is str and not UNWANTED.search(value):
-                text = value.strip()
-                if text and (not max_length or len(text) <= max_length):
-                    return text
-            return general(value)
 
-    elif kind in ("choice", "person", "record"):
-        table = choices if kind == "choice" else lookup
+def _fast_text(col: Column, general: Any) -> Any:
+    max_length = getattr(col.field, "max_length", None)
+    unwanted = UNWANTED.search
 
-        def convert(value: Any) -> Any:
-            if type(value) is str:
-                found = table.get(value.strip(), _MISSING)
-                if found is not _MISSING:
-                    return found
-            return general(value)
+    def convert(value: Any) -> Any:
+        if type(value) is str and not unwanted(value):
+            text = value.strip()
+            if text and (not max_length or len(text) <= max_length):
+                return text
+        return general(value)
 
-    elif kind == "datetime":
-
-        def convert(value: Any) -> Any:
-            if type(value) is datetime:
-                return value.replace(tzinfo=tz) if value.tzinfo is None else value
-            return general(value)
-
-    elif kind == "people":
-
-        def convert(value: Any) -> Any:
-            if type(value) is str:
-                found = lookup.get(value.strip(), _MISSING)  # one person, no separator
-                if found is not _MISSING:
-                    return [found]
-            return general(value)
-
-    elif kind == "int":
-
-        def convert(value: Any) -> Any:
-            if type(value) is int and value >= 0:
-                return value
-            if type(value) is float and value.is_integer() and value >= 0:
-                return int(value)
-            return general(value)
-
-    else:
-        convert = general
     return convert
+
+
+def _fast_lookup(col: Column, general: Any) -> Any:
+    """A choice by label or value, a person or a record by name: one dictionary look-up."""
+    table = (col.choices if col.kind == "choice" else col.lookup).get
+
+    def convert(value: Any) -> Any:
+        if type(value) is str:
+            found = table(value.strip(), _MISSING)
+            if found is not _MISSING:
+                return found
+        return general(value)
+
+    return convert
+
+
+def _fast_datetime(col: Column, general: Any) -> Any:
+    tz = timezone.get_default_timezone()
+
+    def convert(value: Any) -> Any:
+        if type(value) is datetime:
+            return value.replace(tzinfo=tz) if value.tzinfo is None else value
+        return general(value)
+
+    return convert
+
+
+def _fast_people(col: Column, general: Any) -> Any:
+    lookup = col.lookup.get
+
+    def convert(value: Any) -> Any:
+        if type(value) is str:
+            found = lookup(value.strip(), _MISSING)  # one person, no separator
+            if found is not _MISSING:
+                return [found]
+        return general(value)
+
+    return convert
+
+
+def _fast_int(col: Column, general: Any) -> Any:
+    def convert(value: Any) -> Any:
+        if type(value) is int and value >= 0:
+            return value
+        if type(value) is float and value.is_integer() and value >= 0:
+            return int(value)
+        return general(value)
+
+    return convert
+
+
+_FAST = {
+    "text": _fast_text,
+    "choice": _fast_lookup,
+    "person": _fast_lookup,
+    "record": _fast_lookup,
+    "datetime": _fast_datetime,
+    "people": _fast_people,
+    "int": _fast_int,
+}
 
 
 def _lookups(cols: list[Column], unit: Any, user: Any = None) -> None:
@@ -686,6 +719,9 @@ def _extra_validators(col: Column) -> list[Any]:
 
 def _blank_row(raw: list[Any]) -> bool:
     # stops at the first filled cell, usually the first one
+    first = raw[0]
+    if type(first) is str and first.strip():
+        return False
     return not any(v is not None and v != "" and (type(v) is not str or v.strip()) for v in raw)
 
 
@@ -719,6 +755,30 @@ def run_import(
     A person (`acting_user`) needs the right to write the kind in `unit`; None is the operator.
     `source` (file name, SHA-256) goes into the import's one audit row (`_audit_import`)."""
     _check_right(model, unit, acting_user)
+    with _no_cycle_collection():
+        return _check_and_commit(model, field_names, rows, unit, acting_user, commit, preview_rows, source)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import runs. An import keeps hundreds of
+    thousands of objects alive until its commit (the checked records, their values, their index
+    and audit rows), and the collector would walk all of them again every few thousand new
+    objects: a third of the import's time for nothing, as the import makes no reference cycles
+    that must go before it ends. Reference counting frees everything else as usual."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _check_and_commit(model: type[UnitOwned], field_names: tuple[str, ...] | list[str],
+                      rows: Iterator[list[Any]], unit: Any, acting_user: Any, commit: bool,
+                      preview_rows: int, source: dict[str, Any] | None) -> ImportResult:  # fmt: skip
+    """run_import's work, once the right to import is checked."""
     result = ImportResult()
     read = _read_header(rows, columns_for(model, field_names), result)
     if read is None:

@@ -13,7 +13,6 @@ from typing import Any, Literal
 from django.db.models import Q
 
 Action = Literal["view", "add", "change", "delete", "manage"]
-ACTIONS: tuple[Action, ...] = ("view", "add", "change", "delete", "manage")
 # What a member may do with a record of their own kind (个人自学): write it, correct it, withdraw it.
 # Restoring from the bin and the other managers' actions stay with the unit's managers.
 OWN_ACTIONS: tuple[Action, ...] = ("add", "change", "delete")

@@ -487,17 +487,37 @@ class RecordViews:
         names = set(self.form_class.base_fields)
         return {k: v for k, v in request.GET.items() if k in names}
 
-    def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def _form_target(self, request: HttpRequest, pk: int | None) -> tuple[Any, Any]:
+        """The record the form writes — a new one of the current unit, or record `pk` — and its
+        unit, once the person may write it there."""
         unit = getattr(request, "unit", None)
         if pk is None:
             if unit is None or not scope_for(request.user).may_write(
                 self.write_action or "add", unit, self.model
             ):
                 raise PermissionDenied("您没有在本单位新增记录的权限。")
-            instance = self.model(unit=unit)
-        else:
-            instance = get_restricted(request, self.model, pk, self.write_action or "change")
-            unit = instance.unit
+            return self.model(unit=unit), unit
+        instance = get_restricted(request, self.model, pk, self.write_action or "change")
+        return instance, instance.unit
+
+    def _form_save(self, request: HttpRequest, form: Any, before: Any, uploads: list[Any]) -> Any:
+        """The record (new when there is no `before`), its links and its files in one transaction,
+        each write with its audit row; a failure leaves no row and no stored file."""
+        obj = form.save(commit=False)
+        m2m = {
+            f.name: form.cleaned_data[f.name] for f in self.model._meta.many_to_many if f.name in form.fields
+        }
+        with transaction.atomic(), files_undone_on_error() as stored:
+            if before is None:
+                services.record_create(acting_user=request.user, instance=obj, m2m=m2m)
+            else:
+                services.record_update(acting_user=request.user, instance=obj, before=before, m2m=m2m)
+            for upload in uploads:
+                stored.append(services.attachment_add(acting_user=request.user, record=obj, upload=upload))
+        return obj
+
+    def form_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        instance, unit = self._form_target(request, pk)
         before = None if pk is None else services.audit.snapshot(instance)
         form = self.form_class(
             request.POST or None,
@@ -516,20 +536,7 @@ class RecordViews:
             form.add_error(None, ValidationError(upload_errors))
         elif valid:
             try:
-                obj = form.save(commit=False)
-                m2m = {
-                    f.name: form.cleaned_data[f.name]
-                    for f in self.model._meta.many_to_many
-                    if f.name in form.fields
-                }
-                with transaction.atomic(), files_undone_on_error() as stored:
-                    if pk is None:
-                        services.record_create(acting_user=request.user, instance=obj, m2m=m2m)
-                    else:
-                        services.record_update(acting_user=request.user, instance=obj, before=before, m2m=m2m)
-                    for upload in uploads:
-                        att = services.attachment_add(acting_user=request.user, record=obj, upload=upload)
-                        stored.append(att)
+                obj = self._form_save(request, form, before, uploads)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

@@ -25,13 +25,14 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from taizhang.core import kinds
 from taizhang.core.scope import scope_for
@@ -174,32 +175,150 @@ COLUMNS = ["rank", "unit_id", "path", "shared", "kind", "object_id", "title", "d
 ENTRY = ["rank", "unit_id", "path", "shared", "kind", "title", "day", "text"]  # fts_values' arguments
 
 
-def entry_row(obj: Any) -> list[Any] | None:
-    """The index row of a record or material (values in COLUMNS order), or None when it is not
-    searchable (deleted). Rows, not model instances: an import indexes tens of thousands."""
-    declared = kinds.for_model(type(obj))
-    if declared is None or getattr(obj, "deleted_at", None) is not None:
-        return None
+class _Terms:
+    """The characters, pairs and gram set of pieces of text, each distinct short piece worked out
+    once: an import repeats its places, hosts and standard wording on every row. The pieces of an
+    entry are joined by a line break, which no run crosses, so an entry's terms are its pieces' terms
+    put together — the same strings characters() and pairs() give for the whole text."""
+
+    CACHED = 300  # characters of a piece worth remembering (titles, places, names)
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[set[str], str, set[str] | None]] = {}
+
+    def of(self, piece: str) -> tuple[set[str], str, set[str] | None]:
+        found = self.seen.get(piece)
+        if found is not None:
+            return found
+        chars: set[str] = set()
+        out: list[str] = []
+        for run in RUN.findall(piece.lower()):
+            chars.update(run)
+            out.extend([run[i : i + 2] for i in range(len(run) - 1)])
+            out.append(SEP)
+        found = (chars, " ".join(out), None)
+        if len(piece) <= self.CACHED:
+            if len(self.seen) > 50_000:
+                self.seen.clear()
+            self.seen[piece] = found
+        return found
+
+    def grams(self, piece: str) -> set[str]:
+        chars, joined, gram_set = self.of(piece)
+        if gram_set is None:
+            gram_set = chars | {p for p in joined.split(" ") if p and p != SEP}
+            if piece in self.seen:
+                self.seen[piece] = (chars, joined, gram_set)
+        return gram_set
+
+
+def _day_reader(declared: Any) -> Any:
+    """The kind's day of a record (Kind.day), with the local time zone looked up once per batch
+    for the common case of an aware date-time field of the record's own."""
+    if not declared.date.own:
+        return declared.day
+    name = declared.date.path
+    tz = timezone.get_current_timezone()
+
+    def day(obj: Any) -> Any:
+        value = getattr(obj, name, None)
+        if type(value) is datetime and value.utcoffset() is not None:
+            return value.astimezone(tz).date()
+        return declared.day(obj)
+
+    return day
+
+
+def entry_rows(objs: Sequence[Any]) -> tuple[list[list[Any]], list[tuple[Any, ...]]]:
+    """The index rows (COLUMNS order) of the searchable ones of `objs` and, on SQLite, their FTS5
+    rows (fts_values'), worked out for a batch: each kind's fields, each unit's scope terms and each
+    distinct piece of text once. Rows, not model instances: an import indexes tens of thousands."""
+    rows: list[list[Any]] = []
+    fts: list[tuple[Any, ...]] = []
+    terms = _Terms()
+    vendor = connection.vendor
+    groups: dict[type[Any], list[Any]] = {}
+    for obj in objs:
+        groups.setdefault(type(obj), []).append(obj)
+    for model, group in groups.items():
+        declared = kinds.for_model(model)
+        if declared is not None:
+            _kind_rows(declared, group, terms, vendor, rows, fts)
+    return rows, fts
+
+
+def _kind_rows(declared: Any, objs: list[Any], terms: _Terms, vendor: str,
+               rows: list[list[Any]], fts: list[tuple[Any, ...]]) -> None:  # fmt: skip
+    """entry_rows for the records of one kind, appended to `rows` and `fts`."""
     kind = declared.slug
-    parts = [str(getattr(obj, name) or "") for name in _text_fields(type(obj))]  # type: ignore[arg-type]  # model classes hash
-    parts += [str(getattr(obj, name) or "") for name in LINKED_TITLES.get(kind, ())]
-    text = "\n".join(p for p in parts if p)[:MAX_TEXT]
-    day = declared.day(obj)  # the kind's own date definition: a risk is dated by its analysis
-    # the gram set serves PostgreSQL's index; SQLite's FTS5 table holds its own terms
-    title = str(obj)[:300]
-    gram_set = grams(text, _ranked_title(kind, title)) if connection.vendor == "postgresql" else ""
-    return [
-        rank_of(kind, obj.pk, day), obj.unit_id, obj.unit.path, bool(getattr(obj, "shared", False)), kind, obj.pk,
-        title, day.isoformat() if day else None, text, gram_set,
-    ]  # fmt: skip
+    fields, linked = _text_fields(declared.model), LINKED_TITLES.get(kind, ())
+    day_of = _day_reader(declared)
+    scopes: dict[tuple[Any, ...], str] = {}
+    paths: dict[int, str] = {}
+    seen, of = terms.seen, terms.of
+    sharing = hasattr(declared.model, "shared")
+    for obj in objs:
+        if getattr(obj, "deleted_at", None) is not None:
+            continue
+        parts = _pieces(obj, fields, linked)
+        text = "\n".join(parts)
+        day = day_of(obj)
+        title = str(obj)[:300]
+        ranked = "" if linked else title
+        pk, unit_id = obj.pk, obj.unit_id
+        rank = rank_of(kind, pk, day)
+        shared = bool(getattr(obj, "shared", False)) if sharing else False
+        path = paths.get(unit_id) or paths.setdefault(unit_id, obj.unit.path)
+        if len(text) > MAX_TEXT:
+            text = text[:MAX_TEXT]
+            parts = [text]
+        gram_set = ""
+        if vendor == "postgresql":
+            found = set().union(*(terms.grams(p) for p in parts))
+            gram_set = " ".join([*found, *(TITLE + g for g in terms.grams(ranked))])
+        iso = day.isoformat() if day else None
+        rows.append([rank, unit_id, path, shared, kind, pk, title, iso, text, gram_set])
+        if vendor != "sqlite":
+            continue
+        key = (unit_id, path, shared, day.year if day else None)
+        scope = scopes.get(key)
+        if scope is None:
+            scope = scopes[key] = fts_values(0, unit_id, path, shared, kind, "", day, "")[5]
+        pieces = [seen.get(p) or of(p) for p in parts]
+        head = seen.get(ranked) or of(ranked)
+        chars = pieces[0][0].union(*(p[0] for p in pieces[1:])) if pieces else ()
+        fts.append(
+            (rank, " ".join(head[0]), head[1], " ".join(chars), " ".join(p[1] for p in pieces if p[1]), scope)
+        )
 
 
-def _insert(rows: list[list[Any]]) -> None:
+def _pieces(obj: Any, fields: list[str], linked: tuple[str, ...]) -> list[str]:
+    """The non-empty text fields of a record, then the titles of what it links to (LINKED_TITLES)."""
+    values = obj.__dict__
+    try:
+        parts = [v if type(v) is str else str(v) for v in map(values.__getitem__, fields) if v]
+    except KeyError:  # a deferred field: read it as the model reads it
+        parts = [str(v) for v in (getattr(obj, name) for name in fields) if v]
+    return parts + [str(v) for v in (getattr(obj, name) for name in linked) if v] if linked else parts
+
+
+def _insert(rows: list[list[Any]], fts: list[tuple[Any, ...]]) -> None:
+    """Write index rows, in rank order: FTS5 keeps a batch's terms in memory only while rowids
+    rise, and writes them out at every step back (an import's dates come in any order)."""
     from taizhang.core.bulk import insert_rows
 
+    rows.sort(key=lambda row: row[0])
     insert_rows(SearchEntry, COLUMNS, rows)
-    if connection.vendor == "sqlite" and rows:
-        _fts_insert([fts_values(*r[:5], *r[6:9]) for r in rows])
+    if fts:
+        fts.sort(key=lambda values: values[0])
+        _fts_insert(fts)
+
+
+def _index(objs: Sequence[Any]) -> int:
+    """Index a batch of records; the number of entries written."""
+    rows, fts = entry_rows(objs)
+    _insert(rows, fts)
+    return len(rows)
 
 
 def _remove(entries: Any) -> None:
@@ -222,7 +341,7 @@ def on_write(objs: Any, *, new: bool = False) -> None:
         for kind in set() if new else {by_model[type(o)].slug for o in objs}:
             ids = [o.pk for o in objs if by_model[type(o)].slug == kind]
             _remove(SearchEntry.objects.filter(kind=kind, object_id__in=ids))
-        _insert([r for r in (entry_row(o) for o in objs) if r is not None])
+        _insert(*entry_rows(objs))
         # a material retitled: the study records found by its title carry the new one
         retitled = [o.pk for o in objs if isinstance(o, Material)] if not new else []
         if retitled:
@@ -235,7 +354,7 @@ def on_write(objs: Any, *, new: bool = False) -> None:
             )
             if studies:
                 _remove(SearchEntry.objects.filter(kind="selfstudy", object_id__in=[s.pk for s in studies]))
-                _insert([r for r in (entry_row(s) for s in studies) if r is not None])
+                _insert(*entry_rows(studies))
 
 
 def _with_linked(objs: list[Any], by_model: dict[type[models.Model], Any]) -> None:
@@ -273,17 +392,13 @@ def rebuild() -> int:
         for kind in kinds.REGISTRY.values():
             related = ["unit", *filter(None, [kind.date.related()]), *LINKED_TITLES.get(kind.slug, ())]
             qs = kind.model.objects.filter(deleted_at__isnull=True).select_related(*related).order_by("pk")  # type: ignore[attr-defined]
-            batch: list[list[Any]] = []
+            batch: list[Any] = []
             for obj in qs.iterator(chunk_size=2000):
-                row = entry_row(obj)
-                if row is not None:
-                    batch.append(row)
+                batch.append(obj)
                 if len(batch) >= 2000:
-                    _insert(batch)
-                    count += len(batch)
+                    count += _index(batch)
                     batch = []
-            _insert(batch)
-            count += len(batch)
+            count += _index(batch)
     return count
 
 

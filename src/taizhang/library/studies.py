@@ -248,3 +248,41 @@ def dashboard_tiles(request: Any, unit: Any, year: int) -> list[Any]:
     tiles.append(Tile("参学覆盖", f"{studied}/{len(hours)}", reverse("library:hours") + f"?year={year}",
                       note="本年度参加集中学习或有个人自学的人数", key="study-coverage"))  # fmt: skip
     return tiles
+
+
+# --- The self-study form --------------------------------------------------------------------------
+MINUTES_PER_HOUR = 60  # one 学时, as the home page and 学习情况 count it
+
+
+def as_hours(minutes: int | None) -> str:
+    """Minutes of personal study as the 学时 every page shows: 45 → "0.75 学时", 90 → "1.5 学时"."""
+    if minutes is None:
+        return ""
+    value = (Decimal(minutes) / MINUTES_PER_HOUR).quantize(Decimal("0.01"))
+    return f"{value.normalize():f} 学时"
+
+
+def material_choices(person: Any, unit: Any, *, user: Any, today: Any) -> list[tuple[str, Any]]:
+    """The materials of the self-study form, nearest first: recommended to this person, then the
+    ones they studied lately, then every readable material, newest first (no material twice)."""
+    readable = materials_for(unit, user)
+    groups: list[tuple[str, list[Any]]] = [
+        ("为我推荐", [r.material for r in recommend(person, unit, user=user, today=today, limit=5)]),
+    ]
+    recent_ids = list(
+        SelfStudy.objects.restrict(user, "view")
+        .filter(person=person, material__in=readable)
+        .order_by("-studied_on", "-pk")
+        .values_list("material_id", flat=True)[:30]
+    )
+    recent = {m.pk: m for m in readable.filter(pk__in=recent_ids)}
+    groups.append(("我最近学过", [recent[pk] for pk in dict.fromkeys(recent_ids) if pk in recent][:5]))
+    groups.append(("全部资料（新的在前）", list(readable.order_by("-published_on", "-pk"))))
+    seen: set[int] = set()
+    out: list[tuple[str, Any]] = []
+    for label, materials in groups:
+        options = [(m.pk, str(m)) for m in materials if m.pk not in seen]
+        seen.update(pk for pk, _ in options)
+        if options:
+            out.append((label, options))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,19 +36,85 @@ class MaterialViews(RecordViews):
     form_class = record_form(Material, MATERIAL.fields, MaterialForm)
 
 
+class MaterialPicker(forms.Select):
+    """The material list, grouped (recommended, studied lately, all) with a box above it that
+    narrows the list as one types a title and picks the first match (static/taizhang/picker.js)."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        from django.templatetags.static import static
+        from django.utils.html import format_html
+
+        # the house filter gives a widget it does not know as a select the class of a text field
+        css = (attrs or {}).get("class", "").replace("form-control", "form-select")
+        attrs = {**(attrs or {}), "class": css, "size": 7, "data-picker": ""}
+        box = format_html(
+            '<input type="search" class="form-control mb-1" id="material-filter" data-picker-for="{}" '
+            'placeholder="输入标题中的字查找资料" aria-label="查找学习资料" autocomplete="off">'
+            '<script src="{}" defer></script>',
+            attrs.get("id", ""),
+            static("taizhang/picker.js"),
+        )
+        return box + super().render(name, value, attrs, renderer)
+
+
 class SelfStudyForm(UnitRecordForm):
-    """Materials to choose from: the unit's own and those shared down to it."""
+    """Quick to fill: the material picked from what is recommended or studied lately (or found by
+    typing its title), the date today unless changed, the duration in 学时 as the home page counts
+    it (stored in minutes)."""
+
+    hours = forms.DecimalField(
+        label="时长（学时）", min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2, initial=1,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        help_text="1 学时为 60 分钟，与首页“我的学时”同一算法；可填 0.5、1.5 等。",
+        error_messages={"min_value": "时长至少 0.25 学时（15 分钟）。", "max_value": "时长不能超过 24 学时。"},
+    )  # fmt: skip
 
     def __init__(self, *args: Any, unit: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, unit=unit, user=user, **kwargs)
+        from django.utils import timezone
+
         from . import studies
 
-        self.fields["material"].queryset = studies.materials_for(unit, user).order_by("-published_on", "-pk")  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        field = self.fields["material"]
+        field.queryset = studies.materials_for(unit, user)  # type: ignore[attr-defined]
+        field.widget = MaterialPicker()
+        groups = studies.material_choices(user, unit, user=user, today=today)
+        field.widget.choices = [("", "不选资料（在学习体会中写明学习内容）"), *groups]  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # 40 minutes show as 0.67 and save back as 40
+            self.initial["hours"] = (Decimal(self.instance.minutes) / studies.MINUTES_PER_HOUR).quantize(
+                Decimal("0.01")
+            )
+        elif not self.initial.get("studied_on"):
+            self.initial["studied_on"] = today
+        self.order_fields(["person", "material", "studied_on", "hours", "note"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("hours") is not None:
+            self.instance.minutes = round(data["hours"] * 60)
+        return data
 
 
 class SelfStudyViews(RecordViews):
     kind = SELF_STUDY
-    form_class = record_form(SelfStudy, SELF_STUDY.fields, SelfStudyForm)
+    form_class = record_form(SelfStudy, [f for f in SELF_STUDY.fields if f != "minutes"], SelfStudyForm)
+
+    def cell(self, obj: Any, name: str) -> Any:
+        from .studies import as_hours
+
+        return as_hours(obj.minutes) if name == "minutes" else super().cell(obj, name)
+
+    def base_context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+        """The list's and the record's 时长 read in 学时 (the cells above), so the label says so."""
+        ctx = super().base_context(request, **extra)
+        minutes = str(SelfStudy._meta.get_field("minutes").verbose_name)
+        if "headers" in ctx:
+            ctx["headers"] = [(f, "时长" if label == minutes else label, s) for f, label, s in ctx["headers"]]
+        if "fields" in ctx:
+            ctx["fields"] = [("时长" if label == minutes else label, v) for label, v in ctx["fields"]]
+        return ctx
 
 
 LIBRARY = [MaterialViews(), SelfStudyViews()]

@@ -34,35 +34,12 @@ def _decided(sub: Submission, when: Any) -> None:
     Submission.objects.filter(pk=sub.pk).update(decided_at=when)
 
 
-def build_notices(units: dict[str, Unit]) -> Notice:
-    today = timezone.localdate()
+def _answers(
+    units: dict[str, Unit], people: dict[str, Any], targets: dict[str, Any], year: int, half: int
+) -> None:
+    """Each county bureau's answer, as its clerk sent it and the city decided it."""
     now = timezone.now()
-    year, half = today.year, (1 if today.month <= 6 else 2)
-    half_name = "上半年" if half == 1 else "下半年"
-    people = {u.username: u for u in User.objects.filter(username__in=[
-        "city_secretary", "clerk", "secretary", "outsider", "east_secretary", "west_clerk", "west_secretary",
-    ])}  # fmt: skip
     city = people["city_secretary"]
-    notice = services.notice_issue(
-        acting_user=city,
-        unit=units["demo-city"],
-        title=f"关于报送{year}年{half_name}意识形态工作专题报告的通知",
-        body=(
-            f"各县（区）气象局党支部：\n根据《党委（党组）意识形态工作责任制实施办法》要求，请各单位认真总结{year}年"
-            f"{half_name}落实意识形态工作责任制情况，重点报告理论学习、阵地管理、分析研判和问题整改情况，"
-            "经本单位第一责任人审定后按时报送。报告经市局审核通过后，自动记入各单位报告与督查台账。"
-        ),
-        deadline=today + timedelta(days=1),
-        response=Response.DOCUMENT,
-        document_kind="half-year",
-        report_kind="half_year",
-        recipients=None,
-    )
-    deadline = today - timedelta(days=5)
-    Notice.objects.filter(pk=notice.pk).update(issued_at=now - timedelta(days=20), deadline=deadline)
-    notice.refresh_from_db()
-    targets = {t.unit.code: t for t in notice.targets.select_related("unit")}
-
     # 区气象局: on time, accepted; the report is in its ledger with the day it was sent
     v = _final_report(units["demo-dist"], people["clerk"], people["secretary"], year, half)
     sub = services.submission_create(acting_user=people["clerk"], target=targets["demo-dist"], version=v)
@@ -97,6 +74,37 @@ def build_notices(units: dict[str, Unit]) -> Notice:
         services.submission_decide(acting_user=city, submission=sub, verdict="accepted"),
         now - timedelta(days=2),
     )
+
+
+def build_notices(units: dict[str, Unit]) -> Notice:
+    today = timezone.localdate()
+    now = timezone.now()
+    year, half = today.year, (1 if today.month <= 6 else 2)
+    half_name = "上半年" if half == 1 else "下半年"
+    people = {u.username: u for u in User.objects.filter(username__in=[
+        "city_secretary", "clerk", "secretary", "outsider", "east_secretary", "west_clerk", "west_secretary",
+    ])}  # fmt: skip
+    city = people["city_secretary"]
+    notice = services.notice_issue(
+        acting_user=city,
+        unit=units["demo-city"],
+        title=f"关于报送{year}年{half_name}意识形态工作专题报告的通知",
+        body=(
+            f"各县（区）气象局党支部：\n根据《党委（党组）意识形态工作责任制实施办法》要求，请各单位认真总结{year}年"
+            f"{half_name}落实意识形态工作责任制情况，重点报告理论学习、阵地管理、分析研判和问题整改情况，"
+            "经本单位第一责任人审定后按时报送。报告经市局审核通过后，自动记入各单位报告与督查台账。"
+        ),
+        deadline=today + timedelta(days=1),
+        response=Response.DOCUMENT,
+        document_kind="half-year",
+        report_kind="half_year",
+        recipients=None,
+    )
+    deadline = today - timedelta(days=5)
+    Notice.objects.filter(pk=notice.pk).update(issued_at=now - timedelta(days=20), deadline=deadline)
+    notice.refresh_from_db()
+    targets = {t.unit.code: t for t in notice.targets.select_related("unit")}
+    _answers(units, people, targets, year, half)
 
     # 区气象局党支部: nothing yet; the city reminded it
     services.notice_remind(acting_user=city, notice=notice)

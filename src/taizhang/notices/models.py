@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef
 from taizhang.core.models import UnitOwned, UnitOwnedQuerySet
 from taizhang.core.scope import scope_for
 from taizhang.ledger.models.base import person_fk
-from taizhang.ledger.models.reports import ReportKind
+from taizhang.ledger.models.report_records import ReportKind
 from taizhang.reports.models import KIND_CHOICES
 
 REPORT_KIND_CHOICES = [

@@ -21,7 +21,7 @@ from taizhang.core import audit
 from taizhang.core.scope import scope_for
 from taizhang.core.services import after_write, attachment_add, record_delete
 from taizhang.core.textcheck import text_problem
-from taizhang.ledger.models.reports import ReportRecord
+from taizhang.ledger.models.report_records import ReportRecord
 from taizhang.notify.todo import TodoItem
 from taizhang.orgs.models import Unit, User
 from taizhang.orgs.roles import Role
@@ -115,16 +115,7 @@ def notice_issue(
     clerk, secretary and leader. The deadline may not lie before today."""
     if not scope_for(acting_user).allows("add", unit):
         raise PermissionDenied("您没有以本单位名义下发通知的权限。")
-    below = units_below(unit)
-    if recipients is None:
-        targets = list(below.only("pk", "path"))
-    else:
-        wanted = {u.pk for u in recipients}
-        targets = list(below.filter(pk__in=wanted).only("pk", "path"))
-        if len(targets) != len(wanted):
-            raise ValidationError("只能向本单位的下级单位下发通知。")
-    if not targets:
-        raise ValidationError("请选择接收通知的下级单位。")
+    targets = _recipient_units(unit, recipients)
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": "报送时限不能早于今天。"})
     uploads = uploads or []
@@ -149,6 +140,40 @@ def notice_issue(
     )
     notice.full_clean()
     notice.save()
+    ids = _addressed(notice, targets, acting_user=acting_user)
+    for upload in uploads:
+        attachment_add(acting_user=acting_user, record=notice, upload=upload)
+    _notify_units(
+        ids,
+        acting_user=acting_user,
+        subject=f"{unit.short_name}通知：{notice.title}",
+        body=f"请于{_cn(deadline)}前报送。",
+        link=_link("notices:detail", notice.pk),
+        dedupe_key=f"notice:{notice.pk}",
+        cause=notice,
+        category="通知",
+    )
+    return notice
+
+
+def _recipient_units(unit: Unit, recipients: list[Unit] | None) -> list[Unit]:
+    """The units a notice of `unit` goes to: the chosen ones, each of which must lie below it, or
+    (None) every active unit below."""
+    below = units_below(unit)
+    if recipients is None:
+        targets = list(below.only("pk", "path"))
+    else:
+        wanted = {u.pk for u in recipients}
+        targets = list(below.filter(pk__in=wanted).only("pk", "path"))
+        if len(targets) != len(wanted):
+            raise ValidationError("只能向本单位的下级单位下发通知。")
+    if not targets:
+        raise ValidationError("请选择接收通知的下级单位。")
+    return targets
+
+
+def _addressed(notice: Notice, targets: list[Unit], *, acting_user: Any) -> list[int]:
+    """One NoticeTarget per receiving unit, and the notice's audit row naming them; their ids."""
     NoticeTarget.objects.bulk_create(
         [
             NoticeTarget(notice=notice, unit_id=u.pk, created_by=acting_user, updated_by=acting_user)
@@ -163,19 +188,7 @@ def notice_issue(
         obj=notice,
         after={**(audit.snapshot(notice) or {}), "recipients": ids},
     )
-    for upload in uploads:
-        attachment_add(acting_user=acting_user, record=notice, upload=upload)
-    _notify_units(
-        ids,
-        acting_user=acting_user,
-        subject=f"{unit.short_name}通知：{notice.title}",
-        body=f"请于{_cn(deadline)}前报送。",
-        link=_link("notices:detail", notice.pk),
-        dedupe_key=f"notice:{notice.pk}",
-        cause=notice,
-        category="通知",
-    )
-    return notice
+    return ids
 
 
 def _checked_text(value: str, label: str) -> str:
@@ -234,34 +247,8 @@ def submission_create(
     uploaded file, or the figures asked for. A unit answers again only after a withdrawal or return."""
     target = _locked_target(target)
     notice = target.notice
-    if not scope_for(acting_user).allows("add", target.unit):
-        raise PermissionDenied("您没有以本单位名义报送的权限。")
-    if notice.deleted_at is not None:
-        raise ValidationError("这份通知已撤销。")
-    if target.state == TargetState.SUBMITTED:
-        raise ValidationError("已经报送，正在等待审核；如需修改，请先撤回。")
-    if target.state == TargetState.ACCEPTED:
-        raise ValidationError("报送已通过审核，无需再报。")
-    values: dict[str, str] = {}
-    if notice.response == Response.FIGURES:
-        values = _figures(notice, figures)
-        version = upload = None
-    elif notice.response == Response.DOCUMENT and version is not None:
-        allowed = DocumentVersion.objects.restrict(acting_user, "view").filter(
-            pk=version.pk, final=True, document__unit=target.unit, document__kind=notice.document_kind,
-            document__deleted_at__isnull=True,
-        )  # fmt: skip
-        if not allowed.exists():
-            raise ValidationError("请选择本单位已定稿的相应文书。")
-        upload = None
-    elif upload is None:
-        raise ValidationError(
-            "请选择已定稿的文书或上传文件。"
-            if notice.response == Response.DOCUMENT
-            else "请上传要报送的文件。"
-        )
-    else:
-        version = None
+    _check_may_answer(acting_user, target)
+    version, upload, values = _answer(acting_user, target, version=version, upload=upload, figures=figures)
     now = timezone.now()
     number = (target.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
     sub = Submission(
@@ -295,6 +282,47 @@ def submission_create(
             category="通知",
         )
     return sub
+
+
+def _check_may_answer(acting_user: Any, target: NoticeTarget) -> None:
+    """A unit's writers answer a live notice, once until it is withdrawn or returned."""
+    if not scope_for(acting_user).allows("add", target.unit):
+        raise PermissionDenied("您没有以本单位名义报送的权限。")
+    if target.notice.deleted_at is not None:
+        raise ValidationError("这份通知已撤销。")
+    if target.state == TargetState.SUBMITTED:
+        raise ValidationError("已经报送，正在等待审核；如需修改，请先撤回。")
+    if target.state == TargetState.ACCEPTED:
+        raise ValidationError("报送已通过审核，无需再报。")
+
+
+def _answer(
+    acting_user: Any,
+    target: NoticeTarget,
+    *,
+    version: DocumentVersion | None,
+    upload: UploadedFile | None,
+    figures: dict[str, str] | None,
+) -> tuple[DocumentVersion | None, UploadedFile | None, dict[str, str]]:
+    """What the answer carries, as the notice asks: (version, upload, figures), one of them given."""
+    notice = target.notice
+    if notice.response == Response.FIGURES:
+        return None, None, _figures(notice, figures)
+    if notice.response == Response.DOCUMENT and version is not None:
+        allowed = DocumentVersion.objects.restrict(acting_user, "view").filter(
+            pk=version.pk, final=True, document__unit=target.unit, document__kind=notice.document_kind,
+            document__deleted_at__isnull=True,
+        )  # fmt: skip
+        if not allowed.exists():
+            raise ValidationError("请选择本单位已定稿的相应文书。")
+        return version, None, {}
+    if upload is None:
+        raise ValidationError(
+            "请选择已定稿的文书或上传文件。"
+            if notice.response == Response.DOCUMENT
+            else "请上传要报送的文件。"
+        )
+    return None, upload, {}
 
 
 def _locked_submission(submission: Submission) -> tuple[Submission, NoticeTarget]:

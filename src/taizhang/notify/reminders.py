@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -187,7 +188,7 @@ def _write(items: list[Item], today: date, units: dict[int, Any], result: PassRe
             groups[(i.unit_id, i.kind)].append(i)
         try:
             with transaction.atomic():
-                written = _write_once(fresh, groups, roles, owners, today, units)
+                written = _write_once(groups, roles, owners, today, units)
         except IntegrityError:
             continue
         result.reminders += written[0]
@@ -199,62 +200,24 @@ def _write(items: list[Item], today: date, units: dict[int, Any], result: PassRe
 
 
 def _write_once(
-    fresh: list[Item],
     groups: dict[tuple[int, str], list[Item]],
     roles: dict[tuple[int, str], list[Any]],
     owners: dict[int, Any],
     today: date,
     units: dict[int, Any],
 ) -> tuple[int, int, int]:
+    """Write one chunk's reminder rows, messages and outbox rows, and its one audit row; the three
+    counts."""
     reminders: list[Reminder] = []
     messages: list[Message] = []
     by_group: list[tuple[int, list[Message]]] = []
     for (unit_id, kind), group in groups.items():
         group.sort(key=lambda i: (i.due_on, i.item))
-        people: dict[int, Any] = {}
-        for i in list(group):
-            who = _people(i, roles, owners)
-            if not who:  # nobody holds the roles yet: no row, so the next pass tries again
-                group.remove(i)
-                continue
-            reminders.append(
-                Reminder(
-                    kind=i.kind,
-                    unit_id=i.unit_id,
-                    item=i.item,
-                    period=i.period,
-                    due_on=i.due_on,
-                    recipients=len(who),
-                )
-            )
-            for u in who:
-                people.setdefault(u.pk, u)
+        rows, people = _reminder_rows(group, roles, owners)
         if not group:
             continue
-        subject, body = _subject(kind, units[unit_id], group)
-        link = (
-            group[0].link
-            if len(group) == 1
-            else (
-                reverse("rules:unit_grid", args=[unit_id])
-                if kind == ReminderKind.DUE
-                else reverse("ledger:rectification_list")
-            )
-        )
-        digest = hashlib.sha256("|".join(i.item + "@" + i.period for i in group).encode()).hexdigest()[:16]
-        mine = [
-            Message(
-                recipient=u,
-                unit_id=unit_id,
-                subject=subject[:200],
-                body=body[:4000],
-                link=link,
-                category="事前提醒" if kind == ReminderKind.DUE else "逾期提醒",
-                cause=f"notify.Reminder:{kind}:{today.isoformat()}",
-                dedupe_key=f"remind:{kind}:{unit_id}:{digest}",
-            )
-            for u in people.values()
-        ]
+        reminders += rows
+        mine = _group_messages(kind, units[unit_id], group, people.values(), today)
         messages += mine
         by_group.append((unit_id, mine))
     Reminder.objects.bulk_create(reminders, batch_size=1000)
@@ -275,6 +238,61 @@ def _write_once(
         },
     )
     return len(reminders), len(messages), len(deliveries)
+
+
+def _reminder_rows(
+    group: list[Item], roles: dict[tuple[int, str], list[Any]], owners: dict[int, Any]
+) -> tuple[list[Reminder], dict[int, Any]]:
+    """A reminder row per item of one unit and kind, and the people to tell, each once. An item
+    nobody holds the roles for yet is taken out of `group` with no row, so the next pass tries again."""
+    rows: list[Reminder] = []
+    people: dict[int, Any] = {}
+    for i in list(group):
+        who = _people(i, roles, owners)
+        if not who:
+            group.remove(i)
+            continue
+        rows.append(
+            Reminder(
+                kind=i.kind,
+                unit_id=i.unit_id,
+                item=i.item,
+                period=i.period,
+                due_on=i.due_on,
+                recipients=len(who),
+            )
+        )
+        for u in who:
+            people.setdefault(u.pk, u)
+    return rows, people
+
+
+def _group_messages(
+    kind: str, unit: Any, group: list[Item], people: Iterable[Any], today: date
+) -> list[Message]:
+    """One message per person listing the day's items of one unit and kind, linked to the item
+    itself when there is one, else to the unit's grid or the rectification list."""
+    subject, body = _subject(kind, unit, group)
+    if len(group) == 1:
+        link = group[0].link
+    elif kind == ReminderKind.DUE:
+        link = reverse("rules:unit_grid", args=[unit.pk])
+    else:
+        link = reverse("ledger:rectification_list")
+    digest = hashlib.sha256("|".join(i.item + "@" + i.period for i in group).encode()).hexdigest()[:16]
+    return [
+        Message(
+            recipient=u,
+            unit_id=unit.pk,
+            subject=subject[:200],
+            body=body[:4000],
+            link=link,
+            category="事前提醒" if kind == ReminderKind.DUE else "逾期提醒",
+            cause=f"notify.Reminder:{kind}:{today.isoformat()}",
+            dedupe_key=f"remind:{kind}:{unit.pk}:{digest}",
+        )
+        for u in people
+    ]
 
 
 def remind(*, today: date | None = None, days: int | None = None) -> PassResult:

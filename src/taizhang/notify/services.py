@@ -106,6 +106,36 @@ def _insert_messages(rows: list[Message]) -> list[Message]:
         return written
 
 
+def _checked_subject(subject: str, link: str) -> str:
+    """The subject on one line within its length; refused when empty, or when the link leads off
+    this site."""
+    subject = " ".join(subject.split())[:SUBJECT_MAX]
+    if not subject:
+        raise ValidationError("消息标题不能为空。")
+    if link and not is_local_link(link):
+        raise ValidationError("消息链接须为本系统内的地址。")
+    return subject
+
+
+def _recipients(users: Iterable[Any], dedupe_key: str | None) -> list[Any]:
+    """The active accounts among `users`, each once in the given order, less those already holding
+    a message with `dedupe_key`."""
+    seen: set[int] = set()
+    people = []
+    for u in users:
+        if u.pk not in seen and u.is_active:
+            seen.add(u.pk)
+            people.append(u)
+    if dedupe_key:
+        already = set(
+            Message.objects.filter(recipient__in=[u.pk for u in people], dedupe_key=dedupe_key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        people = [u for u in people if u.pk not in already]
+    return people
+
+
 @transaction.atomic
 def notify_users(
     *,
@@ -124,24 +154,8 @@ def notify_users(
     transaction: if the caller rolls back, nothing was sent. `dedupe_key`: a person already holding a
     message with this key gets no second one. `link`: a path inside Taizhang ("/rules/…").
     Returns the number of messages written."""
-    subject = " ".join(subject.split())[:SUBJECT_MAX]
-    if not subject:
-        raise ValidationError("消息标题不能为空。")
-    if link and not is_local_link(link):
-        raise ValidationError("消息链接须为本系统内的地址。")
-    seen: set[int] = set()
-    people = []
-    for u in users:
-        if u.pk not in seen and u.is_active:
-            seen.add(u.pk)
-            people.append(u)
-    if dedupe_key:
-        already = set(
-            Message.objects.filter(recipient__in=[u.pk for u in people], dedupe_key=dedupe_key).values_list(
-                "recipient_id", flat=True
-            )
-        )
-        people = [u for u in people if u.pk not in already]
+    subject = _checked_subject(subject, link)
+    people = _recipients(users, dedupe_key)
     if not people:
         return 0
     cause_label = _cause_label(cause)

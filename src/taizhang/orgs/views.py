@@ -310,7 +310,7 @@ def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Audit administrator ------------------------------------------------------------------------
 def _audit_filtered(request: HttpRequest) -> tuple[Any, AuditFilterForm]:
-    form = AuditFilterForm(request.GET or None, actions=audit.ACTIONS)
+    form = AuditFilterForm(request.GET or None, actions=audit.AUDIT_ACTIONS)
     qs = AuditEntry.objects.order_by("-seq")
     if form.is_valid():
         d = form.cleaned_data

@@ -51,6 +51,7 @@ RULES: dict[str, Rule] = {
         Rule("date-invalid", "date", "不存在的日期"),
         Rule("count", "count", "所称项数与列出的不符"),
         Rule("confusion", "confusion", "常见错别字"),
+        Rule("collocation", "confusion", "搭配不当（增加……性、加强……水平）"),
         Rule("doubled", "doubled", "字词重复"),
     ]
 }
@@ -70,13 +71,15 @@ CHECKERS: list[tuple[frozenset[str], Callable[[Context], Iterable[Finding]]]] = 
     (frozenset({"enum"}), rules_structure.enumerations),
     (frozenset({"count"}), rules_structure.counts),
     (frozenset({"yi-dash"}), rules_chars.yi_dash),
-    (frozenset({"missing-text"}), rules_chars.stray_stop),
+    (frozenset({"missing-text", "halfwidth"}), rules_chars.stray_stop),
     (frozenset({"space"}), rules_chars.spaces),
     (frozenset({"confusion"}), rules_chars.confusion),
+    (frozenset({"collocation"}), rules_chars.collocations),
     (frozenset({"doubled"}), rules_chars.doubled),
     (frozenset({"punct-form"}), rules_punct.punct_form),
     (frozenset({"punct-repeat"}), rules_punct.punct_repeat),
     (frozenset({"punct-misuse"}), rules_punct.punct_misuse),
+    (frozenset({"punct-misuse"}), rules_punct.lost_list_marks),
     (frozenset({"pair-doubled", "pair-direction", "pair-unbalanced"}), rules_punct.pairs),
     (frozenset({"halfwidth"}), rules_punct.halfwidth),
 ]

@@ -219,10 +219,20 @@ def yi_dash(ctx: Context) -> Iterator[Finding]:
 _STRAY_STOP = re.compile(f"[.．](?=[{HAN}])")
 
 
+# a dot after a count (12次.) or before a clause's opening words (……精神.同时) ends a sentence
+_COUNT_BEFORE = re.compile(r"\d(?:次|人|个|件|场|篇|项|期|名|家|处|条|万元|亿元|人次|场次)$")
+_CLAUSE_AFTER = ("同时", "此外", "另外", "全年", "今年", "各级", "各单位", "各支部", "我局", "我们", "一是", "二是",
+                 "三是", "首先", "其次", "第一时间")  # fmt: skip
+
+
 def stray_stop(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     for m in _STRAY_STOP.finditer(text):
         if not m.start() or not is_han(text[m.start() - 1]):
+            continue
+        p = m.start()
+        if _COUNT_BEFORE.search(text, max(0, p - 4), p) or text.startswith(_CLAUSE_AFTER, p + 1):
+            yield Finding("halfwidth", p, p + 1, m.group(), "。", "句子之间应使用句号“。”")
             continue
         yield Finding(
             "missing-text", m.start(), m.end(), m.group(), None,
@@ -301,28 +311,36 @@ def spaces(ctx: Context) -> Iterator[Finding]:
         elif (is_han(prev) and nxt.isdigit()) or ((prev.isdigit() or prev == "%") and is_han(nxt)):
             if not ctx.protected.overlaps(s - 1, e + 1) and not is_layout(s):
                 yield Finding("space", s, e, m.group(), "", "数字与汉字之间不应有空格")
-        elif prev.isdecimal() and nxt.isdecimal():
-            # the whole number: digit groups split by spaces (20 23, 12 345 678); decimal digits
-            # only, as the expression's \d (² is a digit to str.isdigit, not to \d)
-            a = s
-            while a and (text[a - 1].isdecimal() or text[a - 1] in SPACES):
-                a -= 1
-            while not text[a].isdecimal():
-                a += 1
-            number = _SPACED_NUMBER.match(text, a)
-            assert number is not None
-            k = number.end()
-            while k < n and text[k] in SPACES:
-                k += 1  # 20 23 年: the space before the unit is its own finding
-            if becomes_cn is None:
-                becomes_cn = ctx.after_fixes()[0]
-            if k >= n or not (is_han(text[k]) or text[k] == "%" or k in becomes_cn):
-                continue  # only a number broken right before the unit it counts
-            groups = number.group().split()
-            if all(len(g) == 3 for g in groups[1:]) and sum(map(len, groups)) >= 5:
-                continue  # 12 345: thousands grouped as GB/T 15835 allows
-            if not ctx.protected.overlaps(s - 1, e + 1):
-                yield Finding("space", s, e, m.group(), "", "数字中间有多余的空格，应删除")
+        elif (
+            prev.isdecimal()
+            and nxt.isdecimal()
+            and _number_split_before_unit(ctx, s, becomes_cn)
+            and not ctx.protected.overlaps(s - 1, e + 1)
+        ):
+            yield Finding("space", s, e, m.group(), "", "数字中间有多余的空格，应删除")
+
+
+def _number_split_before_unit(ctx: Context, s: int, becomes_cn: set[int] | None) -> bool:
+    """The space at s splits a number (20 23, 12 345 678) right before the unit it counts; decimal
+    digits only, as the expression's \\d (² is a digit to str.isdigit, not to \\d). Thousands
+    grouped as GB/T 15835 allows (12 345) are right."""
+    text, n = ctx.text, len(ctx.text)
+    a = s
+    while a and (text[a - 1].isdecimal() or text[a - 1] in SPACES):
+        a -= 1
+    while not text[a].isdecimal():
+        a += 1
+    number = _SPACED_NUMBER.match(text, a)
+    assert number is not None
+    k = number.end()
+    while k < n and text[k] in SPACES:
+        k += 1  # 20 23 年: the space before the unit is its own finding
+    if becomes_cn is None:
+        becomes_cn = ctx.after_fixes()[0]
+    if k >= n or not (is_han(text[k]) or text[k] == "%" or k in becomes_cn):
+        return False  # only a number broken right before the unit it counts
+    groups = number.group().split()
+    return not (all(len(g) == 3 for g in groups[1:]) and sum(map(len, groups)) >= 5)
 
 
 # --- Doubled characters ---------------------------------------------------------------------------
@@ -372,6 +390,16 @@ def doubled(ctx: Context) -> Iterator[Finding]:
 _SENTENCE_END = re.compile("[。；！？\n]")
 
 
+# the commonest two-character words of official text: no entry is looked for by one of them
+COMMON_BIGRAMS = frozenset((
+    "工作", "意识", "落实", "开展", "组织", "坚持", "思想", "宣传", "推进", "第一", "完成", "中心", "人民", "安全", "阵地", "建设", "发展", "党的",
+    "领导", "加强", "全面", "政治", "学习", "群众", "管理", "服务", "责任", "主体", "制度", "社会", "主义", "国家", "中国", "经济", "基层", "干部",
+    "党员", "实施", "推动", "提高", "提升", "深入", "认真", "问题", "情况", "要求", "部署", "贯彻", "会议", "精神", "重要", "活动", "教育", "生活",
+    "民主", "检查", "监督", "形式", "单位", "部门", "我们", "以来", "今年", "全县", "全年", "为民", "党风", "党性", "党中", "党组", "党委", "人民",
+    "文明", "新时", "时代", "高质", "质量", "中央", "从严", "治党", "理论", "群众", "主题"
+))  # fmt: skip
+
+
 class Confusions:
     """The confusion list (data/confusions.tsv, written for this project): wrong, right, the
     longer correct strings that contain the wrong one (自己经常 holds 己经), and characters whose
@@ -396,17 +424,19 @@ class Confusions:
             self.entries[wrong] = (right, exceptions)
             if len(parts) > 3 and parts[3]:
                 self.unless_followed[wrong] = parts[3]
-        by_first: dict[str, list[str]] = {}
-        for wrong in self.entries:
-            by_first.setdefault(wrong[0], []).append(wrong)
-        self.by_first = {k: sorted(v, key=len, reverse=True) for k, v in by_first.items()}
-        # where an entry may start: its first character with one of the second characters entries
-        # starting with it have. Four groups of first characters, each with the union of their
-        # second characters, keep the expression short for the engine (which tries alternatives one
-        # by one) and leave Python few positions to look at
-        by_two: dict[str, set[str]] = {}
+        # where to look for an entry: one of its two-character pieces (its anchor), the first that
+        # is not among the commonest words of official text (工作, 落实: an entry 工作义务制 is
+        # looked for at 义务). The anchors' first characters with one of their second characters,
+        # in four groups each with the union of their second characters, keep the expression short
+        # for the engine (which tries alternatives one by one) and leave Python few positions
+        anchored: dict[str, list[tuple[int, str]]] = {}
         for w in self.entries:
-            by_two.setdefault(w[0], set()).add(w[1])
+            k = next((i for i in range(len(w) - 1) if w[i : i + 2] not in COMMON_BIGRAMS), 0)
+            anchored.setdefault(w[k : k + 2], []).append((k, w))
+        self.anchored = anchored
+        by_two: dict[str, set[str]] = {}
+        for bigram in anchored:
+            by_two.setdefault(bigram[0], set()).add(bigram[1])
         items = sorted(by_two.items(), key=lambda kv: "".join(sorted(kv[1])))
         size = -(-len(items) // 4)
         groups = [items[i : i + size] for i in range(0, len(items), size)]
@@ -417,28 +447,33 @@ class Confusions:
                 for g in groups
             )
         )  # fmt: skip
-        self.bigrams = {w[:2] for w in self.entries}
+
+    def _candidates(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, -length, wrong) of every entry present, in text order, longest first."""
+        found = []
+        anchored = self.anchored
+        for m in self.first.finditer(text):
+            q = m.start()
+            for k, wrong in anchored.get(text[q : q + 2], ()):
+                if q >= k and text.startswith(wrong, q - k):
+                    found.append((q - k, -len(wrong), wrong))
+        found.sort()
+        return found
 
     def find(self, text: str) -> Iterator[tuple[int, str, str]]:
         last_end = 0
-        bigrams = self.bigrams
-        for m in self.first.finditer(text):
-            p = m.start()
-            if p < last_end or text[p : p + 2] not in bigrams:
+        for p, _, wrong in self._candidates(text):
+            if p < last_end:
                 continue
-            for wrong in self.by_first[text[p]]:
-                if not text.startswith(wrong, p):
-                    continue
-                right, exceptions = self.entries[wrong]
-                if any(self._inside(text, p, wrong, ex) for ex in exceptions):
-                    continue
-                if wrong in self.unless_followed and self._followed(
-                    text, p + len(wrong), self.unless_followed[wrong]
-                ):
-                    continue
-                yield p, wrong, right
-                last_end = p + len(wrong)
-                break
+            right, exceptions = self.entries[wrong]
+            if any(self._inside(text, p, wrong, ex) for ex in exceptions):
+                continue
+            if wrong in self.unless_followed and self._followed(
+                text, p + len(wrong), self.unless_followed[wrong]
+            ):
+                continue
+            yield p, wrong, right
+            last_end = p + len(wrong)
 
     @staticmethod
     def _followed(text: str, start: int, chars: str) -> bool:
@@ -525,3 +560,64 @@ def yi_digit(ctx: Context) -> Iterator[Finding]:
                     "yi-digit", p, p + 1, "1", "一", f"“{word}”中的“一”被误作数字“1”（常见于识别或改写工具）"
                 )
                 break
+
+
+# --- Collocations a 伪原创 swap breaks ---------------------------------------------------------------
+# 增强 goes with a quality (增强针对性, 增强凝聚力); 伪原创 tools swap it for 增加, which goes with an
+# amount. 提高 goes with a level (提高服务水平); 增强/加强……水平 is the classic 搭配不当.
+QUALITIES = (
+    "政治性",
+    "原则性",
+    "时代性",
+    "战斗性",
+    "针对性",
+    "实效性",
+    "时效性",
+    "有效性",
+    "系统性",
+    "整体性",
+    "协同性",
+    "预见性",
+    "创造性",
+    "主动性",
+    "自觉性",
+    "坚定性",
+    "纯洁性",
+    "先进性",
+    "科学性",
+    "规范性",
+    "权威性",
+    "凝聚力",
+    "战斗力",
+    "向心力",
+    "组织力",
+    "意识",
+)  # fmt: skip  (吸引力, 影响力, 获得感 go with 增加 in ordinary use too)
+_COLLOCATION = re.compile("增加|增强|加强")
+_QUALITY_AFTER = re.compile(f"[^，。；：！？\n]{{0,14}}?(?:{'|'.join(QUALITIES)})(?=[、，。；和与及]|$)")
+_RAISE = re.compile("提高|提升|提档|升级|和|与|及")  # 加强和提高服务水平: the level has its own verb
+_LEVEL_AFTER = re.compile(f"[{HAN}“”]{{0,10}}?水平(?=[，。；、]|$)")
+
+
+def collocations(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    for m in _COLLOCATION.finditer(text):
+        s, e = m.start(), m.end()
+        verb = m.group()
+        window = text[e : e + 18]
+        if (
+            verb == "增加"
+            and ("性" in window or "力" in window or "意识" in window)
+            and _QUALITY_AFTER.match(text, e)
+        ):
+            yield Finding(
+                "collocation", s, e, verb, "增强",
+                "“增加”与“……性”“……力”“……意识”搭配不当，应为“增强”（常见于伪原创改写）",
+            )  # fmt: skip
+        elif (
+            verb != "增加"
+            and "水平" in window
+            and (level := _LEVEL_AFTER.match(text, e))
+            and not _RAISE.search(level.group())
+        ):
+            yield Finding("collocation", s, e, verb, "提高", f"“{verb}……水平”搭配不当，应为“提高……水平”")

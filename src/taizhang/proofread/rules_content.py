@@ -48,8 +48,8 @@ def _placeholder(text: str, s: int, e: int) -> tuple[int, int] | None:
             return None  # Latin text: XXL, Xbox
         if len(run) >= 2:
             return s, e  # XX局, ××县, xxx
-        if nxt and nxt in UNIT_AFTER and not (prev.isascii() and prev.isalnum()):
-            return s, e  # X月X日, ×县 — but X射线, X光 stay
+        if nxt and (nxt in UNIT_AFTER or nxt in "%％") and not (prev.isascii() and prev.isalnum()):
+            return s, e  # X月X日, ×县, X% — but X射线, X光 stay
         if prev.isdigit() and nxt in ("年", "月"):
             return s, e  # 202X年
         if nxt and nxt in X_WORDS:
@@ -75,6 +75,7 @@ def _placeholder(text: str, s: int, e: int) -> tuple[int, int] | None:
         run in ("_", "＿")
         and (is_cn(prev) or is_cn(nxt) or prev.isdigit())
         and not (prev.isalpha() and prev.isascii())
+        and not (nxt.isascii() and nxt.isalnum())
     ):
         return s, e  # 202_年, 第_次
     if set(run) == {"*"} and len(run) <= 3:
@@ -96,13 +97,60 @@ def _BOLD_BEFORE(text: str, s: int) -> bool:
     return open_ >= 0 and not any(c in text[open_ + 2 : s] for c in "，。、；：") and s - open_ <= 22
 
 
-def placeholders(ctx: Context) -> Iterator[Finding]:
+# a run of mixed placeholder characters (二〇XX年) is judged piece by piece
+_PIECES = re.compile("[XxＸｘ×]+|某+|[○◯〇]+|[_＿]+|[*]+|[□△]+")
+# a template's fill-in label in brackets: （单位名称）, 【姓名】, [日期]
+FILL_INS = (
+    "单位名称",
+    "单位全称",
+    "部门名称",
+    "姓名",
+    "日期",
+    "年份",
+    "数字",
+    "金额",
+    "会议名称",
+    "镇名",
+    "乡镇名称",
+    "县名",
+    "村名",
+    "文号",
+    "填写内容",
+    "具体内容",
+)  # fmt: skip  (个人（单位） is a word)
+_FILL_IN = re.compile("[（(【\\[［](?:" + "|".join(FILL_INS) + ")[）)】\\]］]")
+
+
+def _is_protected(ctx: Context, s: int, e: int) -> bool:
+    """Protected, unless the protected text is only placeholder letters and spaces (X X同志)."""
+    if not ctx.protected.overlaps(s, e):
+        return False
+    span = ctx.protected.span_at(s)
+    return span is None or bool(set(ctx.text[span[0] : span[1]]) - set("Xx "))
+
+
+def _spans(ctx: Context) -> Iterator[tuple[int, int]]:
     text = ctx.text
     for m in _CANDIDATE.finditer(text):
-        span = _placeholder(text, m.start(), m.end())
-        if span is None or ctx.protected.overlaps(*span):
-            continue
-        s, e = span
+        pieces = [m] if m.end() - m.start() == 1 else list(_PIECES.finditer(text, m.start(), m.end()))
+        if len(pieces) > 1 and any(p.group()[0] in "XxＸｘ×" for p in pieces):
+            pieces = [p for p in pieces if p.group()[0] in "XxＸｘ×"]  # 二〇XX年: the letters
+        else:
+            pieces = [m]
+        for piece in pieces:
+            span = _placeholder(text, piece.start(), piece.end())
+            if span is not None and not _is_protected(ctx, *span):
+                yield span
+    if "□" in text or "△" in text:
+        for m in re.finditer("[□△]{2,}", text):
+            yield m.start(), m.end()
+    for m in _FILL_IN.finditer(text):
+        yield m.start(), m.end()
+
+
+def placeholders(ctx: Context) -> Iterator[Finding]:
+    text = ctx.text
+    for s, e in sorted(_spans(ctx)):
         if text[s:e] == "**":
             line_end = text.find("\n", e)
             close = text.find("**", e, line_end if line_end >= 0 else len(text))

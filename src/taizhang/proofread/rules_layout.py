@@ -44,11 +44,24 @@ def _is_heading_segment(segment: str) -> bool:
     return 2 <= len(body) - m.end() <= 30
 
 
+# what a template site puts after a title: 范文, 精选, its collection's count (8篇, 篇1, （通用5篇）)
+SITE_SUFFIX = "(?:范文|精选|模板|大全|汇编|例文)?(?:\\d{1,2}篇|篇\\d{1,2}|[（(](?:通用|精选|优选|推荐)?\\d{1,2}篇[）)])?"
+_SITE_SUFFIX_END = re.compile(SITE_SUFFIX + "$")
+
+
 def _is_title_segment(segment: str) -> bool:
     body = segment.strip(SPACES)
     if not 4 <= len(body) <= 60 or any(c in body for c in "，。；！？：,;"):
         return False
-    return TITLE_END.search(body) is not None
+    suffix = _SITE_SUFFIX_END.search(body)
+    return TITLE_END.search(body[: suffix.start()] if suffix else body) is not None
+
+
+# an addressee on its own line, before its colon: 县委宣传部 · 各乡镇人民政府、县直各单位
+_ADDRESSEE_LINE = re.compile(
+    f"[{HAN}×X、，]{{2,40}}?(?:委|局|政府|办公室|办|厅|部|党组|党委|支部|总支|委员会|公司|单位|部门|同志们)"
+    f"(?:[（(][{HAN}]{{1,8}}[）)])?$"
+)
 
 
 def break_for_space(text: str, line_start: int, s: int, e: int) -> tuple[str | None, str] | None:
@@ -64,12 +77,21 @@ def break_for_space(text: str, line_start: int, s: int, e: int) -> tuple[str | N
     segment = text[cut:s]
     if prev in "，、":
         return None
-    if HEAD_MARK.match(text, e) and (prev in ENDS + "；：" or is_han(prev) or prev in "”》）"):
+    in_brackets = text.rfind("（", line_start, s) > text.rfind(
+        "）", line_start, s
+    )  # （县级 0.5、市级 1、……）
+    if (
+        HEAD_MARK.match(text, e)
+        and not in_brackets
+        and (prev in ENDS + "；：" or is_han(prev) or prev in "”》）")
+    ):
         return "\n", "标题序号前原有换行，复制时丢失"
-    if (is_han(nxt) or nxt in "“《（(" or nxt.isdigit()) and _is_heading_segment(segment):
+    if (is_han(nxt) or nxt in "“《（(" or nxt.isdigit()) and not in_brackets and _is_heading_segment(segment):
         return "\n", "标题之后原有换行，复制时与正文连在一起"
     if (is_han(nxt) or nxt.isdigit()) and _is_title_segment(segment):
         return "\n", "标题之后原有换行，复制时与正文（或主送机关）连在一起"
+    if prev == "：" and is_han(nxt) and _ADDRESSEE_LINE.fullmatch(text, line_start, s - 1):
+        return "\n", "主送机关之后原有换行，复制时与正文连在一起"
     if prev in ENDS and (is_han(nxt) or nxt in "“《"):
         return None, "句末标点后多出空格：此处原为分段（应换行）或多余空格（应删除），需人工确认"
     return None
@@ -144,26 +166,45 @@ def _title_run_in(ctx: Context) -> Iterator[Finding]:
         if len(head) < 8 or head.startswith(("本", "该", "此", "各", "现将", "根据")):
             continue  # 本通知自……: a sentence about the document, not its title
         rest = line[m.end() :]
+        addressee = _ADDRESSEE_AHEAD.match(rest) if rest[:1] in _ADDRESSEE_FIRST else None
         if (
             runs_on
-            and (rest.startswith(BODY_OPENERS + ADDRESSEES) or (rest[:4].isdigit() and rest[4:5] == "年"))
+            and (
+                rest.startswith(BODY_OPENERS + ADDRESSEES)
+                or (rest[:4].isdigit() and rest[4:5] == "年")
+                or addressee is not None
+            )
         ) or (HEAD_MARK.match(rest) and rest[:1] in CN):
             p = start + m.end()
             yield Finding(
                 "space-break", p, p + 1, text[p], "\n" + text[p], "标题与正文连在一起，标题之后应换行"
             )
+            if addressee is not None and addressee.end() < len(rest) and _han_or_digit(rest[addressee.end()]):
+                q = p + addressee.end()  # the addressee runs on into the body too
+                yield Finding(
+                    "space-break", q, q + 1, text[q], "\n" + text[q], "主送机关之后应换行，再起正文"
+                )
+
+
+# an addressee straight after a title, up to its colon: 各党支部、机关各科室： · 中共××县委：
+_ADDRESSEE_AHEAD = re.compile(
+    f"[{HAN}×X、，（）]{{1,40}}?(?:委|局|政府|办公室|办|厅|部|党组|党委|支部|总支|委员会|公司|单位|部门|科室|股室)"
+    f"(?:[（(][{HAN}]{{1,8}}[）)])?[：:]"
+)
+
+
+def _han_or_digit(ch: str) -> bool:
+    return is_han(ch) or ch.isdigit()
 
 
 # a title inside the first line, with the number a site's collection gives it (……总结8篇, ……总结篇1)
-_TITLE_IN_LINE = re.compile(
-    "(?:" + TITLE_END.pattern[3:-2] + ")(?:\\d{1,2}篇|篇\\d{1,2}|（\\d{1,2}篇）)?(?!\\d{0,2}篇)"
-)
+_TITLE_IN_LINE = re.compile("(?:" + TITLE_END.pattern[3:-2] + ")" + SITE_SUFFIX + "(?!\\d{0,2}篇)")
 
 
 # an addressee line run into the body: 中共××县委：今年以来…… (the line is the addressee, then text)
 _ADDRESSEE = re.compile(
     f"^[{HAN}×X、]{{2,30}}?(?:委|局|政府|办公室|办|厅|部|党组|党委|支部|总支|委员会|公司|单位|部门|同志们)"
-    "[：:](?=" + "|".join(("现将", "经研究", "近日", "近期", "你", *BODY_OPENERS)) + ")",
+    "[：:](?=" + "|".join(("现将", "经研究", "近日", "近期", "你", "\\d{4}年", *BODY_OPENERS)) + ")",
     re.MULTILINE,
 )
 
@@ -183,12 +224,82 @@ def breaks(ctx: Context) -> Iterator[Finding]:
         if decided is not None:
             fix, why = decided
             yield Finding("space-break", s, e, m.group(), fix, why, WARNING if fix is None else "error")
-    yield from _inline_breaks(ctx)
+    inline = list(_inline_breaks(ctx))
+    yield from inline
     for m in ctx.line_matches(_ADDRESSEE, _ADDRESSEE_FIRST):
         p = m.end()
         yield Finding("space-break", p, p + 1, text[p], "\n" + text[p], "主送机关之后应换行，再起正文")
     yield from _title_run_in(ctx)
+    yield from _heading_run_on(ctx, [f.start for f in inline])
     yield from _broken_lines(ctx)
+
+
+# a heading that opens with the verb of a task (一、加强组织领导，落实……) and runs into the body's
+# opening words with nothing between (……工作按照守土有责……。): the break after it was lost
+HEADING_VERBS = ("加强", "强化", "落实", "健全", "完善", "抓好", "抓实", "推进", "推动", "深化", "压实", "压紧",
+                 "筑牢", "坚持", "严格", "突出", "注重", "聚焦", "狠抓", "做好", "提升", "提高", "创新", "丰富",
+                 "拓展", "建立", "规范", "夯实", "守牢", "持续", "全面", "牢牢", "切实", "扎实", "着力")  # fmt: skip
+_RUN_ON_OPENER = re.compile(
+    f"(?<=[{HAN}])(?:按照|根据|今年以来|年初以来|近年来|一年来|半年来|为进一步|为深入|为全面|为切实|为认真)"
+)
+_AUXILIARY = "要将已均都并等也又再即就需应须可能会在和及与以"
+
+
+# a heading of a few words that names a part (一、基本情况 · 二、存在的问题) and runs straight into
+# its body's subject or opening (……情况我局现有 · ……问题一是……)
+HEADING_NOUNS = ("基本情况", "工作情况", "主要做法", "主要成效", "工作成效", "取得的成效", "存在的问题", "存在问题",
+                 "主要问题", "存在的不足", "问题和不足", "下一步打算", "下一步工作打算", "工作打算", "工作措施",
+                 "主要措施", "保障措施", "总体要求", "工作要求", "指导思想", "工作目标", "目标任务", "工作安排")  # fmt: skip
+_NOUN_HEADING = re.compile(
+    "(?:"
+    + "|".join(HEADING_NOUNS)
+    + ")(?=一是|首先|我局|我镇|我乡|我县|我区|我委|我校|我院|我单位|我支部|今年以来|"
+    "一年来|半年来|近年来|年初以来|按照|根据|为深入|为进一步|为全面|以习近平|坚持以)"
+)
+
+
+_HEAD_FIRST = CN + "（(0123456789"
+
+
+def _heading_run_on(ctx: Context, inline: list[int]) -> Iterator[Finding]:
+    """Each heading, at a line's start or where a lost break was found before it (`inline`)."""
+    text = ctx.text
+    n = len(text)
+    first = _HEAD_FIRST
+    starts = [s for s, e in ctx.paragraphs if s < e and text[s] in first] + inline
+    for s in starts:
+        line_end = text.find("\n", s)
+        e = min(line_end if line_end >= 0 else n, s + 300)
+        head = HEAD_MARK.match(text, s, e)
+        if head is None or text.find("。", head.end(), e) < 0:
+            continue
+        p = _run_on_at(text, head.end(), e)
+        if p is not None:
+            yield Finding(
+                "space-break",
+                p,
+                p + 1,
+                text[p],
+                "\n" + text[p],
+                "标题之后原有换行，复制时与正文连在一起",
+                WARNING,
+            )
+
+
+def _run_on_at(text: str, h: int, e: int) -> int | None:
+    """Where the body starts in a heading line that holds no break: after a part's name
+    (基本情况我局), or after a task heading's words (压实工作责任按照……)."""
+    noun = _NOUN_HEADING.match(text, h, e)
+    if noun is not None:
+        return noun.end()
+    if not text.startswith(HEADING_VERBS, h):
+        return None
+    m = _RUN_ON_OPENER.search(text, h + 4, min(e, h + 32))
+    if m is None or text[m.start() - 1] in _AUXILIARY:
+        return None
+    if any(c in text[h : m.start()] for c in ENDS + "；：“”（）"):
+        return None
+    return m.start()
 
 
 _SPACE_RUN = re.compile(f"[{SPACES}][{SPACES}]*")
@@ -236,7 +347,9 @@ _PAGE_OF = re.compile(
 )
 VIEWER = ("全文预览已结束", "预览已结束", "文档预览", "继续阅读全文", "点击阅读全文", "展开全文阅读", "下载文档到电脑",
           "下载此文档", "免费下载本文档", "VIP专享文档", "原创力文档", "本文档由用户上传",
-          "展开阅读全文", "点击查看全文", "转载请注明出处", "本文来源于网络")  # fmt: skip
+          "展开阅读全文", "点击查看全文", "转载请注明出处", "本文来源于网络", "内容来源于网络", "如有侵权请联系删除",
+          "如有侵权请联系我们删除", "点击下载完整版", "下载完整版", "下载后可编辑", "Word版下载", "下载word文档",
+          "word文档下载", "更多精彩范文", "更多相关范文", "查看更多范文")  # fmt: skip
 # a page number alone on its line (第3页, 共5页)
 _PAGE_ALONE = re.compile(r"^[ \t]*((?:第|共)\s?\d{1,4}\s?页)[ \t]*$", re.MULTILINE)
 _VIEWER = re.compile("|".join(VIEWER) + "|还剩\\s?\\d{1,4}\\s?页未读")
@@ -314,7 +427,7 @@ def page_junk(ctx: Context) -> Iterator[Finding]:
     lead = re.match(f"[{SPACES}\n]*(\\d{{1,2}}、[{SPACES}]+)", text)
     if lead:
         s, e = lead.span(1)
-        if e < n and (is_han(text[e]) or text[e].isdigit()):
+        if e < n and (is_han(text[e]) or text[e].isdigit() or text[e] in "XxＸｘ×"):
             yield Finding("page-junk", s, e, text[s:e], "", "网页阅读器的分块编号，应删除")
 
 

@@ -55,6 +55,11 @@ class Protected:
         i = bisect_right(self.starts, index) - 1
         return i >= 0 and index < self.ends[i]
 
+    def span_at(self, index: int) -> tuple[int, int] | None:
+        """The protected span that covers index, if any."""
+        i = bisect_right(self.starts, index) - 1
+        return (self.starts[i], self.ends[i]) if i >= 0 and index < self.ends[i] else None
+
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect_right(self.starts, end - 1) - 1
         return i >= 0 and self.ends[i] > start

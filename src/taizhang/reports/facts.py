@@ -119,6 +119,31 @@ class MeetingRow:
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A record another one links to, by the name a document writes (the position inspected)."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(slots=True)
+class InspectionRow:
+    """A position's inspection as the documents read it: a row, not a model instance (with the
+    position it checked, an instance costs ten times as much to read)."""
+
+    pk: int
+    inspected_on: date
+    problems: int
+    position: Named
+
+    def __str__(self) -> str:  # as PositionInspection.__str__
+        return f"{self.inspected_on} 检查 {self.position.name}"
+
+
 _SLUGS: dict[type[Any], str] = {}
 
 
@@ -126,6 +151,7 @@ def slug_of(model: type[Any]) -> str:
     if not _SLUGS:
         _SLUGS.update({kind.model: slug for slug, kind in REGISTRY.items()})
         _SLUGS[MeetingRow] = _SLUGS[m.Meeting]
+        _SLUGS[InspectionRow] = _SLUGS[m.PositionInspection]
     return _SLUGS[model]
 
 
@@ -246,9 +272,9 @@ def collect(
     return facts
 
 
-def _meetings(read: Reader, facts: Facts, period: Period) -> None:
+def _meeting_rows(read: Reader, period: Period) -> list[MeetingRow]:
     """Meetings and study sessions: the largest ledger, read as plain rows, not model instances."""
-    meetings = [
+    return [
         MeetingRow(*row)
         for row in read.dated(m.Meeting, period)
         .order_by("held_at", "pk")
@@ -267,6 +293,11 @@ def _meetings(read: Reader, facts: Facts, period: Period) -> None:
             "minutes",
         )
     ]
+
+
+def _meetings(read: Reader, facts: Facts, period: Period) -> None:
+    """The figures of the meetings and study sessions, by kind."""
+    meetings = _meeting_rows(read, period)
     by_kind: dict[str, list[Any]] = {}
     for mt in meetings:
         by_kind.setdefault(mt.kind, []).append(mt)
@@ -327,7 +358,7 @@ def _year_plans(read: Reader, facts: Facts, year: int) -> None:
     facts.lists["group"] = group
     plans = list(read.of_year(m.StudyPlan, year))
     facts.add("study_plans", "学习计划", "个", plans)
-    items = list(read(m.StudyPlanItem).filter(plan__in=[p.pk for p in plans]))
+    items = list(read(m.StudyPlanItem).filter(plan__in=[p.pk for p in plans])) if plans else []
     cutoff = facts.cutoff
     # an item is held by a live session up to the cutoff (one query on the link table, no instances)
     _lo, hi = _bounds(Period(cutoff, cutoff, ""))
@@ -337,6 +368,8 @@ def _year_plans(read: Reader, facts: Facts, year: int) -> None:
             meeting__deleted_at__isnull=True,
             meeting__held_at__lt=hi,
         ).values_list("studyplanitem_id", flat=True)
+        if items
+        else ()
     )
     # the 中心组 plan and the branch's plan may list the same topic: a topic is planned once, and
     # studied when a session of either plan took it up
@@ -359,7 +392,9 @@ def _year_plans(read: Reader, facts: Facts, year: int) -> None:
     subs = list(read.of_year(m.Subscription, year))
     facts.add("subscriptions", "党报党刊征订", "种", subs)
     facts.add("subscription_copies", "征订份数", "份", subs, value=sum(s.copies for s in subs))
-    plan = list(read.of_year(m.WorkPlanItem, year).order_by("number"))
+    # this year's key points and next year's (the plan the summary ends on), in one query
+    plans_of = list(read(m.WorkPlanItem).filter(year__in=(year, year + 1)).order_by("number", "pk"))
+    plan = [p for p in plans_of if p.year == year]
     facts.add("workplan", "年度工作要点任务", "项", plan)
     facts.add("workplan_done", "已完成的工作要点任务", "项", [p for p in plan if p.done])
     # a task not done is a shortfall only once its time limit has passed; before that it is planned
@@ -369,7 +404,7 @@ def _year_plans(read: Reader, facts: Facts, year: int) -> None:
     facts.lists["workplan_ahead"] = [
         p for p in plan if not p.done and (p.due_on or facts.period.end) > cutoff
     ]
-    facts.lists["next_plan"] = list(read.of_year(m.WorkPlanItem, year + 1).order_by("number"))
+    facts.lists["next_plan"] = [p for p in plans_of if p.year == year + 1]
 
 
 def _publicity(read: Reader, facts: Facts, period: Period) -> None:
@@ -410,9 +445,12 @@ def _positions(read: Reader, facts: Facts, period: Period) -> None:
     facts.lists["position_kinds"] = sorted(
         Counter(p.get_kind_display() for p in positions).items(), key=lambda kv: -kv[1]
     )
-    inspections = list(
-        read.dated(m.PositionInspection, period).select_related("position").order_by("inspected_on")
-    )
+    inspections = [
+        InspectionRow(pk, day, problems, Named(position, name))
+        for pk, day, problems, position, name in read.dated(m.PositionInspection, period)
+        .order_by("inspected_on", "pk")
+        .values_list("pk", "inspected_on", "problems", "position_id", "position__name")
+    ]
     facts.lists["inspections"] = inspections
     facts.add("inspections", "阵地检查", "次", inspections, day=lambda r: r.inspected_on)
     facts.add(
@@ -423,6 +461,8 @@ def _positions(read: Reader, facts: Facts, period: Period) -> None:
         read(m.ReviewStep)
         .filter(review__in=[r.pk for r in reviews], verdict="reject")
         .values_list("review_id", flat=True)
+        if reviews
+        else ()
     )
     facts.add("reviews_rejected", "审核中被退回修改", "篇", [r for r in reviews if r.pk in rejected_ids])
     facts.add("reviews", "信息发布审核", "篇", reviews, day=lambda r: r.drafted_on)
@@ -445,20 +485,18 @@ def _analyses(read: Reader, facts: Facts, period: Period) -> None:
     """Analyses with their risks, and reports and inspections."""
     analyses = list(read.dated(m.Analysis, period).order_by("held_on"))
     facts.add("analyses", "意识形态领域形势分析研判", "次", analyses, day=lambda r: r.held_on)
-    risks = list(
-        read(m.Risk)
-        .filter(analysis__in=[a.pk for a in analyses])
-        .select_related("analysis")
-        .order_by("analysis__held_on", "pk")
-    )
+    risks = _risks(read, analyses)
     facts.lists["risks"] = risks
     facts.add("risks", "排查风险点", "个", risks)
     # a risk whose rectification is still open on the cutoff is not resolved, whatever its flag says
+    linked = [r.rectification_id for r in risks if r.rectification_id]
     still_open = set(
         read(m.Rectification)
-        .filter(pk__in=[r.rectification_id for r in risks if r.rectification_id])
+        .filter(pk__in=linked)
         .filter(models.Q(state__in=OPEN_STATES) | models.Q(completed_on__gt=facts.as_of or date.max))
         .values_list("pk", flat=True)
+        if linked
+        else ()
     )
     resolved = [r for r in risks if r.resolved and r.rectification_id not in still_open]
     facts.add("risks_resolved", "已化解的风险点", "个", resolved)
@@ -492,6 +530,17 @@ def _analyses(read: Reader, facts: Facts, period: Period) -> None:
     facts.add("inspecting", "开展督查检查", "次", [r for r in reports if r.kind == "inspecting"])
 
 
+def _risks(read: Reader, analyses: list[Any]) -> list[Any]:
+    """The analyses' risks, each with its analysis from the list already read (not read again)."""
+    if not analyses:
+        return []
+    by_pk = {a.pk: a for a in analyses}
+    risks = list(read(m.Risk).filter(analysis__in=list(by_pk)).order_by("analysis__held_on", "pk"))
+    for r in risks:
+        r.analysis = by_pk[r.analysis_id]
+    return risks
+
+
 def _rectifications(read: Reader, facts: Facts, period: Period) -> None:
     """Rectifications: found in the period, closed, open and overdue."""
     end = period.end  # the last day whose records count
@@ -501,20 +550,25 @@ def _rectifications(read: Reader, facts: Facts, period: Period) -> None:
     def is_open(r: Any) -> bool:
         return r.state in OPEN_STATES or (r.completed_on is not None and r.completed_on > state_day)
 
-    found = list(read.dated(m.Rectification, period).select_related("owner").order_by("found_on"))
+    # one query for both: those found in the period, and those found by its end still open
+    rows = list(
+        read(m.Rectification)
+        .filter(found_on__lte=end)
+        .filter(
+            models.Q(found_on__gte=period.start)
+            | models.Q(state__in=OPEN_STATES)
+            | models.Q(completed_on__gt=state_day)
+        )
+        .select_related("owner")
+        .order_by("found_on", "pk")
+    )
+    found = [r for r in rows if r.found_on >= period.start]
     facts.add("rectifications", "梳理问题", "个", found, day=lambda r: r.found_on)
     closed = [r for r in found if not is_open(r)]
     facts.add("rectifications_closed", "已整改完成", "个", closed, day=lambda r: r.completed_on)
     facts.add("rectifications_open", "正在整改", "个", [r for r in found if is_open(r)])
     facts.lists["rectifications"] = found
-    standing = [
-        r
-        for r in read(m.Rectification)
-        .filter(found_on__lte=end)
-        .filter(models.Q(state__in=OPEN_STATES) | models.Q(completed_on__gt=state_day))
-        .select_related("owner")
-        .order_by("deadline", "pk")
-    ]
+    standing = sorted((r for r in rows if is_open(r)), key=lambda r: (r.deadline, r.pk))
     limit = min(timezone.localdate(), end + timedelta(days=1))
     overdue = [r for r in standing if r.deadline < limit]
     facts.add("rectifications_overdue", "逾期未完成整改", "个", overdue, day=lambda r: r.deadline)

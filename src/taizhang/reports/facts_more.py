@@ -331,27 +331,6 @@ def schemes_of(unit: Any, year: int, *, user: Any = None) -> list[Any]:
     return list(AssessmentScheme.objects.readable(user).filter(year=year, unit=unit).order_by("pk"))
 
 
-def unit_inspections(
-    unit: Any, units: list[Any], year: int, *, user: Any = None
-) -> list[tuple[date, list[str]]]:
-    """The days `unit` inspected its units, as their records of an inspection received name it
-    (接受市气象局……检查, or sent to 市气象局), and the units inspected that day."""
-    names = {unit.name, (getattr(unit, "short_name", "") or "").strip()} - {""}
-    rows = (
-        lm.ReportRecord.objects.readable(user)
-        .filter(unit__in=[u.pk for u in units], kind="inspected", held_on__year=year)
-        .select_related("unit")
-        .order_by("held_on", "unit__path")
-    )
-    by_day: dict[date, list[str]] = {}
-    for r in rows:
-        if r.recipient.strip() in names or any(n in r.title for n in names):
-            day_units = by_day.setdefault(r.held_on, [])
-            if r.unit.name not in day_units:
-                day_units.append(r.unit.name)
-    return sorted(by_day.items())
-
-
 def system_opinions(units: list[Any], year: int, *, user: Any = None) -> list[Any]:
     """The 舆情 found in the year at the units below, oldest first."""
     return list(
@@ -360,3 +339,61 @@ def system_opinions(units: list[Any], year: int, *, user: Any = None) -> list[An
         .select_related("unit")
         .order_by("found_on", "pk")
     )
+
+
+# --- A party organisation's 专题研究 of ideology work ---------------------------------------------------
+IDEOLOGY_WORD = (
+    "意识形态"  # a 支委会 whose title names it studied ideology work (as the demo's evidence reads it)
+)
+
+
+def ideology_studies(facts: Any) -> Any:
+    """The meetings at which the unit's party organisation studied ideology work: the 党组/党委's
+    meetings of kind party_group; for a 党支部 or 党总支 (it has no 党组) also its 支委会 whose title
+    names 意识形态 — the same definition the 支委会专题研究 indicator and the work plan's evidence use."""
+    from .facts import Figure, org_meeting
+
+    rows = facts.lists.get("meetings", [])
+    branch = getattr(facts.unit, "org_type", "") in ("branch", "general_branch")
+    studied = [
+        r
+        for r in rows
+        if r.kind == "party_group" or (branch and r.kind == "branch_committee" and IDEOLOGY_WORD in r.title)
+    ]
+    day = lambda r: r.held_at  # noqa: E731 (a local date when a reference is made)
+    return Figure(
+        "ideology_studies",
+        len(studied),
+        "次",
+        f"{org_meeting(facts.unit)}专题研究意识形态工作",
+        None,
+        studied,
+        day,
+    )
+
+
+# --- What a superior's inspections of its units found (docs4) ------------------------------------------
+def inspection_feedback(
+    unit: Any, units: list[Any], year: int, *, user: Any = None
+) -> list[tuple[date, str, int | None, list[str]]]:
+    """Each inspection `unit` made of its units in the year, as the inspected unit recorded it: the
+    day, the unit, the problems fed back (反馈问题4个, None when the record gives no count) and the
+    fields they concern (涉及三审记录和学习研讨)."""
+    import re
+
+    names = {unit.name, (getattr(unit, "short_name", "") or "").strip()} - {""}
+    rows = (
+        lm.ReportRecord.objects.readable(user)
+        .filter(unit__in=[u.pk for u in units], kind="inspected", held_on__year=year)
+        .select_related("unit")
+        .order_by("held_on", "unit__path")
+    )
+    out: list[tuple[date, str, int | None, list[str]]] = []
+    for r in rows:
+        if r.recipient.strip() in names or any(n in r.title for n in names):
+            text = r.summary or ""
+            count = re.search(r"反馈问题(\d+)个", text)
+            about = re.findall(r"涉及([^，。；]+)", text)
+            fields = [x for a in about for x in re.split(r"和|、", a) if x]
+            out.append((r.held_on, r.unit.name, int(count.group(1)) if count else None, fields))
+    return out

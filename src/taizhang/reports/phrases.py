@@ -245,7 +245,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "pub.high": (
         "{items}。",
-        "其中，{items}。",
+        "在较高层级的媒体上，{items}。",
         "省级以上媒体方面，{items}。",
         "较有影响的稿件中，{items}。",
     ),
@@ -310,6 +310,18 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "舆情方面，{span}发现{n}，处置完毕{closed}，没有形成负面炒作。",
         "{span}监测发现舆情{n}，已办结{closed}，应对及时。",
     ),
+    "pos.opinion.total.one": (
+        "{span}发现涉及本单位的舆情{n}，已处置完毕，未发酵扩散。",
+        "{span}共处置涉及本单位的舆情{n}，已办结。",
+        "舆情方面，{span}发现{n}，已处置完毕，没有形成负面炒作。",
+        "{span}监测发现舆情{n}，已及时处置办结。",
+    ),
+    "pos.opinion.total.all": (
+        "{span}发现涉及本单位的舆情{n}，均已处置完毕，未发酵扩散。",
+        "{span}共处置涉及本单位的舆情{n}，均已办结。",
+        "舆情方面，{span}发现{n}，全部处置完毕，没有形成负面炒作。",
+        "{span}监测发现舆情{n}，均及时处置办结。",
+    ),
     # --- 分析研判与监督检查 ------------------------------------------------------------------------------------
     "h.analysis": (
         "坚持研判先行，风险防控关口前移",
@@ -326,14 +338,25 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{span}召开形势分析研判会议{n}，时间为{dates}，查找风险点{risks}{high}。",
         "按季度开展形势研判，{span}共{n}（{dates}），排查出风险点{risks}{high}。",
     ),
+    "ana.sessions.one": (
+        "{span}开展意识形态领域形势分析研判{n}（{dates}），排查风险点{risks}{high}。",
+        "{dates}，{org}召开形势分析研判会议，梳理风险点{risks}{high}。",
+        "{span}分析研判{n}，于{dates}召开，查找风险点{risks}{high}。",
+    ),
     "ana.resolved": (
         "截至目前，已化解风险点{resolved}{rest}。",
-        "其中已化解{resolved}{rest}，其余落实了防范措施。",
+        "经逐项落实防范措施，已化解{resolved}{rest}。",
         "经采取措施，已化解{resolved}{rest}。",
         "对排查出的风险点明确责任科室和防范措施，已化解{resolved}{rest}。",
     ),
+    "ana.resolved.all": (
+        "对排查出的风险点逐一明确责任科室和防范措施，{resolved}风险点均已化解。",
+        "经落实防范措施，{resolved}风险点全部化解。",
+        "各风险点均明确了责任科室和防范措施，{resolved}已全部化解。",
+        "针对这些风险点逐项落实防范措施，目前{resolved}均已化解。",
+    ),
     "ana.resolved.closed": (
-        "其中已化解{resolved}{rest}。",
+        "到年底，已化解{resolved}{rest}。",
         "经采取措施，化解风险点{resolved}{rest}。",
         "对排查出的风险点明确责任科室和防范措施，化解{resolved}{rest}。",
         "落实防范措施后，{resolved}已化解{rest}。",
@@ -447,6 +470,17 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{field}方面，“{risk}”在研判中出现{times}{high}，究其原因，{cause}。",
         "“{risk}”一项在{span}研判中出现{times}{high}，反映出{cause}的问题尚未根本解决。",
     ),
+    "ph.risk.one": (
+        "高风险点的防范还存在薄弱环节。",
+        "{field}领域存在需要重点防范的风险。",
+        "个别领域的风险等级偏高。",
+        "重点风险的源头防范还不够有力。",
+    ),
+    "prob.risk.one": (
+        "{when}研判时，“{risk}”被评为高风险，主要原因是{cause}。",
+        "{field}方面，{when}的研判把“{risk}”列为高风险，根源在于{cause}。",
+        "“{risk}”在{when}研判中被评为高风险，反映出{cause}的问题还没有解决。",
+    ),
     "ph.opinion": (
         "对社会关切的回应还不够主动。",
         "舆情的源头防范还需加强。",
@@ -473,6 +507,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{span}阵地检查发现问题{problems}，其中{top}集中在{where}，主要是日常更新和审核把关责任落实不到位。",
         "{span}检查发现问题{problems}，{where}出现问题{top}，反映出阵地日常巡查还有漏洞。",
         "{span}检查发现问题{problems}，其中{where}共{top}，日常更新和巡查责任还没有落实到人。",
+    ),
+    "prob.positions.all": (
+        "{span}阵地检查发现问题{problems}，全部出在{where}，主要是日常更新和审核把关责任落实不到位。",
+        "{span}检查发现的{problems}问题都集中在{where}，反映出这些阵地的日常巡查还有漏洞。",
+        "{span}检查发现问题{problems}，均出自{where}，日常更新和巡查责任还没有落实到人。",
     ),
     "ph.reviews": (
         "信息发布的审核质量还需提升。",
@@ -672,7 +711,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "next.plan_items": (
         "按照{plan}，{items}。",
         "同时，抓好{plan}中的其他任务：{items}。",
-        "此外，还将重点落实{plan}中的{items}。",
+        "此外，还将重点落实{plan}中的以下任务：{items}。",
         "{plan}中的其他任务同步推进：{items}。",
     ),
     "next.none": (
@@ -682,7 +721,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     # --- open periods (written before the period ends) -------------------------------------------------------
     "ahead.items": (
         "按照年度安排，年内还将完成以下工作：{items}。",
-        "根据工作计划，到期前还将{items}。",
+        "根据工作计划，还将抓好以下工作：{items}。",
         "以下工作尚在推进中，将按期完成：{items}。",
     ),
 }

@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from itertools import combinations, pairwise
@@ -24,7 +25,9 @@ from docx import Document as WordDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from lxml import etree
@@ -67,7 +70,8 @@ STYLE_NAMES = {style: f"TZ {style}" for style in FONTS}
 set_east_asian = printing.set_east_asian
 
 
-def _styles(doc: Any) -> None:
+def _defaults(doc: Any) -> None:
+    """The run defaults: 3号, explicit fonts and the languages of the text."""
     # the document grid's character pitch counts from the default font size: make it 3号
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -92,45 +96,55 @@ def _styles(doc: Any) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
     lang.set(qn("w:bidi"), "ar-SA")
     rpr.append(lang)
+
+
+def _styles(doc: Any) -> None:
+    _defaults(doc)
     normal = doc.styles["Normal"]
     normal.font.size = SIZE_3
     set_east_asian(normal.element, "仿宋_GB2312")
-    for style, (font, size, align, indent) in FONTS.items():
-        st = doc.styles.add_style(STYLE_NAMES[style], WD_STYLE_TYPE.PARAGRAPH)
-        st.base_style = normal
-        st.font.size = size
-        set_east_asian(st.element, font)
-        if size == SIZE_3:
-            spacing = OxmlElement("w:spacing")
-            spacing.set(qn("w:val"), str(CONDENSE_TWENTIETHS))
-            st.element.get_or_add_rPr().append(spacing)
-        pf = st.paragraph_format
-        pf.alignment = align
-        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = Twips(LINE_PITCH_TWIPS) if style != d.TITLE else Pt(36)
-        pf.space_before = Pt(0)
-        pf.space_after = Pt(0)
-        ppr = st.element.get_or_add_pPr()
-        ind = OxmlElement("w:ind")
-        if indent:
-            ind.set(qn("w:firstLineChars"), "200")  # two characters, whatever the font size
-            ind.set(qn("w:firstLine"), str(2 * 320))
-        elif style == d.DATE or style == d.SIGNATURE:
-            ind.set(qn("w:rightChars"), "400")  # 右空四字
-            ind.set(qn("w:right"), str(4 * 320))
-        jc = ppr.find(qn("w:jc"))
-        if jc is not None:
-            jc.addprevious(ind)  # the schema's order: w:ind before w:jc
-        else:
-            ppr.append(ind)
-        if style.startswith("h") or style in (d.TITLE, d.SIGNATURE, ANNEX):
-            # a heading never ends a page: it stays with the paragraph it heads (the signature with
-            # its date, the word 附件 with the annex's title)
-            ppr.insert(1 if ppr.find(qn("w:pStyle")) is not None else 0, OxmlElement("w:keepNext"))
-        if style.startswith("h"):
-            outline = OxmlElement("w:outlineLvl")
-            outline.set(qn("w:val"), str(int(style[1]) - 1))
-            ppr.append(outline)
+    for style in FONTS:
+        _paragraph_style(doc, normal, style)
+
+
+def _paragraph_style(doc: Any, normal: Any, style: str) -> None:
+    """One of our paragraph styles (FONTS): its font and size, alignment, indent and spacing."""
+    font, size, align, indent = FONTS[style]
+    st = doc.styles.add_style(STYLE_NAMES[style], WD_STYLE_TYPE.PARAGRAPH)
+    st.base_style = normal
+    st.font.size = size
+    set_east_asian(st.element, font)
+    if size == SIZE_3:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(CONDENSE_TWENTIETHS))
+        st.element.get_or_add_rPr().append(spacing)
+    pf = st.paragraph_format
+    pf.alignment = align
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Twips(LINE_PITCH_TWIPS) if style != d.TITLE else Pt(36)
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    ppr = st.element.get_or_add_pPr()
+    ind = OxmlElement("w:ind")
+    if indent:
+        ind.set(qn("w:firstLineChars"), "200")  # two characters, whatever the font size
+        ind.set(qn("w:firstLine"), str(2 * 320))
+    elif style == d.DATE or style == d.SIGNATURE:
+        ind.set(qn("w:rightChars"), "400")  # 右空四字
+        ind.set(qn("w:right"), str(4 * 320))
+    jc = ppr.find(qn("w:jc"))
+    if jc is not None:
+        jc.addprevious(ind)  # the schema's order: w:ind before w:jc
+    else:
+        ppr.append(ind)
+    if style.startswith("h") or style in (d.TITLE, d.SIGNATURE, ANNEX):
+        # a heading never ends a page: it stays with the paragraph it heads (the signature with
+        # its date, the word 附件 with the annex's title)
+        ppr.insert(1 if ppr.find(qn("w:pStyle")) is not None else 0, OxmlElement("w:keepNext"))
+    if style.startswith("h"):
+        outline = OxmlElement("w:outlineLvl")
+        outline.set(qn("w:val"), str(int(style[1]) - 1))
+        ppr.append(outline)
 
 
 def _page(section: Any) -> None:
@@ -359,10 +373,32 @@ def _trimmed(package: bytes) -> bytes:
     return out.getvalue()
 
 
+_DOCUMENT_PART, _CORE_PART = "word/document.xml", "docProps/core.xml"
+
+
+@dataclass(frozen=True)
+class _Package:
+    """The empty document as the members of its file, and the ids of the styles it holds."""
+
+    members: tuple[tuple[str, bytes], ...]  # as python-docx saves them, in its order
+    ids: dict[str, str]  # our block styles (FONTS) → style id
+    styles: dict[str, str]  # table and cover styles: style name → style id
+
+    def write(self, changed: dict[str, bytes]) -> bytes:
+        """The file with `changed` members in place of the empty document's, written as
+        python-docx writes a package (deflated, in the same order)."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for name, data in self.members:
+                dst.writestr(name, changed.get(name, data))
+        return out.getvalue()
+
+
 @cache
-def _template() -> tuple[bytes, dict[str, str]]:
+def _template() -> _Package:
     """The empty document — styles, page, grid, page numbers — built once per process; each
-    document opens a copy and only adds its paragraphs."""
+    document copies its body and properties, adds its paragraphs and writes the file (opening and
+    saving the package through python-docx for every document cost more than laying it out)."""
     word = WordDocument()
     _styles(word)
     _table_styles(word)
@@ -376,9 +412,15 @@ def _template() -> tuple[bytes, dict[str, str]]:
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
     ids = {style: word.styles[name].style_id for style, name in STYLE_NAMES.items()}
+    named = [name for name, _ in TABLE_STYLES.values()] + [v[0] for v in COVER_STYLES.values()]
+    styles = {name: word.styles[name].style_id for name in named}
     out = io.BytesIO()
     word.save(out)
-    return _trimmed(out.getvalue()), ids
+    # opened and saved once more: the members are then byte for byte what a save writes
+    again = io.BytesIO()
+    WordDocument(io.BytesIO(_trimmed(out.getvalue()))).save(again)
+    src = zipfile.ZipFile(again)
+    return _Package(tuple((i.filename, src.read(i.filename)) for i in src.infolist()), ids, styles)
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -488,72 +530,89 @@ def _ref_text(ref: Any) -> str:
     return "，".join(x for x in (when, "，".join(parts)) if x)
 
 
-def to_docx(doc: d.Document, *, sources: bool = False) -> bytes:
-    template, ids = _template()
-    word = WordDocument(io.BytesIO(template))
-    body = word.element.body
-    sect = body.find(qn("w:sectPr"))
+class _Body:
+    """The paragraphs of a document being laid out, each put before the body's section mark."""
 
-    def para(text: str, style: str) -> Any:
+    def __init__(self, root: Any, doc: d.Document, package: _Package) -> None:
+        self.doc, self.ids, self.styles = doc, package.ids, package.styles
+        self.sect = root.find(qn("w:body")).find(qn("w:sectPr"))
+        self.names = [doc.issuer, doc.unit_name, doc.addressee]  # the words a title breaks between
+
+    def para(self, text: str, style: str) -> Any:
         p = OxmlElement("w:p")
-        ppr = _ppr(p, ids[style])
+        ppr = _ppr(p, self.ids[style])
         if text:
             p.append(_run(text))
-        sect.addprevious(p)
+        self.sect.addprevious(p)
         return ppr
 
-    def title(text: str) -> None:
+    def title(self, text: str) -> None:
         p = OxmlElement("w:p")
-        _ppr(p, ids[d.TITLE])
-        for n, line in enumerate(title_lines(text, [doc.issuer, doc.unit_name, doc.addressee])):
+        _ppr(p, self.ids[d.TITLE])
+        for n, line in enumerate(title_lines(text, self.names)):
             r = _run(line)
             if n:
                 r.insert(0 if r.find(qn("w:rPr")) is None else 1, OxmlElement("w:br"))
             p.append(r)
-        sect.addprevious(p)
+        self.sect.addprevious(p)
 
-    annexed = sources and bool(doc.figures)
-    if doc.number or doc.signer:
-        _masthead(doc, sect, ids)
+    def signature(self, text: str, right: float, annexed: bool) -> None:
+        """The signature never opens a page alone: the text's last paragraph, the 附件说明 and
+        the blank lines stay with it."""
+        _keep_with_next(self.sect.getprevious())
+        if annexed:  # 附件说明: under the text after a blank line, 左空二字 (GB/T 9704 7.3.3)
+            _keep_with_next(self.para("", d.BODY))
+            _keep_with_next(self.para(f"附件：{ANNEX_TITLE}", d.BODY))
+        _keep_with_next(self.para("", d.BODY))  # a blank line before the signature
+        _indent(self.para(text, d.SIGNATURE), right)
+
+    def annex(self) -> None:
+        """The sources annex on a page of its own: 附件, its title, then each figure's records."""
+        self.sect.addprevious(page_break_paragraph())
+        self.para("附件", ANNEX)
+        self.para(ANNEX_TITLE, d.TITLE)
+        self.para("", d.BODY)
+        for style, text in annex_lines(self.doc):
+            self.para(text, style)
+
+
+def _lay_out(out: _Body, annexed: bool) -> None:
+    """The document's blocks, in order, as the Word file's paragraphs and tables."""
+    doc = out.doc
     previous: d.Block | None = None
     signature = next((b.text for b in doc.blocks if b.style == d.SIGNATURE), "")
     day = next((b.text for b in doc.blocks if b.style == d.DATE), "")
     sig_right, date_right = signature_indents(signature, day)
     for block in doc.blocks:
-        extra, previous = docx_extra(block, word, sect, previous), block
+        extra, previous = docx_extra(block, out.styles, out.sect, previous), block
         if extra:
             continue
         if block.style == d.SIGNATURE:
-            # the signature never opens a page alone: the text's last paragraph, the 附件说明 and
-            # the blank lines stay with it
-            _keep_with_next(sect.getprevious())
-            if annexed:  # 附件说明: under the text after a blank line, 左空二字 (GB/T 9704 7.3.3)
-                _keep_with_next(para("", d.BODY))
-                _keep_with_next(para(f"附件：{ANNEX_TITLE}", d.BODY))
-            _keep_with_next(para("", d.BODY))  # a blank line before the signature
-            _indent(para(block.text, d.SIGNATURE), sig_right)
-            continue
-        if block.style == d.DATE and signature:
-            _indent(para(block.text, d.DATE), date_right)
-            continue
-        if block.style == d.TITLE:
-            title(block.text)
-            para("", d.BODY)  # a blank line under the title
+            out.signature(block.text, sig_right, annexed)
+        elif block.style == d.DATE and signature:
+            _indent(out.para(block.text, d.DATE), date_right)
+        elif block.style == d.TITLE:
+            out.title(block.text)
+            out.para("", d.BODY)  # a blank line under the title
             if doc.addressee:  # 主送机关: under the title after a blank line, flush left (7.3.2)
-                para(f"{doc.addressee.rstrip('：:')}：", d.LEAD)
-            continue
-        para(block.text, block.style)
+                out.para(f"{doc.addressee.rstrip('：:')}：", d.LEAD)
+        else:
+            out.para(block.text, block.style)
+
+
+def to_docx(doc: d.Document, *, sources: bool = False) -> bytes:
+    package = _template()
+    members = dict(package.members)
+    root = parse_xml(members[_DOCUMENT_PART])
+    out = _Body(root, doc, package)
+    annexed = sources and bool(doc.figures)
+    if doc.number or doc.signer:
+        _masthead(doc, out.sect, package.ids)
+    _lay_out(out, annexed)
     if annexed:
-        sect.addprevious(page_break_paragraph())
-        para("附件", ANNEX)
-        para(ANNEX_TITLE, d.TITLE)
-        para("", d.BODY)
-        for style, text in annex_lines(doc):
-            para(text, style)
-    _properties(word, doc)
-    out = io.BytesIO()
-    word.save(out)
-    return out.getvalue()
+        out.annex()
+    core = _properties(members[_CORE_PART], doc)
+    return package.write({_DOCUMENT_PART: serialize_part_xml(root), _CORE_PART: core})
 
 
 def _masthead(doc: d.Document, sect: Any, ids: dict[str, str]) -> None:
@@ -604,9 +663,10 @@ def _masthead(doc: d.Document, sect: Any, ids: dict[str, str]) -> None:
         sect.addprevious(blank)
 
 
-def _properties(word: Any, doc: d.Document) -> None:
+def _properties(template: bytes, doc: d.Document) -> bytes:
     """Title, author (the issuer), language and dates of our own; nothing of python-docx's."""
-    props = word.core_properties
+    root = parse_xml(template)
+    props = CoreProperties(root)
     props.title = doc.title[:255]
     props.author = props.last_modified_by = (doc.issuer or doc.unit_name)[:255]
     props.language = "zh-CN"
@@ -615,6 +675,7 @@ def _properties(word: Any, doc: d.Document) -> None:
     props.revision = 1
     stamp = datetime.combine(doc.day, time(9, 0))
     props.created = props.modified = stamp
+    return serialize_part_xml(root)
 
 
 def to_markdown(doc: d.Document) -> str:
@@ -841,12 +902,12 @@ def html_table(block: d.Block) -> str:
     )
 
 
-def docx_extra(block: d.Block, word: Any, sect: Any, previous: d.Block | None) -> bool:
-    """Lay out a table or cover block before `sect`; False for any other block. A cover's first
-    line stands a third down the page, the page after the cover notes breaks, and the cover
-    page carries no page number."""
+def docx_extra(block: d.Block, styles: dict[str, str], sect: Any, previous: d.Block | None) -> bool:
+    """Lay out a table or cover block before `sect` (`styles`: the ids of the table and cover
+    styles by name); False for any other block. A cover's first line stands a third down the
+    page, the page after the cover notes breaks, and the cover page carries no page number."""
     if block.style == d.TABLE:
-        ids = [word.styles[name].style_id for name, _ in TABLE_STYLES.values()]
+        ids = [styles[name] for name, _ in TABLE_STYLES.values()]
         sect.addprevious(docx_table(block, ids[0], ids[1]))
         return True
     if block.style == d.BREAK:
@@ -856,7 +917,7 @@ def docx_extra(block: d.Block, word: Any, sect: Any, previous: d.Block | None) -
         if previous is not None and previous.style == d.COVER_NOTE:
             sect.addprevious(page_break_paragraph())
         return False
-    style_id = word.styles[COVER_STYLES[block.style][0]].style_id
+    style_id = styles[COVER_STYLES[block.style][0]]
     if block.style == d.COVER and (previous is None or previous.style != d.COVER):
         for _ in range(6):
             sect.addprevious(_cell_paragraph("", style_id))

@@ -221,7 +221,7 @@ def header_of(
 
 def apply_header(doc: d.Document, header: dict[str, Any]) -> d.Document:
     """Set the fields on a built document; the signature and date lines say the same."""
-    from .writer import cn_date
+    from .prose import cn_date
 
     doc.day = header["day"]
     for key in d.HEADER_FIELDS:
@@ -295,7 +295,7 @@ def version_header_update(
     """A draft's 公文 fields: 成文日期 (the date line follows), 发文字号, 签发人 and 主送机关."""
     from taizhang.core.textcheck import text_problem
 
-    from .writer import cn_date
+    from .prose import cn_date
 
     if not scope_for(acting_user).allows("change", version.unit):
         raise PermissionDenied("您没有修改本单位文书的权限。")

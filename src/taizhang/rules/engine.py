@@ -2,27 +2,30 @@
 
 A requirement set is a YAML file shipped in `requirements/`; the newest version whose `from_year`
 is not after the year applies. A unit inherits its ancestors' local changes (`LocalRule`), the
-nearer unit winning. Evaluating runs one grouped query per rule for any number of units, so the
-superior's table over three thousand units costs the same number of queries as one unit's grid.
+nearer unit winning. Evaluating runs one grouped query per ledger for any number of units (a
+rule counting days over every kind of record adds one), so the superior's table over three
+thousand units costs the same number of queries as one unit's grid.
 """
 
 from __future__ import annotations
 
 import calendar
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
-from functools import lru_cache
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache, reduce
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import connection, models
-from django.db.models import Count, F, Func, Q, Sum
-from django.db.models.functions import Cast, ExtractMonth, TruncDate
+from django.db import connection, connections, models
+from django.db.models import Case, Count, F, Func, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from taizhang.core.kinds import DatedBy, Kind
@@ -63,7 +66,9 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Period:
+class RulePeriod:
+    """One of a rule's periods in a year (a month, quarter, half or the year) and its due day."""
+
     index: int  # 1-based within the year
     label: str
     start: date
@@ -71,10 +76,12 @@ class Period:
     deadline: date  # the due day, or the period's last day
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
+    """A rule's result for one unit and period. Frozen: units with the same values share cells."""
+
     rule: Rule
-    period: Period
+    period: RulePeriod
     status: str
     value: int
     evidence: list[int] = field(default_factory=list)
@@ -110,7 +117,7 @@ def rule_problems(rule: Rule, ledgers: Mapping[str, Kind]) -> dict[str, str]:
     """Why the engine cannot evaluate `rule`, by the local-rule field at fault (Chinese messages);
     empty when it can. The one check: the rule form and service refuse what it finds, and the
     engine skips such a rule (an old row) instead of failing. It reads the kind's date definition
-    (`Kind.date`, as `_bounds`, `_fine` and `_coarse` do): records are placed by their own date or
+    (`Kind.date`, as the evaluation does): records are placed by their own date or
     date-time, so a kind dated by a year or by a related record's field cannot be counted per
     period; people are counted in the kind's declared `people_field`."""
     problems: dict[str, str] = {}
@@ -197,7 +204,7 @@ def default_rules(year: int) -> list[Rule]:
     return list(chosen)
 
 
-def periods(rule: Rule, year: int) -> list[Period]:
+def periods(rule: Rule, year: int) -> list[RulePeriod]:
     count = PERIODS[rule.period]
     months = 12 // count
     result = []
@@ -219,11 +226,11 @@ def periods(rule: Rule, year: int) -> list[Period]:
             label = "上半年" if i == 0 else "下半年"
         else:
             label = f"{year}年"
-        result.append(Period(i + 1, label, start, end, deadline))
+        result.append(RulePeriod(i + 1, label, start, end, deadline))
     return result
 
 
-def status_of(value: int, rule: Rule, period: Period, today: date) -> str:
+def status_of(value: int, rule: Rule, period: RulePeriod, today: date) -> str:
     if value >= rule.threshold:
         return MET
     return DUE if today <= period.deadline else MISSED
@@ -265,37 +272,24 @@ def effective_rules(
 
 
 # --- Evaluation --------------------------------------------------------------------------------------
-def _bounds(model: type[models.Model], when: DatedBy, year: int) -> dict[str, Any]:
-    date_field = when.path
+Readable = Callable[[type[models.Model]], Any]  # the records of a model the caller may read
+Values = tuple[int, ...]  # one unit's numbers, one per period (or running totals, one per cut day)
+
+
+def _moment(model: type[models.Model], when: DatedBy, day: date) -> date | datetime:
+    """What a record's date is compared with to ask "before `day`?": the day, or its local midnight."""
     if when.is_datetime(model):
-        tz = timezone.get_current_timezone()
-        return {
-            f"{date_field}__gte": datetime.combine(date(year, 1, 1), time.min, tzinfo=tz),
-            f"{date_field}__lt": datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=tz),
-        }
-    return {f"{date_field}__gte": date(year, 1, 1), f"{date_field}__lte": date(year, 12, 31)}
+        return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return day
 
 
-def _month_expression(model: type[models.Model], when: DatedBy, year: int) -> Any:
-    """The local month of a record. On SQLite, Django's time-zone-aware truncation runs a Python
-    function per row; where the zone keeps one offset all year (Beijing time does), SQLite's own
-    strftime on the stored UTC text with that offset gives the same month far faster."""
-    date_field = when.path
-    if connection.vendor == "sqlite" and when.is_datetime(model):
-        tz = timezone.get_current_timezone()
-        offsets = {tz.utcoffset(datetime(year, month, 1)) for month in range(1, 13)}
-        if len(offsets) == 1:
-            (offset,) = offsets
-            minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-            return Cast(
-                Func(F(date_field), template=f"strftime('%%%%m', %(expressions)s, '{minutes:+d} minutes')"),
-                models.IntegerField(),
-            )
-    if connection.vendor == "sqlite":
-        return Cast(Func(F(date_field), template="strftime('%%%%m', %(expressions)s)"), models.IntegerField())
-    # an integer straight from the database (in the current time zone for date-times): no per-row
-    # conversion of truncated dates in Python
-    return ExtractMonth(date_field)
+def _bounds(model: type[models.Model], when: DatedBy, year: int) -> dict[str, Any]:
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    return {f"{when.path}__gte": _moment(model, when, first), f"{when.path}__lt": _moment(model, when, after)}
+
+
+def _scope(records: Readable, kind: Kind, unit_ids: list[int], year: int) -> Any:
+    return records(kind.model).filter(unit_id__in=unit_ids, **_bounds(kind.model, kind.date, year)).order_by()
 
 
 def _local_date(value: Any) -> date:
@@ -309,67 +303,91 @@ def evaluate(
     units: list[Any],
     year: int,
     rules_by_unit: dict[int, list[Rule]],
-    queryset: Callable[[type[models.Model]], Any],
+    queryset: Readable,
     ledgers: Mapping[str, Kind],
     with_evidence: bool = False,
     today: date | None = None,
-) -> dict[tuple[int, str], list[Cell]]:
-    """Every (unit, rule) pair's cells for the year. `queryset(model)` gives the records the caller
-    may read (restrict() on the web); `ledgers` maps a rule's ledger slug to its Kind."""
+) -> dict[int, dict[str, list[Cell]]]:
+    """Each unit's cells for the year, by rule id in the order of the unit's rules. `queryset(model)`
+    gives the records the caller may read (restrict() on the web); `ledgers` maps a rule's ledger
+    slug to its Kind. Without evidence, a ledger costs one grouped query whatever the number of
+    units and rules (see _grouped_values); with evidence, each rule reads its records.
+    Units with the same values share their lists of cells: read them, never change them."""
     today = today or timezone.localdate()
     unit_ids = [u.pk for u in units]
-    distinct: dict[Rule, list[int]] = defaultdict(list)
+    # units sharing one list of rules (effective_rules gives units of one chain the same list)
+    sharing: dict[int, tuple[list[Rule], list[int]]] = {}
     for unit_id, rules in rules_by_unit.items():
+        sharing.setdefault(id(rules), (rules, []))[1].append(unit_id)
+    rule_units: dict[Rule, list[int]] = defaultdict(list)
+    for rules, members in sharing.values():
         for rule in rules:
-            distinct[rule].append(unit_id)
-    results: dict[tuple[int, str], list[Cell]] = {}
-    values: dict[Rule, dict[int, list[int]]] = {}
-    evidence: dict[Rule, dict[tuple[int, int], list[int]]] = {}
-    # Rules that only need counts per month share one scan of their ledger: a column per rule.
+            rule_units[rule].extend(members)
+    by_rule: dict[Rule, dict[int, list[Cell]]] = {}
     grouped: dict[str, list[Rule]] = defaultdict(list)
-    for rule in list(distinct):
-        if rule.problem or rule_problem(rule, ledgers):  # never evaluated: its cells stay empty
-            for unit_id in distinct.pop(rule):
-                results[(unit_id, rule.id)] = []
-        elif with_evidence or rule.due:
-            values[rule], evidence[rule] = _fine(rule, year, queryset, ledgers, unit_ids)
+    for rule, rule_unit_ids in rule_units.items():
+        kind = ledgers.get(rule.ledger)
+        if kind is None or rule.problem or rule_problem(rule, ledgers):  # never evaluated: no cells
+            by_rule[rule] = {unit_id: [] for unit_id in rule_unit_ids}
+        elif with_evidence:
+            values, evidence = _records_per_period(rule, year, queryset, kind, unit_ids)
+            by_rule[rule] = _rule_cells(rule, year, rule_unit_ids, values, evidence, today)
         else:
             grouped[rule.ledger].append(rule)
     for ledger, rules in grouped.items():
-        values.update(_coarse(ledger, rules, year, queryset, ledgers, unit_ids))
-    for rule, rule_units in distinct.items():
-        plist = periods(rule, year)
-        rule_values, rule_evidence = values[rule], evidence.get(rule, {})
-        zero = [0] * len(plist)
-        statuses = {}  # a period's status depends only on its value: compute each once
-        for unit_id in rule_units:
-            counts = rule_values.get(unit_id, zero)
-            cells = []
-            for p in plist:
-                value = counts[p.index - 1]
-                key = (p.index, value)
-                if key not in statuses:
-                    statuses[key] = status_of(value, rule, p, today)
-                ids = rule_evidence.get((unit_id, p.index))
-                cells.append(Cell(rule, p, statuses[key], value, sorted(ids) if ids else []))
-            results[(unit_id, rule.id)] = cells
-    return results
+        for rule, values in _grouped_values(rules, year, queryset, ledgers[ledger], unit_ids).items():
+            by_rule[rule] = _rule_cells(rule, year, rule_units[rule], values, {}, today)
+    result = {}
+    for rules, members in sharing.values():
+        columns = [(rule.id, by_rule[rule]) for rule in rules]
+        for unit_id in members:
+            result[unit_id] = {rule_id: cells[unit_id] for rule_id, cells in columns}
+    return result
 
 
-def _scope(queryset: Callable[[type[models.Model]], Any], kind: Kind, unit_ids: list[int], year: int) -> Any:
-    return queryset(kind.model).filter(unit_id__in=unit_ids, **_bounds(kind.model, kind.date, year))
-
-
-def _fine(
+def _rule_cells(
     rule: Rule,
     year: int,
-    queryset: Callable[[type[models.Model]], Any],
-    ledgers: Mapping[str, Kind],
     unit_ids: list[int],
-) -> tuple[dict[int, list[int]], dict[tuple[int, int], list[int]]]:
-    """Each record placed against its period's due day, with its id as evidence."""
-    kind = ledgers[rule.ledger]
-    qs = _scope(queryset, kind, unit_ids, year).filter(**dict(rule.filters))
+    values: Mapping[int, Values],
+    evidence: Mapping[tuple[int, int], list[int]],
+    today: date,
+) -> dict[int, list[Cell]]:
+    """One rule's cells per unit. A cell without evidence depends only on its period and value, so
+    units with the same values share their (frozen) cells."""
+    plist = periods(rule, year)
+    zero = (0,) * len(plist)
+    shared: dict[tuple[int, int], Cell] = {}  # (period position, value): its cell
+
+    def cell(i: int, value: int) -> Cell:
+        found = shared.get((i, value))
+        if found is None:
+            found = shared[(i, value)] = Cell(rule, plist[i], status_of(value, rule, plist[i], today), value)
+        return found
+
+    rows: dict[Values, list[Cell]] = {}
+    result = {}
+    for unit_id in unit_ids:
+        unit_values = values.get(unit_id, zero)
+        row = rows.get(unit_values)
+        if row is None:
+            row = rows[unit_values] = [cell(i, v) for i, v in enumerate(unit_values)]
+        if evidence:
+            found = [evidence.get((unit_id, p.index)) for p in plist]
+            if any(found):
+                row = [
+                    replace(c, evidence=sorted(ids)) if ids else c for c, ids in zip(row, found, strict=True)
+                ]
+        result[unit_id] = row
+    return result
+
+
+def _records_per_period(
+    rule: Rule, year: int, records: Readable, kind: Kind, unit_ids: list[int]
+) -> tuple[dict[int, Values], dict[tuple[int, int], list[int]]]:
+    """Every record the rule counts, read one by one and placed against its period's due day, with
+    its id kept as the cell's evidence (a unit's page, the command line)."""
+    qs = _scope(records, kind, unit_ids, year).filter(**dict(rule.filters))
     plist = periods(rule, year)
     per_month = 12 // len(plist)
     values: dict[int, list[int]] = {}
@@ -392,43 +410,259 @@ def _fine(
             counts[p.index - 1] += row[3] or 0
         else:
             counts[p.index - 1] += 1
-    return values, evidence
+    return {unit_id: tuple(counts) for unit_id, counts in values.items()}, evidence
 
 
-def _coarse(
-    ledger: str,
-    rules: list[Rule],
-    year: int,
-    queryset: Callable[[type[models.Model]], Any],
-    ledgers: Mapping[str, Kind],
-    unit_ids: list[int],
-) -> dict[Rule, dict[int, list[int]]]:
-    """One grouped query for all these rules on one ledger: rows per (unit, month), a column per rule."""
-    kind = ledgers[ledger]
-    model, date_field = kind.model, kind.date.path
-    columns: dict[str, Any] = {}
-    for i, rule in enumerate(rules):
-        condition = Q(**dict(rule.filters))
-        if rule.measure == "days":
-            # a date is its own day; truncating one in a time zone fails (SQLite raises)
-            day = TruncDate(date_field) if kind.date.is_datetime(model) else F(date_field)
-            columns[f"r{i}"] = Count(day, distinct=True, filter=condition)
-        elif rule.measure == "people":
-            columns[f"r{i}"] = Sum(kind.people_field, filter=condition)
-        else:
-            columns[f"r{i}"] = Count("pk", filter=condition)
-    qs = _scope(queryset, kind, unit_ids, year)
-    rows = qs.annotate(m=_month_expression(model, kind.date, year)).values("unit_id", "m").annotate(**columns)
-    result: dict[Rule, dict[int, list[int]]] = {rule: {} for rule in rules}
-    # per rule: its own result dict (no hashing of rules inside the loop) and its period shape
-    shapes = [(result[rule], 12 // PERIODS[rule.period], PERIODS[rule.period]) for rule in rules]
-    for row in rows.order_by().values_list("unit_id", "m", *columns):
-        unit_id, month = row[0], int(row[1])
-        for column, (target, per_month, size) in enumerate(shapes, start=2):
-            n = row[column]
-            if n:
-                counts = target.get(unit_id)
-                if counts is None:
-                    counts = target[unit_id] = [0] * size
-                counts[(month - 1) // per_month] += n
+# Without evidence, a period's value is a difference of two running totals: what was recorded
+# before the day after its deadline, less what was recorded before its first day. SQL takes the
+# totals before each "cut day" of the year (a day some period starts on, or stops counting after
+# its due day) and over the whole year, so no record's month or period is worked out row by row.
+def _cut_days(rules: Iterable[Rule], year: int) -> list[date]:
+    days = {
+        d for rule in rules for p in periods(rule, year) for d in (p.start, p.deadline + timedelta(days=1))
+    }
+    return sorted(days - {date(year, 1, 1), date(year + 1, 1, 1)})
+
+
+def _period_values(
+    totals: Mapping[int, Values], rule: Rule, year: int, cuts: list[date] | None = None
+) -> dict[int, Values]:
+    """Per unit, the rule's value in each of its periods, from running totals before each of
+    `cuts` (the rule's own cut days unless given) and then over the whole year."""
+    cuts = _cut_days([rule], year) if cuts is None else cuts
+    place = {day: i for i, day in enumerate(cuts)} | {date(year + 1, 1, 1): len(cuts)}
+    spans = [(place.get(p.start), place[p.deadline + timedelta(days=1)]) for p in periods(rule, year)]
+    seen: dict[Values, Values] = {}
+    result = {}
+    for unit_id, running in totals.items():
+        values = seen.get(running)
+        if values is None:
+            values = seen[running] = tuple(
+                running[stop] - (running[start] if start is not None else 0) for start, stop in spans
+            )
+        result[unit_id] = values
     return result
+
+
+def _running_columns(
+    prefix: str, measure: str, kind: Kind, cuts: list[date], year: int, condition: Q | None = None
+) -> dict[str, Any]:
+    """The aggregates of the running totals of `measure` (of the records `condition` keeps) before
+    each cut day, then over the whole year."""
+    model, when = kind.model, kind.date
+
+    def total(before: Q | None) -> Any:
+        only = before & condition if before is not None and condition is not None else before or condition
+        if measure == "people":
+            return Coalesce(Sum(kind.people_field, filter=only), 0, output_field=models.IntegerField())
+        if measure == "days":
+            return Count(_day_expression(kind, year), distinct=True, filter=only)
+        return Count("pk", filter=only)
+
+    columns = {
+        f"{prefix}{i}": total(Q(**{f"{when.path}__lt": _moment(model, when, d)})) for i, d in enumerate(cuts)
+    }
+    columns[f"{prefix}{len(cuts)}"] = total(None)
+    return columns
+
+
+def _day_expression(kind: Kind, year: int) -> Any:
+    """A record's local day. On SQLite, Django's time-zone-aware TruncDate runs a Python function
+    per row; where the zone keeps one offset all year (Beijing time does), SQLite's own date() of
+    the stored UTC text with that offset gives the same day far faster."""
+    model, path = kind.model, kind.date.path
+    if not kind.date.is_datetime(model):
+        return F(path)  # a date is its own day; truncating one in a time zone fails (SQLite raises)
+    if connection.vendor == "sqlite":
+        tz = timezone.get_current_timezone()
+        offsets = {tz.utcoffset(datetime(year, 1, 1) + timedelta(days=n)) for n in range(367)}
+        if len(offsets) == 1:
+            (offset,) = offsets
+            minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+            return Func(
+                F(path),
+                template=f"date(%(expressions)s, '{minutes:+d} minutes')",
+                output_field=models.DateField(),
+            )
+    return TruncDate(path)
+
+
+def _distinct_days(
+    rule: Rule, year: int, records: Readable, kind: Kind, unit_ids: list[int]
+) -> dict[int, Values]:
+    """Per unit, running totals of the distinct days with a record the rule counts."""
+    columns = _running_columns("days", "days", kind, _cut_days([rule], year), year)
+    qs = _scope(records, kind, unit_ids, year).filter(**dict(rule.filters))
+    rows = _raw_rows(qs.values("unit_id").annotate(**columns).values_list("unit_id", *columns))
+    return {row[0]: row[1:] for row in rows}
+
+
+def _grouped_values(
+    rules: list[Rule], year: int, records: Readable, kind: Kind, unit_ids: list[int]
+) -> dict[Rule, dict[int, Values]]:
+    """Per rule and unit the period values of the rules on one ledger, from one grouped query:
+    running totals per unit and combination of values of the rules' filter fields (a meeting's
+    kind), added up in Python over the combinations each rule's filters match. Distinct days do
+    not add up over combinations: a rule counting days whose filters leave more than one
+    combination per unit (a rule on every kind of meeting) has a query of its own."""
+    fields = sorted({name for rule in rules for name, _value in rule.filters})
+    apart = [r for r in rules if r.measure == "days" and {name for name, _ in r.filters} != set(fields)]
+    values = {r: _period_values(_distinct_days(r, year, records, kind, unit_ids), r, year) for r in apart}
+    together = [rule for rule in rules if rule not in apart]
+    if not together:
+        return values
+    try:
+        totals, layout = _grouped_totals(together, fields, year, records, kind, unit_ids, packed=True)
+    except _Overflow:  # a segment too full to pack: the same totals, one aggregate per cut day
+        totals, layout = _grouped_totals(together, fields, year, records, kind, unit_ids, packed=False)
+    return values | {rule: _period_values(totals[rule], rule, year, layout[rule][0]) for rule in together}
+
+
+def _grouped_totals(
+    rules: list[Rule],
+    fields: list[str],
+    year: int,
+    records: Readable,
+    kind: Kind,
+    unit_ids: list[int],
+    *,
+    packed: bool,
+) -> tuple[dict[Rule, dict[int, Values]], dict[Rule, _Layout]]:
+    """The grouped query, and per rule and unit its running totals."""
+    columns, layout = _grouped_columns(rules, fields, year, kind, packed=packed)
+    qs = _scope(records, kind, unit_ids, year)
+    if all(rule.filters for rule in rules):  # read only the records some rule counts
+        qs = qs.filter(reduce(operator.or_, (Q(**dict(rule.filters)) for rule in rules)))
+    wanted = {rule: _filter_values(kind, fields, rule, connections[qs.db]) for rule in rules}
+    totals: dict[Rule, dict[int, Values]] = {rule: {} for rule in rules}
+    matches: dict[tuple[Any, ...], list[tuple[dict[int, Values], slice, _Unpack | None]]] = {}
+    for row in _raw_rows(
+        qs.values("unit_id", *fields).annotate(**columns).values_list("unit_id", *fields, *columns)
+    ):
+        key = row[1 : 1 + len(fields)]
+        targets = matches.get(key)
+        if targets is None:  # the rules counting this combination, found once per combination
+            targets = matches[key] = [
+                (totals[rule], layout[rule][1], layout[rule][2])
+                for rule, pairs in wanted.items()
+                if all(key[i] == value for i, value in pairs)
+            ]
+        for target, part, unpack in targets:
+            running = unpack(row[part]) if unpack else row[part]
+            before = target.get(row[0])
+            target[row[0]] = running if before is None else tuple(map(operator.add, before, running))
+    return totals, layout
+
+
+def _grouped_columns(
+    rules: list[Rule], fields: list[str], year: int, kind: Kind, *, packed: bool
+) -> tuple[dict[str, Any], dict[Rule, _Layout]]:
+    """The grouped query's aggregates, and per rule its cut days, where its totals are in a row
+    (after the unit and the `fields`) and how to unpack them: shared by the rules counting records
+    (packed: a few sums per row instead of one count per cut day), shared by those counting
+    people, and each rule counting days with its own, filtered by the rule."""
+    columns: dict[str, Any] = {}
+    layout: dict[Rule, _Layout] = {}
+
+    def add(chosen: list[Rule], more: dict[str, Any], unpack: _Unpack | None = None) -> None:
+        start = 1 + len(fields) + len(columns)
+        columns.update(more)
+        layout.update(
+            dict.fromkeys(chosen, (_cut_days(chosen, year), slice(start, start + len(more)), unpack))
+        )
+
+    counting = [rule for rule in rules if rule.measure == "count"]
+    if counting and packed:
+        cuts = _cut_days(counting, year)
+        add(counting, _packed_columns(kind, cuts), _Unpack(len(cuts) + 1))
+    elif counting:
+        add(counting, _running_columns("count", "count", kind, _cut_days(counting, year), year))
+    people = [rule for rule in rules if rule.measure == "people"]
+    if people:
+        add(people, _running_columns("people", "people", kind, _cut_days(people, year), year))
+    for i, rule in enumerate(rule for rule in rules if rule.measure == "days"):
+        condition = Q(**dict(rule.filters)) if rule.filters else None
+        add([rule], _running_columns(f"days{i}_", "days", kind, _cut_days([rule], year), year, condition))
+    return columns, layout
+
+
+# Packed counts: the year's segments between cut days, SLOTS to a sum, each segment's count in
+# BITS bits of it (a record adds 1 shifted to its segment's place): a record costs the database
+# one sum instead of one count per cut day. Unpacking checks that the counts add up to the
+# group's total, which fails only if some segment of one unit held 2**BITS records or more; the
+# ledger is then counted again with one aggregate per cut day.
+BITS, SLOTS = 20, 3
+
+
+class _Overflow(Exception):
+    """A segment held too many records for its place in a packed sum."""
+
+
+def _packed_columns(kind: Kind, cuts: list[date]) -> dict[str, Any]:
+    model, path = kind.model, kind.date.path
+    edges = [_moment(model, kind.date, day) for day in cuts]
+    columns: dict[str, Any] = {}
+    for w, first in enumerate(range(0, len(edges) + 1, SLOTS)):
+        last = min(first + SLOTS - 1, len(edges))  # the word's segments: first..last
+        inner = edges[first:last]
+        weight = Case(
+            *[When(Q(**{f"{path}__lt": e}), then=Value(1 << (BITS * i))) for i, e in enumerate(inner)],
+            default=Value(1 << (BITS * len(inner))),
+            output_field=models.BigIntegerField(),
+        )
+        within = Q()
+        if first > 0:
+            within &= Q(**{f"{path}__gte": edges[first - 1]})
+        if last < len(edges):
+            within &= Q(**{f"{path}__lt": edges[last]})
+        columns[f"packed{w}"] = Sum(weight, filter=within or None)
+    columns["packed_all"] = Count("pk")
+    return columns
+
+
+class _Unpack:
+    """Packed sums and a total → running totals before each cut day, then over the year."""
+
+    def __init__(self, segments: int) -> None:
+        self.slots = tuple(min(SLOTS, segments - first) for first in range(0, segments, SLOTS))  # per sum
+        self.words: dict[tuple[int, Any], Values] = {}  # (slots, packed sum): its counts
+
+    @staticmethod
+    def _counts(slots: int, word: Any) -> Values:
+        value = int(word or 0)
+        if value >> (BITS * slots):
+            raise _Overflow
+        return tuple((value >> (BITS * i)) & ((1 << BITS) - 1) for i in range(slots))
+
+    def __call__(self, packed: tuple[Any, ...]) -> Values:
+        counts: Values = ()
+        for key in zip(self.slots, packed[:-1], strict=True):  # the sums; the total comes last
+            found = self.words.get(key)
+            if found is None:
+                found = self.words[key] = self._counts(*key)
+            counts += found
+        if sum(counts) != packed[-1]:
+            raise _Overflow
+        return tuple(accumulate(counts))
+
+
+_Layout = tuple[list[date], slice, _Unpack | None]
+
+
+def _filter_values(kind: Kind, fields: list[str], rule: Rule, db: Any) -> tuple[tuple[int, Any], ...]:
+    """The rule's filters as (position among `fields`, the value as the database stores it)."""
+    found = []
+    for name, value in rule.filters:
+        f = kind.model._meta.get_field(name)
+        assert isinstance(f, models.Field)  # rule_problems refuses anything else
+        found.append((fields.index(name), f.get_db_prep_value(f.to_python(value), db)))
+    return tuple(found)
+
+
+def _raw_rows(qs: Any) -> list[tuple[Any, ...]]:
+    """A values_list query's rows as the database returns them. Counts and sums need no conversion,
+    and Django's converters, called per value, would cost more than the grouping itself."""
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

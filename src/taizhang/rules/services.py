@@ -52,12 +52,7 @@ def evaluate_units(
         units=units, year=year, rules_by_unit=rules_by_unit, queryset=queryset, ledgers=REGISTRY,
         with_evidence=with_evidence, today=today,
     )  # fmt: skip
-    return [
-        UnitResult(
-            unit=u, rules=rules_by_unit[u.pk], cells={r.id: cells[(u.pk, r.id)] for r in rules_by_unit[u.pk]}
-        )
-        for u in units
-    ]
+    return [UnitResult(unit=u, rules=rules_by_unit[u.pk], cells=cells[u.pk]) for u in units]
 
 
 def upcoming(unit: Any, *, user: Any, days: int = 30) -> list[Cell]:

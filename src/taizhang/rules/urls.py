@@ -13,5 +13,5 @@ urlpatterns = [
     *views.local_rules.urls(),
     *views.schemes.urls(),
     *views.indicators.urls(),
-    *views.scores.urls(),
+    *views.ratings.urls(),
 ]

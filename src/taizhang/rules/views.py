@@ -9,7 +9,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.core import query
@@ -89,7 +88,7 @@ def cell(request: HttpRequest, pk: int, rule_id: str, year: int, index: int) -> 
     )
     return render(request, "rules/cell.html", {
         "unit": unit, "year": year, "c": c, "records": records, "views": views,
-        "detail_prefix": reverse(views.url("list")), "status_names": engine.STATUS_NAMES,
+        "detail_url": views.url("detail"), "status_names": engine.STATUS_NAMES,
         "ledger_name": views.verbose(), "content_type": ContentType.objects.get_for_model(views.model),
     })  # fmt: skip
 
@@ -173,7 +172,7 @@ class RatingViews(RecordViews):
 
 
 schemes = SchemeViews()
-scores = RatingViews()
+ratings = RatingViews()
 indicators = IndicatorViews()
 
 
@@ -192,72 +191,87 @@ def _scheme_for(request: HttpRequest, pk: int, assessed: Any) -> Any:
     return scheme
 
 
+def _scorer(request: HttpRequest, scheme: Any, assessed: Unit) -> Unit | None:
+    """The unit whose score the person gives: the assessed unit itself, or the scheme's issuer
+    scoring a unit below it; None when they may give neither."""
+    scope = scope_for(request.user)
+    if scope.allows("add", assessed):
+        return assessed  # the unit scores itself
+    if scope.allows("add", scheme.unit) and assessed.pk != scheme.unit_id:
+        return scheme.unit  # the issuing superior scores it
+    return None
+
+
+def _score_posted(request: HttpRequest, scheme: Any, assessed: Unit, scorer: Unit | None) -> HttpResponse:
+    """Save one indicator's score from the sheet, saying on the page whether it was taken."""
+    if scorer is None:
+        raise PermissionDenied("您不能为该单位评分。")
+    indicator = get_object_or_404(
+        scheme.indicators.filter(deleted_at__isnull=True), pk=query.object_id(request.POST, "indicator")
+    )
+    try:
+        score = Decimal(request.POST.get("score", ""))
+        services.score_set(
+            acting_user=request.user,
+            indicator=indicator,
+            assessed=assessed,
+            scorer_unit=scorer,
+            score=score,
+            note=request.POST.get("note", "").strip(),
+        )
+    except (InvalidOperation, ValidationError) as exc:
+        messages.error(
+            request,
+            "得分无效：" + ("；".join(exc.messages) if isinstance(exc, ValidationError) else "请填写数字。"),
+        )
+    else:
+        messages.success(request, f"已保存“{indicator.name}”的{'自评' if scorer == assessed else '评分'}。")
+    return redirect("rules:assessment", pk=scheme.pk, unit_pk=assessed.pk)
+
+
+def _assessment_xlsx(request: HttpRequest, scheme: Any, assessed: Unit, rows: list[Any]) -> HttpResponse:
+    """The scoring sheet as a workbook, downloaded through the audited download."""
+    headers = [
+        "序号",
+        "指标",
+        "分值",
+        "计分方式",
+        "自动计分",
+        "缺项期数",
+        "自评得分",
+        "自评说明",
+        "上级评分",
+        "上级说明",
+    ]
+    data = workbook_bytes([(f"{assessed.short_name}考核", headers, [
+        [r.indicator.number, r.indicator.name, r.indicator.points, r.indicator.get_method_display(),
+         r.computed if r.computed is not None else "", r.missed if r.computed is not None else "",
+         r.self_score.score if r.self_score else "", r.self_score.note if r.self_score else "",
+         r.superior_score.score if r.superior_score else "", r.superior_score.note if r.superior_score else ""]
+        for r in rows
+    ])])  # fmt: skip
+    return xlsx_download(
+        request,
+        data,
+        f"{assessed.short_name}{scheme.year}年考核评分表.xlsx",
+        what="考核评分表",
+        obj=scheme,
+        unit=assessed,
+    )
+
+
 @login_required
 def assessment(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """One unit's scoring sheet under a scheme: the computed scores beside the self and superior
+    scores, where the person may give theirs."""
     assessed = get_object_or_404(Unit.objects.restrict(request.user), pk=unit_pk)
     scheme = _scheme_for(request, pk, assessed)
-    scope = scope_for(request.user)
-    scorer = None
-    if scope.allows("add", assessed):
-        scorer = assessed  # the unit scores itself
-    elif scope.allows("add", scheme.unit) and assessed.pk != scheme.unit_id:
-        scorer = scheme.unit  # the issuing superior scores it
+    scorer = _scorer(request, scheme, assessed)
     if request.method == "POST":
-        if scorer is None:
-            raise PermissionDenied("您不能为该单位评分。")
-        indicator = get_object_or_404(
-            scheme.indicators.filter(deleted_at__isnull=True), pk=query.object_id(request.POST, "indicator")
-        )
-        try:
-            score = Decimal(request.POST.get("score", ""))
-            services.score_set(
-                acting_user=request.user,
-                indicator=indicator,
-                assessed=assessed,
-                scorer_unit=scorer,
-                score=score,
-                note=request.POST.get("note", "").strip(),
-            )
-        except (InvalidOperation, ValidationError) as exc:
-            messages.error(
-                request,
-                "得分无效："
-                + ("；".join(exc.messages) if isinstance(exc, ValidationError) else "请填写数字。"),
-            )
-        else:
-            messages.success(
-                request, f"已保存“{indicator.name}”的{'自评' if scorer == assessed else '评分'}。"
-            )
-        return redirect("rules:assessment", pk=scheme.pk, unit_pk=assessed.pk)
+        return _score_posted(request, scheme, assessed, scorer)
     rows = services.assessment_rows(scheme, assessed, user=request.user)
     if query.choice(request.GET, "format", ["xlsx"]):
-        headers = [
-            "序号",
-            "指标",
-            "分值",
-            "计分方式",
-            "自动计分",
-            "缺项期数",
-            "自评得分",
-            "自评说明",
-            "上级评分",
-            "上级说明",
-        ]
-        data = workbook_bytes([(f"{assessed.short_name}考核", headers, [
-            [r.indicator.number, r.indicator.name, r.indicator.points, r.indicator.get_method_display(),
-             r.computed if r.computed is not None else "", r.missed if r.computed is not None else "",
-             r.self_score.score if r.self_score else "", r.self_score.note if r.self_score else "",
-             r.superior_score.score if r.superior_score else "", r.superior_score.note if r.superior_score else ""]
-            for r in rows
-        ])])  # fmt: skip
-        return xlsx_download(
-            request,
-            data,
-            f"{assessed.short_name}{scheme.year}年考核评分表.xlsx",
-            what="考核评分表",
-            obj=scheme,
-            unit=assessed,
-        )
+        return _assessment_xlsx(request, scheme, assessed, rows)
     totals = {
         "points": sum((r.indicator.points for r in rows), Decimal(0)),
         "self": sum((r.self_score.score for r in rows if r.self_score), Decimal(0)),

@@ -6,7 +6,7 @@ from .meetings import Meeting, MeetingKind
 from .positions import Position, PositionInspection, PositionKind, PublicationReview, ReviewStage, ReviewStep
 from .publicity import Publicity, Submission, SubmissionLevel, SubmissionScore, Subscription
 from .rectification import PublicOpinion, Rectification, RectificationSource, RectificationState
-from .reports import ReportKind, ReportRecord
+from .report_records import ReportKind, ReportRecord
 from .signin import MeetingSignIn
 from .study import StudyPlan, StudyPlanItem
 from .workplan import WorkPlanEvidence, WorkPlanItem

@@ -58,11 +58,12 @@ def _segments(text: str, findings: list[Finding]) -> list[dict[str, Any]]:
     return out
 
 
-@login_required
-def proofread_page(request: HttpRequest) -> HttpResponse:
-    ctx: dict[str, Any] = {"max_chars": MAX_CHARS, "rules": RULES}
-    if request.method != "POST":
-        return render(request, "proofreading/page.html", ctx)
+class _Refused(Exception):
+    """What the page says instead of a result: the input cannot be checked as sent."""
+
+
+def _input(request: HttpRequest) -> tuple[str, str, str, Source | None]:
+    """The text to check, the file name, the pending .docx token and the file read (if any)."""
     text = request.POST.get("text", "")
     token = request.POST.get("token", "")
     name = request.POST.get("name", "") or "校对结果.txt"
@@ -84,43 +85,57 @@ def proofread_page(request: HttpRequest) -> HttpResponse:
                 source = read(name, path.read_bytes())
                 text = source.text
     except Unreadable as exc:
-        ctx["error"] = str(exc)
-        return render(request, "proofreading/page.html", ctx, status=400)
+        raise _Refused(str(exc)) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        ctx["error"] = "请粘贴要校对的文字，或上传 .txt、.md、.docx 文件。"
-        return render(request, "proofreading/page.html", ctx, status=400)
+        raise _Refused("请粘贴要校对的文字，或上传 .txt、.md、.docx 文件。")
     if len(text) > MAX_CHARS:
-        ctx["error"] = f"文字超过 {MAX_CHARS:,} 字，请分段校对，或使用命令行 taizhang proofread。"
-        return render(request, "proofreading/page.html", ctx, status=400)
-    findings = check(text)
-    fixable = [i for i, f in enumerate(findings) if f.suggestion is not None]
+        raise _Refused(f"文字超过 {MAX_CHARS:,} 字，请分段校对，或使用命令行 taizhang proofread。")
+    return text, name, token, source
+
+
+def _accepted(request: HttpRequest, findings: list[Finding]) -> set[int]:
+    """The fixes the person keeps: all or none in bulk, the ticked ones, or every fix at first."""
+    fixable = {i for i, f in enumerate(findings) if f.suggestion is not None}
     bulk = request.POST.get("bulk")
     if bulk == "accept":
-        accepted = set(fixable)
-    elif bulk == "ignore":
-        accepted = set()
-    elif "decided" in request.POST:
+        return fixable
+    if bulk == "ignore":
+        return set()
+    if "decided" in request.POST:
         numbers = (query.parse_int(v, lo=0, hi=len(findings)) for v in request.POST.getlist("accept"))
-        accepted = {n for n in numbers if n is not None} & set(fixable)
+        return {n for n in numbers if n is not None} & fixable
+    return fixable  # first look: every fix is proposed
+
+
+def _download(name: str, source: Source | None, text: str, chosen: list[Finding]) -> HttpResponse:
+    """The fixed file, named after the original with （已校对）."""
+    if source is not None and source.kind == "docx":
+        response = HttpResponse(fixed_bytes(source, chosen), content_type=DOCX_TYPE)
+        filename = Path(name).stem + "（已校对）.docx"
     else:
-        accepted = set(fixable)  # first look: every fix is proposed
+        data = fixed_bytes(source or Source(name, "txt", text), chosen)
+        response = HttpResponse(data, content_type="text/plain; charset=utf-8")
+        suffix = Path(name).suffix if Path(name).suffix in (".md", ".txt") else ".txt"
+        filename = Path(name).stem + "（已校对）" + suffix
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+def proofread_page(request: HttpRequest) -> HttpResponse:
+    ctx: dict[str, Any] = {"max_chars": MAX_CHARS, "rules": RULES}
+    if request.method != "POST":
+        return render(request, "proofread_web/page.html", ctx)
+    try:
+        text, name, token, source = _input(request)
+    except _Refused as exc:
+        ctx["error"] = str(exc)
+        return render(request, "proofread_web/page.html", ctx, status=400)
+    findings = check(text)
+    accepted = _accepted(request, findings)
     if "download" in request.POST:
-        chosen = [findings[i] for i in sorted(accepted)]
-        if source is not None and source.kind == "docx":
-            data = fixed_bytes(source, chosen)
-            response = HttpResponse(data, content_type=DOCX_TYPE)
-            filename = Path(name).stem + "（已校对）.docx"
-        else:
-            data = fixed_bytes(source or Source(name, "txt", text), chosen)
-            response = HttpResponse(data, content_type="text/plain; charset=utf-8")
-            filename = (
-                Path(name).stem
-                + "（已校对）"
-                + (Path(name).suffix if Path(name).suffix in (".md", ".txt") else ".txt")
-            )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
+        return _download(name, source, text, [findings[i] for i in sorted(accepted)])
     located = source or Source(name, "txt", text)
     ctx.update(
         text=text,
@@ -140,4 +155,4 @@ def proofread_page(request: HttpRequest) -> HttpResponse:
         accepted=accepted,
         errors=sum(1 for f in findings if f.severity == "error"),
     )
-    return render(request, "proofreading/page.html", ctx)
+    return render(request, "proofread_web/page.html", ctx)

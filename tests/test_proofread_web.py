@@ -1,4 +1,4 @@
-"""The proofreading page: paste or upload, findings in place, accept or ignore, download."""
+"""The 校对 page (taizhang.proofread_web): paste or upload, findings in place, accept or ignore, download."""
 
 from __future__ import annotations
 

@@ -1,1 +1,0 @@
-"""The web face of the proofreader (taizhang.proofread holds the rules, with no Django)."""

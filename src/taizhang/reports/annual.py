@@ -1,0 +1,148 @@
+"""年度意识形态工作总结 and the 半年专题报告: the opening, the year's work (year_work.py), the
+problems (problems.py) and the measures answering them, then what is still due while the period is
+open."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from . import document as d
+from .facts import collect, half_period, rule_cells, year_period
+from .phrases import PHRASES
+from .problems import COVERS, Problem, drop_held, find_problems, measure
+from .prose import Headings, Prose, clip, finish, md, merge_actions, numbered, rule_action
+from .year_work import write_work
+
+
+def _next_steps(
+    p: Prose, problems: list[Problem], plan: list[Any], next_year: int
+) -> tuple[list[list[Any]], list[Any]]:
+    """The measures answering the problems, in their order (each the measure next year's key points
+    give for the same problem); then the plan items none of them covers."""
+    steps: list[list[Any]] = []
+    covered: set[str] = set()
+    for pr in problems:
+        role = f"next.{pr.kind}"
+        if role not in PHRASES:
+            continue
+        steps.append(p.say(f"nh.{pr.kind}", **pr.slots) + measure(p, pr))
+        covered.update(COVERS.get(pr.kind, ()))
+    rest = [x for x in plan if not any(w in x.text for w in covered)]
+    if not rest:
+        return steps, []
+    texts = [x.text.strip().rstrip("。；;") for x in rest[:6]]
+    return steps, p.say("next.plan_items", plan=f"{next_year}年工作要点", items="；".join(texts))
+
+
+def _ahead(p: Prose, due: list[Any]) -> list[Any]:
+    """What is still due before the period ends, as planned work (never a shortfall): by due day,
+    12月20日前报送专题报告，12月底前召开组织生活会、开展第四季度形势分析研判."""
+    f = p.facts
+    by_day: dict[date, list[str]] = {}
+    for c in sorted(due, key=lambda c: c.period.deadline):
+        if f.cutoff < c.period.deadline <= f.period.end:
+            actions = by_day.setdefault(c.period.deadline, [])
+            action = rule_action(p, c.rule, True)
+            if action not in actions:
+                actions.append(action)
+    for x in f.lists.get("workplan_ahead", [])[:3]:
+        when = x.due_on if x.due_on and x.due_on <= f.period.end else f.period.end
+        by_day.setdefault(when, []).append(f"完成“{clip(x.text, 30) or x.text[:30]}”")
+    if not by_day:
+        return []
+    parts = []
+    for when, actions in sorted(by_day.items()):
+        last = when.month != (when + timedelta(days=1)).month
+        parts.append(f"{when.month}月底前" if last else f"{md(when)}前")
+        parts[-1] += "，".join(merge_actions(actions[:6]))
+    return p.say("ahead.items", items="；".join(parts))
+
+
+def annual(
+    unit: Any, year: int, *, user: Any = None, day: date | None = None, half: int | None = None
+) -> d.Document:
+    """年度意识形态工作总结 (or, with `half`, the 半年专题报告), written as of `day`."""
+    period = half_period(year, half) if half else year_period(year)
+    day = day or date.today()
+    facts = collect(unit, period, user=user, as_of=day)
+    kind = "half-year" if half else "annual"
+    p = Prose(facts, kind, user)
+    org = getattr(unit, "org_name", unit.name)
+    title = f"{org}关于{period.label}意识形态工作情况的报告" if half else f"{org}{year}年度意识形态工作总结"
+    doc = d.Document(kind, title, unit.name, day)
+    b = d.Builder(doc)
+    h = Headings(b)
+    b.block(d.TITLE, title)
+    prev = None
+    if not facts.open:  # the comparison with last year is made for a finished period only
+        prev_period = half_period(year - 1, half) if half else year_period(year - 1)
+        earlier = collect(unit, prev_period, user=user, meetings_only=True)
+        prev = earlier if earlier.value("study") else None
+    missed, due = rule_cells(unit, year, user=user, until=facts.cutoff)
+    missed = [c for c in missed if c.period.start >= period.start and c.period.end <= period.end]
+    missed = drop_held(unit, missed, user)
+    recorded = any(fig.refs for key, fig in facts.figures.items() if key != "positions")
+    if recorded:  # with nothing recorded, no judgement of the year either: the records decide
+        b.block(d.BODY, *_opening(p, org, half))
+    wrote = recorded and write_work(
+        p, b, h, "工作开展情况" if half else p.pick("主要工作开展情况", "工作开展情况"), prev
+    )
+    if not wrote:
+        b.block(
+            d.BODY,
+            f"{period.label}，本单位台账中尚无意识形态工作的记录，暂不能形成{'报告' if half else '总结'}。请先在台账中记录{period.label}开展的各项工作，再重新生成。",
+        )
+        finish(b, unit, doc.day)
+        return doc
+    problems = find_problems(p, missed)
+    h.one("存在的主要问题" if not half else "存在的问题")
+    if problems:
+        numbered(b, [pr.text for pr in problems])
+    else:
+        b.block(
+            d.BODY,
+            f"对照意识形态工作责任制要求，{p.span}到期的各项规定动作均已完成，台账中没有逾期未整改的问题。",
+        )
+    _steps_section(p, b, h, problems, due, half)
+    if half:
+        b.block(d.BODY, "特此报告。")
+    finish(b, unit, doc.day)
+    return doc
+
+
+def _opening(p: Prose, org: str, half: int | None) -> list[Any]:
+    f = p.facts
+    label = f.period.label
+    span = p.span if f.open else ("全年" if not half else label.removeprefix(str(f.period.year) + "年"))
+    opening = [
+        *p.say("open.guide", period=label, name=org),
+        *p.say("open.manner"),
+        *p.say("open.judge", span=span),
+    ]
+    closing = "现将有关情况报告如下。" if half else "".join(str(x) for x in p.say("open.close"))
+    if f.open:
+        closing = f"现将截至{p.until}的工作情况" + ("报告如下。" if half else "总结如下。")
+    return [*opening, closing]
+
+
+def _steps_section(
+    p: Prose, b: d.Builder, h: Headings, problems: list[Problem], due: list[Any], half: int | None
+) -> None:
+    """下一步: what is still due in an open period, then the measures and the plan items left."""
+    f = p.facts
+    ahead = _ahead(p, due) if f.open else []
+    next_year = f.period.year if half else f.period.year + 1
+    plan = f.lists.get("next_plan", []) if not half else list(f.lists.get("workplan_ahead", []))
+    steps, rest = _next_steps(p, problems, plan, next_year)
+    h.one("下一步工作打算" if not half else "下一步工作安排")
+    if ahead:
+        b.block(d.BODY, *ahead)
+    when = {1: "下半年", 2: "今后一个时期"}.get(half or 0, f"{next_year}年")
+    if steps or rest:
+        b.block(d.BODY, *p.say("next.intro", when=when))
+        numbered(b, steps)
+        if rest:
+            b.block(d.BODY, *rest)
+    elif not ahead:
+        b.block(d.BODY, *p.say("next.none", when=when))

@@ -1,0 +1,366 @@
+"""工作要点: next year's key points, written at the end of the year before — 总体要求, then 5–7
+sections of tasks (each rule of the unit's set once, with its frequency, owner and deadline; the
+tasks answering last year's problems, with the same owner and time limit as the summary's
+measures; the year's own plan items), then 工作要求."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from taizhang.proofread.text import int_to_cn
+
+from . import document as d
+from .facts import collect, missed_rules, rule_cells, rules_of, year_period
+from .phrases import KEYPOINT_HEADINGS, PHRASES
+from .phrases_upward import KP_OVERDUE, KP_OVERDUE_ITEM
+from .problems import (
+    Problem,
+    adoption_target,
+    drop_held,
+    find_problems,
+    measure,
+    missed_text,
+    owner_of,
+    problem_text,
+    rect_owner,
+    secretary,
+    time_limit,
+)  # fmt: skip
+from .prose import EVERY, Headings, Prose, finish, md, person, sibling_turn
+
+# each rule as a task, its frequency written once: (section, task)
+RULE_SECTION = {  # where each rule's task stands in the key points (the task's words: phrases.py)
+    "central-study-quarterly": "study", "central-study-days": "study", "party-lecture": "study",
+    "party-group-meeting": "study", "members-assembly": "study", "theme-day": "study",
+    "party-group-study": "duty", "branch-committee": "duty", "life-meeting": "duty", "debrief": "duty",
+    "half-year-report": "duty", "analysis-quarterly": "analysis", "special-inspection": "analysis",
+    "positions-inspected": "positions",
+}  # fmt: skip
+
+
+LEDGER_SECTION = {
+    "publicity": "publicity", "submission": "publicity", "subscription": "publicity",
+    "position": "positions", "inspection": "positions", "review": "positions", "opinion": "positions",
+    "analysis": "analysis", "risk": "analysis", "report": "duty", "rectification": "rectification",
+}  # fmt: skip
+
+
+PROBLEM_SECTION = {
+    "missed": "duty", "overdue": "rectification", "risk": "analysis", "opinion": "publicity",
+    "positions": "positions", "reviews": "positions", "adoption": "publicity", "plan": "study",
+    "attendance": "study", "workplan": "duty",
+}  # fmt: skip
+
+
+KP_SECTIONS = ["study", "duty", "publicity", "positions", "analysis", "rectification", "team"]
+
+
+def rule_task(p: Prose, rule: Any) -> str:
+    """The rule as a task of the key points, its frequency written once (每季度开展一次……)."""
+    t = rule.threshold
+    if f"kp.rule.{rule.id}" not in PHRASES:
+        name = rule.name.strip()
+        return name if re.search(r"每|全年|年度", name) else f"{name}，{rule.description.replace(' ', '')}"
+    due = ""
+    if rule.due:
+        days = [f"{int(x.split('-')[0])}月{int(x.split('-')[1])}日" for x in rule.due]
+        due = f"，分别于{'、'.join(days)}前报送" if len(days) > 1 else f"，{days[0]}前报送"
+    life = (
+        "民主生活会"
+        if getattr(p.facts.unit, "org_type", "") in ("party_group", "party_committee")
+        else "组织生活会"
+    )
+    words = p.say(
+        f"kp.rule.{rule.id}", per=EVERY.get(rule.period, ""), times="一次" if t == 1 else f"{t}次", t=str(t),
+        due=due, life=life,
+    )  # fmt: skip
+    return "".join(str(x) for x in words)
+
+
+def _rule_deadline(rule: Any, year: int) -> str:
+    """When a task is due, without restating its frequency."""
+    if rule.period == "year":
+        if rule.due:
+            mm, dd = (int(x) for x in rule.due[-1].split("-"))
+            return f"{mm}月{dd}日前完成"
+        month = {"debrief": 1, "party-lecture": 7, "special-inspection": 11}.get(rule.id, 12)
+        return f"{month}月底前完成"
+    if rule.period == "half" and rule.due:
+        return ""  # the due days are in the task itself
+    if rule.period == "quarter":
+        return "各季度末前完成"
+    if rule.period == "half":
+        return "6月底、12月底前分别完成"
+    return ""  # a monthly task has no single deadline: its frequency says when
+
+
+# the 党的全国代表大会 of a year: the key points plan its 宣传贯彻 (they are amended after it)
+CONGRESS = {2027: "党的二十一大", 2032: "党的二十二大"}
+
+
+SUMMARY = {  # last year's problem in a few words, as a task answering it names it
+    "overdue": "问题整改逾期未完成", "reviews": "部分稿件在“三审”中被退回", "adoption": "省级以上媒体采用偏少",
+    "plan": "部分学习专题未按计划学习", "workplan": "部分工作要点任务未按时完成",
+}  # fmt: skip
+WEAK = {  # the fields last year's problems show as weak, for the 总体要求
+    "missed": "规定动作落实", "overdue": "问题整改", "risk": "风险防范", "opinion": "舆论引导",
+    "positions": "阵地管理", "reviews": "信息审核", "adoption": "对外宣传", "plan": "学习计划执行",
+    "attendance": "学习参与", "workplan": "任务推进",
+}  # fmt: skip
+
+
+def _summary(p: Prose, pr: Problem) -> str:
+    s = pr.slots
+    return {
+        "missed": lambda: (
+            missed_text(p, s.get("cells", [])).replace("；", "、")
+            + ("（这类缺项已连续两年出现）" if s.get("again") else "")
+        ),
+        "risk": lambda: f"“{s.get('risk', '')}”" + ("风险反复出现" if s.get("recurring") else "被评为高风险"),
+        "opinion": lambda: f"{s.get('theme', '')}方面舆情较为集中",
+        "positions": lambda: f"{s.get('where', '')}管理存在薄弱环节",
+        "attendance": lambda: f"{s.get('kind', '')}到会率偏低",
+    }.get(pr.kind, lambda: SUMMARY[pr.kind])()
+
+
+def _answer(p: Prose, pr: Problem, last: int) -> list[Any]:
+    """A task answering last year's problem: 针对2026年……的问题，…… — the measure, owner and time
+    limit the summary or report that found the problem gives (problems.measure)."""
+    if f"next.{pr.kind}" not in PHRASES:
+        return []
+    return p.say("kp.answer", last=last, problem=_summary(p, pr), measure=measure(p, pr))
+
+
+def _last_problems(p: Prose, unit: Any, last: int, user: Any) -> list[Problem]:
+    missed, _due = rule_cells(unit, last, user=user, until=p.facts.cutoff)
+    missed = drop_held(unit, missed, user)
+    problems = find_problems(p, missed)
+    before = {c.rule.id for c in missed_rules(unit, last - 1, user=user)} if missed else set()
+    for pr in problems:
+        if pr.kind == "missed":
+            pr.slots["cells"] = missed
+            pr.slots["again"] = any(c.rule.id in before for c in missed)
+    return problems
+
+
+def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None) -> d.Document:
+    """`year`'s key points, written at the end of the year before: 总体要求, then 5–7 sections of
+    tasks (each rule of the unit's set once, with its frequency, owner and deadline; tasks that
+    answer last year's problems; the year's own plan items), then 工作要求."""
+    day = day or date.today()
+    last = year - 1
+    facts = collect(unit, year_period(last), user=user, as_of=day)
+    p = Prose(facts, "keypoints", user)
+    org = getattr(unit, "org_name", unit.name)
+    title = f"{org}{year}年意识形态工作要点"
+    doc = d.Document("keypoints", title, unit.name, day)
+    b = d.Builder(doc)
+    h = Headings(b)
+    b.block(d.TITLE, title)
+    problems = _last_problems(p, unit, last, user)
+    focus = (
+        p.say("kp.focus", weak="、".join(dict.fromkeys(WEAK[pr.kind] for pr in problems[:3])))
+        if problems
+        else ["持续巩固已有工作成效"]
+    )
+    h.one("总体要求")
+    congress = CONGRESS.get(year)
+    b.block(
+        d.BODY,
+        *p.say("kp.guide", year=year, name=org, focus=focus),
+        *(p.say("kp.congress", year=year, congress=congress) if congress else []),
+    )
+    h.one("主要任务")
+    owners = _owners(p)
+    tasks: dict[str, list[list[Any]]] = {s: [] for s in KP_SECTIONS}
+    by_rule = _rule_tasks(p, unit, year, user, owners, tasks)
+    for pr in problems:
+        if pr.kind == "overdue":
+            continue  # answered below, in one task, with the open rectifications
+        answer = _answer(p, pr, last)
+        if pr.kind == "reviews":  # the 三审 itself in the same task: one owner for both
+            answer = [*answer, "对外发布的信息一律执行初审、复审、终审“三审”制度，全年落实。"]
+        if answer and not _into_rule_task(pr, answer, by_rule):
+            tasks[PROBLEM_SECTION[pr.kind]].insert(0, answer)
+    _carried_tasks(p, year, owners, tasks, reviewed=any(pr.kind == "reviews" for pr in problems))
+    _plan_item_tasks(unit, user, year, owners, tasks)
+    name_once(p, tasks)
+    _write_tasks(p, b, h, tasks)
+    h.one("工作要求")
+    for part in ("org", "check", "record"):
+        pieces = p.say(f"kp.rhead.{part}", turn=sibling_turn(unit, f"kp.rhead.{part}", year))
+        pieces += p.say(f"kp.require.{part}", turn=sibling_turn(unit, f"kp.require.{part}", year))
+        if "special-inspection" in by_rule:  # the inspection is a task above: not a second one here
+            pieces = [
+                x.replace("年中开展一次专项检查", "每季度末梳理一次任务进展") if isinstance(x, str) else x
+                for x in pieces
+            ]
+        b.block(d.BODY, f"（{int_to_cn(h.h2 + 1)}）", *pieces)
+        h.h2 += 1
+    finish(b, unit, doc.day)
+    return doc
+
+
+def _owners(p: Prose) -> dict[str, str]:
+    """Who answers for each section's tasks: the secretary by name, the offices the records name."""
+    sec_owner, deputy_owner = secretary(p), owner_of(p)
+    return {
+        "study": sec_owner, "duty": sec_owner, "publicity": owner_of(p, "宣传"), "positions": owner_of(p, "阵地"),
+        "analysis": deputy_owner, "rectification": deputy_owner, "team": owner_of(p, "阵地"), "sec": sec_owner,
+    }  # fmt: skip
+
+
+def _rule_tasks(
+    p: Prose, unit: Any, year: int, user: Any, owners: dict[str, str], tasks: Tasks
+) -> dict[str, list[Any]]:
+    """Each rule of the unit's set once, with its frequency, owner and deadline; the task of each
+    rule by its id (a task answering last year's miss of that rule is told in it, not apart)."""
+    by_rule: dict[str, list[Any]] = {}
+    for rule in rules_of(unit, year, user=user):
+        section = RULE_SECTION.get(rule.id) or LEDGER_SECTION.get(rule.ledger, "study")
+        deadline = _rule_deadline(rule, year)
+        if rule.id == "party-lecture":  # the secretary is the task's subject: not 由支部书记负责 again
+            tail = p.say("kp.tail.self", deadline=deadline) if deadline else p.say("kp.tail.self.none")
+        else:
+            tail = p.say("kp.tail", owner=owners[section], deadline=f"，{deadline}" if deadline else "")
+        tasks[section].append([rule_task(p, rule), *tail])
+        by_rule[rule.id] = tasks[section][-1]
+    return by_rule
+
+
+def _into_rule_task(pr: Problem, answer: list[Any], by_rule: dict[str, list[Any]]) -> bool:
+    """Last year's missed rule answered inside the rule's own task (主题党日 once, not twice): the
+    task keeps its frequency, and the answer's owner and time limit replace its tail."""
+    if pr.kind != "missed":
+        return False
+    ids = list(dict.fromkeys(c.rule.id for c in pr.slots.get("cells", [])))
+    if len(ids) != 1 or ids[0] not in by_rule:  # several rules missed: one task of its own answers them
+        return False
+    task = by_rule[ids[0]]
+    merged = "".join(str(x) for x in [task[0], *answer])
+    if any(merged.count(per) > 1 for per in ("每月", "每季度", "每半年", "每年")):
+        return False  # a frequency said twice in one task
+    task[1:] = ["。", *answer]
+    return True
+
+
+def _carried_tasks(p: Prose, year: int, owners: dict[str, str], tasks: Tasks, reviewed: bool = False) -> None:
+    """What last year's records carry forward: the occasions of publicity, the adoption target,
+    the review, the study plans, the open rectifications, the team."""
+    facts = p.facts
+    occasions = list(
+        dict.fromkeys(x.occasion for x in facts.lists.get("publicity", []) if x.occasion.strip())
+    )
+    if occasions:
+        tasks["publicity"].append(
+            [
+                f"结合{'、'.join(occasions[:4])}等节点开展主题宣传和气象科普，由{owners['publicity']}负责，各节点前制定活动方案。"
+            ]
+        )
+    target = adoption_target(facts)
+    if target or p.has("submissions"):
+        aim = f"省级以上媒体采用不少于{target}篇" if target else "逐步提高省级以上媒体采用数量"
+        tasks["publicity"].append(
+            [f"围绕气象服务重点策划选题，{aim}，由{owners['publicity']}负责，12月底前完成。"]
+        )
+    if p.has("reviews") and not reviewed:  # else the answer to last year's rejections holds it (one owner)
+        tasks["positions"].append(
+            [f"对外发布的信息一律执行初审、复审、终审“三审”制度，由{owners['positions']}负责，全年落实。"]
+        )
+    # the study plans and the monthly 集中学习 of last year are carried on (the year opens with its plan)
+    if facts.value("study_plans"):
+        tasks["study"].insert(0, p.say("kp.study.plan", year=year, owner=owners["sec"]))
+    if facts.value("staff_study"):
+        tasks["study"].insert(1, p.say("kp.study.staff", owner=owners["team"]))
+    if facts.value("group"):
+        tasks["duty"].insert(0, p.say("kp.duty.group", owner=owners["sec"]))
+    if facts.value("subscriptions"):
+        tasks["publicity"].append(p.say("kp.subs", next=year + 1, owner=owners["publicity"]))
+    _open_rectification_tasks(p, tasks)
+    tasks["team"].append(p.say("kp.team.training", owner=owners["team"], time=f"{year}年6月底"))
+    tasks["team"].append(p.say("kp.team.exchange", owner=owners["sec"], time=f"{year}年9月底"))
+
+
+def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
+    """The overdue rectifications in one task (each with the deadline it missed and its owner), the
+    other open ones each in its own."""
+    facts = p.facts
+    late = {r.pk for r in facts.lists.get("overdue", [])}
+    standing = facts.lists.get("open_rectifications", [])
+    overdue = [r for r in standing if r.pk in late][:4]
+    if overdue:
+        turn = sibling_turn(facts.unit, "kp.overdue", facts.period.year)  # siblings never alike
+        shape = KP_OVERDUE_ITEM[turn % len(KP_OVERDUE_ITEM)]
+        items = "、".join(
+            shape.format(
+                problem=problem_text(r), due=f"{r.deadline.year}年{md(r.deadline)}", owner=rect_owner(p, r)
+            )
+            for r in overdue
+        )
+        said = KP_OVERDUE[turn % len(KP_OVERDUE)].format(
+            n=len(overdue), items=items, time=time_limit(p, "overdue")
+        )
+        tasks["rectification"].append([said])
+    for r in [r for r in standing if r.pk not in late][:3]:
+        tasks["rectification"].append(
+            [
+                f"完成“{problem_text(r)}”问题的整改，由{rect_owner(p, r)}负责，{time_limit(p, 'open')}前整改到位并销号。"
+            ]
+        )
+
+
+def name_once(p: Prose, tasks: Tasks) -> None:
+    """A person named in full once (支部书记王建国), then by the post alone (支部书记) — when no other
+    member of the leading group holds that post."""
+    from .problems import leading_group
+
+    people = [g for g in leading_group(p) if person(g)]
+    posts = [g.title or "" for g in people]
+    full = {f"{g.title}{person(g)}": g.title for g in people if g.title and posts.count(g.title) == 1}
+    full |= {f"{g.title or '分管领导'}{person(g)}": "分管领导" for g in people if g.post == "deputy"}
+    full |= {f"{p.sec}{person(g)}": p.sec for g in people if g.post == "leader"}
+    seen: set[str] = set()
+    for section in KP_SECTIONS:
+        for task in tasks[section]:
+            for i, piece in enumerate(task):
+                if not isinstance(piece, str):
+                    continue
+                for name, post in full.items():
+                    if name in piece:
+                        head, _, tail = piece.partition(name)
+                        piece = head + (post if name in seen else name) + tail.replace(name, post)
+                        seen.add(name)
+                task[i] = piece
+
+
+def _plan_item_tasks(unit: Any, user: Any, year: int, owners: dict[str, str], tasks: Tasks) -> None:
+    """The year's own plan items, where the ledgers hold them and no task above says them."""
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    places = (("study", "学习"), ("positions", "阵地"), ("publicity", "宣传"), ("analysis", "研判"))
+    for item in Reader(unit, user)(lm.WorkPlanItem).filter(year=year).order_by("number"):
+        text = item.text.strip().rstrip("。；;")
+        if any(text in "".join(str(x) for x in t) for ts in tasks.values() for t in ts):
+            continue
+        section = next((s for s, words in places if words in text), "duty")
+        who = person(item, "owner") or owners[section]
+        when = f"，{md(item.due_on)}前完成" if item.due_on else ""
+        tasks[section].append([f"{text}，由{who}负责{when}。"])
+
+
+def _write_tasks(p: Prose, b: d.Builder, h: Headings, tasks: Tasks) -> None:
+    for section in KP_SECTIONS:
+        if not tasks[section]:
+            continue
+        h.two(p.pick(*KEYPOINT_HEADINGS[section]))
+        role = f"kp.lead.{section}"  # the unit's own line, apart from its siblings'
+        b.block(d.BODY, *p.say(role, turn=sibling_turn(p.facts.unit, role, p.facts.period.year)))
+        for n, task in enumerate(tasks[section], 1):
+            b.block(d.BODY, f"{n}.", *task)
+
+
+Tasks = dict[str, list[list[Any]]]

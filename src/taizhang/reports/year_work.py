@@ -1,0 +1,524 @@
+"""The year's work, section by section, for the annual summary and the half-year report: each
+paragraph follows WRITING.md's sentence roles — 总述, 做法 (events by name and date), 数据 (with last
+year where it has records), 成效 — phrased from the phrase bank. A section with nothing recorded is
+left out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from . import document as d
+from .facts import Facts, Figure
+from .facts_more import ideology_studies
+from .phrases import PHRASES
+from .problems import problem_text
+from .prose import (
+    Headings,
+    Prose,
+    after_prefix,
+    books_in,
+    clip,
+    cn_date,
+    day_of,
+    inner,
+    joined,
+    listing,
+    md,
+    own_name,
+    person,
+    quoted,
+    sentence,
+    topic_of,
+)  # fmt: skip
+
+# --- The year's work, section by section (annual summary, half-year report) --------------------------
+Paragraphs = list[list[Any]]
+
+
+def _leadership(p: Prose) -> Paragraphs:
+    f = p.facts
+    out: list[Any] = []
+    group = f.lists.get("group", [])
+    if p.has("group"):
+        leader = next((g for g in group if g.post == "leader"), None)
+        deputy = next((g for g in group if g.post == "deputy"), None)
+        liaisons = [g for g in group if g.post == "liaison"]
+        who = f"{p.sec}{person(leader)}" if leader and person(leader) else ""
+        if who:
+            when = next((g.appointed_on for g in group if g.appointed_on), None)
+            out += p.say(
+                "lead.group",
+                when=md(when) if when else "年初",
+                who=who,
+                deputy=f"、{deputy.title or '分管领导'}{person(deputy)}任副组长"
+                if deputy and person(deputy)
+                else "",
+                n=p.fig("group"),
+                liaison=["，明确联络员", p.count("liaison", len(liaisons), "名", "联络员", liaisons)]
+                if liaisons
+                else "",
+            )
+    if p.has("duties"):
+        signed: list[Any] = (
+            ["班子成员签订责任书", p.fig("duties_signed")] if p.has("duties_signed") else ["责任书尚未签订"]
+        )
+        out += p.say("lead.duties", duties=p.fig("duties"), signed=signed)
+    studies = ideology_studies(f)
+    rows = studies.records
+    if rows:
+        strip = (p.meet, "党组会议", "党委会议", "支委会", "总支委员会会议")
+        dates = "，".join(
+            f"{md(day_of(r))}{after_prefix(r.title, *strip).removeprefix('专题')}" for r in rows[:4]
+        )
+        role = "lead.meetings" if len(rows) > 1 else "lead.meetings.one"
+        what = after_prefix(rows[0].title, *strip).removeprefix("专题")
+        out += p.say(role, span=p.span, n=studies, dates=dates, date=md(day_of(rows[0])), what=what)
+    special = [r for r in f.lists.get("meetings", []) if r.kind == "special"]
+    if special:
+        out += p.say("lead.special", when="、".join(md(day_of(r)) for r in special[:3]))
+    accounts = [
+        f"{md(r.held_on)}{'述职述责' if r.kind == 'debrief' else '组织生活会'}"
+        for r in f.lists.get("reports", [])
+        if r.kind in ("debrief", "life_meeting")
+    ]
+    if accounts:
+        out += p.say("lead.accounts" if len(accounts) > 1 else "lead.accounts.one", items=joined(accounts))
+    if not out:
+        return []
+    return [p.say("lead.intro") + out]
+
+
+def _study(p: Prose, prev: Facts | None) -> Paragraphs:
+    """理论学习: the plan, the 中心组, the staff's sessions (against last year), the materials by
+    title; then the named events in the order held and a branch's organisational life."""
+    meetings = p.facts.lists.get("meetings", [])
+    first = _study_plan(p) + _central_study(p, meetings) + _staff_study(p, prev)
+    if p.has("study"):
+        books = books_in([r for r in meetings if r.content])
+        if books:
+            first += p.say("study.materials", titles="".join(books))
+    second = _named_study(p, meetings) + _branch_life(p)
+    if not first and not second:
+        return []
+    paragraphs = [p.say("study.intro") + first] if first else []
+    if second:
+        paragraphs.append(second)
+    return paragraphs
+
+
+def _study_plan(p: Prose) -> list[Any]:
+    f = p.facts
+    if not p.has("plan_items"):
+        return []
+    missed = f.lists.get("plan_items_missed", [])
+    ahead = f.lists.get("plan_items_ahead", [])
+    done: list[Any] = (
+        ["已组织学习", p.fig("plan_items_done")] if p.has("plan_items_done") else ["尚未组织学习"]
+    )
+    if ahead:
+        done += [
+            "，其余",
+            p.count("plan_ahead", len(ahead), "个", "尚未到期的计划专题", ahead),
+            "按计划在年内完成",
+        ]
+    elif not missed:
+        done += ["，计划全部完成"]
+    return p.say("study.plan", items=p.fig("plan_items"), done=done, span=p.span)
+
+
+def _central_study(p: Prose, meetings: list[Any]) -> list[Any]:
+    central = [r for r in meetings if r.kind == "central_study"]
+    if not central:
+        return []
+    names = [x for x in dict.fromkeys(topic_of(r.title) for r in central) if x]
+    topics: Any = listing(names, 3)
+    if len(names) > 3:  # 等12个专题: how many there were, not three cut at 等
+        with_topic = [r for r in central if topic_of(r.title)]
+        topics = [topics, p.count("central_topics", len(names), "个", "中心组学习专题", with_topic), "专题"]
+    hours = sum((r.hours or Decimal(0)) for r in central)
+    days = ["，累计", p.count("central_hours", hours, "学时", "中心组学习学时", central)]
+    return p.say(
+        "study.central",
+        span=p.span,
+        n=p.fig("central_study"),
+        days=days if any(r.hours for r in central) else "",
+        topics=topics or "上级有关文件和会议精神",
+    )
+
+
+def _staff_study(p: Prose, prev: Facts | None) -> list[Any]:
+    """干部职工集中学习 alone (the 中心组 sessions, 读书会 and 党课 are told in their own sentences),
+    and the change from last year where last year has records."""
+    f = p.facts
+    if not p.has("staff_study"):
+        return []
+    hours = ["，累计", p.fig("staff_study_hours")] if p.has("staff_study_hours") else ""
+    out = p.say(
+        "study.sessions", span=p.span, n=p.fig("staff_study"), people=p.fig("staff_study_people"), hours=hours
+    )
+    if prev is None or not prev.value("staff_study") or f.open:
+        return out
+    delta = int(f.value("staff_study")) - int(prev.value("staff_study"))
+    before = prev.figure("staff_study_people")
+    prev_people = Figure(
+        "study_people_prev", prev.value("staff_study_people"), "人次", "上年干部职工集中学习参学人次", None,
+        before.records, before.day,
+    )  # fmt: skip
+    records = prev.figure("staff_study").records
+    change = p.count("study_change", abs(delta), "次", "干部职工集中学习较上年的变化", records)
+    role = "study.up" if delta > 0 else "study.down" if delta < 0 else "study.same"
+    return out + p.say(role, delta=change, prev_people=prev_people, people=p.fig("staff_study_people"))
+
+
+def _named_study(p: Prose, meetings: list[Any]) -> list[Any]:
+    """The 读书活动 and 党课 by name and date, told in the order they were held."""
+    named: list[tuple[Any, list[Any]]] = []
+    for r in [r for r in meetings if r.kind in ("reading", "theme_education")][:2]:
+        present = p.count("present", r.present, "人", f"{r.title}参加人数", [r])
+        title = quoted(after_prefix(r.title, "读书活动："))
+        said = p.say("study.named", when=md(day_of(r)), title=title) + p.say(
+            "study.named.tail", present=present
+        )
+        named.append((r.at, said))
+    for r in [r for r in meetings if r.kind == "party_lecture"][:2]:
+        present = p.count("present", r.present, "人", f"{r.title}参学人数", [r])
+        who = f"{p.sec}{r.host}" if r.host else p.sec
+        topic = topic_of(r.title)
+        if topic:
+            said = p.say(
+                "study.lecture", when=md(day_of(r)), who=who, topic=topic.strip("“”"), present=present
+            )
+        else:
+            said = p.say("study.lecture.plain", when=md(day_of(r)), who=who, present=present)
+        named.append((r.at, said))
+    return [x for _at, said in sorted(named, key=lambda t: t[0]) for x in said]
+
+
+def _branch_life(p: Prose) -> list[Any]:
+    """A branch's organisational life: 支委会 (a 支委会 that studied ideology work is a 支委会 too:
+    支委会13次（其中专题研究意识形态工作2次）), 党小组会, 党员大会, 主题党日."""
+    if getattr(p.facts.unit, "org_type", "") not in ("branch", "general_branch") or not p.has(
+        "branch_committee"
+    ):
+        return []
+
+    def zero(key: str) -> Any:
+        return p.fig(key) if p.has(key) else "0次"
+
+    committee: Any = zero("branch_committee")
+    studies = ideology_studies(p.facts)
+    if studies.value:  # the 支委会 that studied ideology work, and any recorded as a 专题研究 meeting
+        rows = p.fig("branch_committee").records + [
+            r for r in studies.records if r.kind != "branch_committee"
+        ]
+        committee = [
+            p.count("committee_all", len(rows), "次", "支委会（含专题研究意识形态工作）", rows),
+            "（其中专题研究意识形态工作",
+            studies,
+            "）",
+        ]
+    return p.say(
+        "study.branch",
+        span=p.span,
+        committee=committee,
+        group=zero("group_meeting"),
+        assembly=zero("members_assembly"),
+        theme=zero("theme_day"),
+    )
+
+
+def _event(p: Prose, x: Any) -> list[Any]:
+    theme = re.sub(r"^\d{4}年", "", x.theme.strip())
+    partners = x.partners.strip()
+    channel = x.channel.strip()
+    reach = ["，覆盖", p.count("reach", x.reach, "人次", f"{theme}覆盖人次", [x])] if x.reach else ""
+    occasion = x.occasion.strip()
+    head = p.say(
+        "pub.event",
+        when=md(x.held_on),
+        lead=f"结合{occasion}，" if occasion and occasion not in theme else "",
+        partners=f"联合{partners}" if partners else "",
+        partners_with=f"（联合{partners}）" if partners else "",
+        theme=quoted(theme),
+    )
+    return head + p.say("pub.event.tail", channel=channel or "本单位宣传阵地", reach=reach)
+
+
+def _publicity(p: Prose) -> Paragraphs:
+    f = p.facts
+    out: list[Any] = []
+    events = f.lists.get("publicity", [])
+    if events:
+        reach = ["，覆盖", p.fig("publicity_reach")] if p.has("publicity_reach") else ""
+        out += p.say("pub.intro", span=p.span, n=p.fig("publicity"), reach=reach)
+        chosen = sorted(events, key=lambda x: (not x.partners, -(x.reach or 0)))[:3]
+        for x in sorted(chosen, key=lambda x: x.held_on):
+            out += _event(p, x)
+    second: list[Any] = []
+    if p.has("submissions"):
+        if p.has("adopted"):
+            levels: list[Any] = []
+            for key in (
+                "adopted_central",
+                "adopted_province",
+                "adopted_city",
+                "adopted_county",
+                "adopted_industry",
+            ):
+                if p.has(key):
+                    fig = p.fig(key)
+                    levels += ["、" if levels else "", fig.label.removeprefix("被").removesuffix("采用"), fig]
+            second += p.say(
+                "pub.submit", span=p.span, n=p.fig("submissions"), adopted=p.fig("adopted"), levels=levels,
+                adopted_word="被采用",
+            )  # fmt: skip
+            high = [s for s in f.lists.get("adopted", []) if s.level in ("central", "province")][:3]
+            if high:
+                by_outlet: dict[str, list[str]] = {}
+                for s in high:
+                    by_outlet.setdefault(s.outlet, []).append(f"《{inner(s.title)}》")
+                items = "，".join(f"{outlet}刊发{''.join(titles)}" for outlet, titles in by_outlet.items())
+                second += p.say("pub.high", items=items)
+        else:
+            second += p.say("pub.submit.none", span=p.span, n=p.fig("submissions"))
+    if p.has("subscriptions"):
+        titles = "".join(f"《{s.publication}》" for s in f.figure("subscriptions").records[:4])
+        second += p.say(
+            "pub.subs",
+            span=p.span,
+            n=p.fig("subscriptions"),
+            copies=p.fig("subscription_copies"),
+            titles=titles,
+        )
+    return [x for x in (out, second) if x]
+
+
+def _positions(p: Prose) -> Paragraphs:
+    f = p.facts
+    out: list[Any] = []
+    if p.has("positions"):
+        all_kinds = [k for k, _ in f.lists.get("position_kinds", [])]
+        # every kind when they are few (no 等 after a complete list)
+        kinds = "、".join(all_kinds[:6]) + ("等" if len(all_kinds) > 6 else "")
+        # the year's end needs no date in a closed year; 截至11月30日 while it is open
+        cutoff = f"截至{p.until}，" if f.open else ""
+        out += p.say("pos.stock", n=p.fig("positions"), kinds=kinds, cutoff=cutoff)
+    inspections = f.lists.get("inspections", [])
+    if inspections:
+        if p.has("inspection_problems"):
+            by_position: Counter[str] = Counter()
+            for i in inspections:
+                by_position[i.position.name] += i.problems
+            name, top = by_position.most_common(1)[0]
+            where: Any = ""
+            if top and top < f.value("inspection_problems"):
+                where = [
+                    f"，其中{own_name(f.unit, name)}",
+                    p.count(
+                        "position_problems",
+                        top,
+                        "个",
+                        f"{name}检查发现问题",
+                        [i for i in inspections if i.position.name == name and i.problems],
+                    ),
+                ]
+            out += p.say(
+                "pos.inspect",
+                span=p.span,
+                n=_rounds(p, inspections),
+                problems=p.fig("inspection_problems"),
+                where=where,
+            )
+        else:
+            out += p.say("pos.inspect.clean", span=p.span, n=_rounds(p, inspections))
+    if p.has("reviews"):
+        rejected = ["，退回修改", p.fig("reviews_rejected")] if p.has("reviews_rejected") else ""
+        passed = p.fig("reviews_passed") if p.has("reviews_passed") else "0篇"
+        out += p.say("pos.review", span=p.span, n=p.fig("reviews"), passed=passed, rejected=rejected)
+    second: list[Any] = []
+    opinions = f.lists.get("opinions", [])
+    for o in opinions[:3]:
+        response = sentence(o.response) if o.response.strip() else "正在研究处置。"
+        second += p.say(
+            "pos.opinion", when=md(o.found_on), summary=inner(clip(o.summary, 30) or o.summary[:30])
+        )
+        short = clip(o.response, 40) or "及时核实情况"
+        second += p.say("pos.opinion.tail", response=response, response_short=short)
+    if opinions:
+        closed = p.fig("opinions_closed") if p.has("opinions_closed") else "0起"
+        if p.has("opinions_closed") and p.facts.value("opinions_closed") == p.facts.value("opinions"):
+            role = "pos.opinion.total.one" if p.facts.value("opinions") == 1 else "pos.opinion.total.all"
+            second += p.say(role, span=p.span, n=p.fig("opinions"))
+        else:
+            second += p.say("pos.opinion.total", span=p.span, n=p.fig("opinions"), closed=closed)
+    return [x for x in (out, second) if x]
+
+
+def _rounds(p: Prose, inspections: list[Any]) -> list[Any]:
+    """阵地检查4轮（检查23个次）: the positions inspected on one day are one round, not many checks."""
+    days = sorted({i.inspected_on for i in inspections})
+    if len(days) >= len(inspections):
+        return [p.fig("inspections")]
+    firsts = [next(i for i in inspections if i.inspected_on == day) for day in days]
+    rounds = p.count("inspection_rounds", len(days), "轮", "阵地检查轮次", firsts)
+    return [rounds, "（共检查阵地", p.fig("inspections"), "）"]
+
+
+def _analysis(p: Prose) -> Paragraphs:
+    """分析研判与监督检查: the analyses with their risks, the reports sent up, the inspections."""
+    f = p.facts
+    out = _analyses(p, f.lists.get("analyses", []))
+    reports = f.lists.get("reports", [])
+    up = [r for r in reports if r.kind in ("half_year", "annual", "special")]
+    if p.kind == "half-year":  # the report of this very half year is this document, not its content
+        up = [r for r in up if not (r.kind == "half_year" and f.period.start <= r.held_on <= f.period.end)]
+    if up:
+        items = "，".join(
+            f"{md(r.held_on)}向{r.recipient or '上级党组织'}报送《{r.title.strip('《》')}》" for r in up[:3]
+        )
+        out += p.say("ana.reports", items=items)
+    second: list[Any] = []
+    for r in [r for r in reports if r.kind == "inspected"][:2]:
+        feedback = sentence(r.summary) or "检查组对各项工作给予肯定。"
+        second += p.say("ana.inspected", when=md(r.held_on), title=r.title.strip("。"), feedback=feedback)
+    for r in [r for r in reports if r.kind == "inspecting"][:1]:
+        second += p.say(
+            "ana.inspecting", when=md(r.held_on), title=r.title.strip("。"), summary=sentence(r.summary)
+        )
+    return [x for x in (out, second) if x]
+
+
+def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
+    """The analyses held and the risk points they raised (a risk raised at several analyses is one
+    risk point: 风险点6个（累计提出12次）), the high ones by name, what was resolved."""
+    f = p.facts
+    if not analyses:
+        return []
+    risks = f.lists.get("risks", [])
+    groups = f.lists.get("risk_groups", [])
+    count: list[Any] = [p.fig("risk_kinds")] if groups else ["0个"]
+    if len(risks) > len(groups):
+        count += ["（累计提出", p.count("risk_times", len(risks), "次", "各次研判提出风险点", risks), "）"]
+    open_ = f.lists.get("risk_kinds_open", [])
+    high = [rs[-1] for rs in groups if any(r.level == "high" for r in rs)]
+    high_part: list[Any] = []
+    if high:
+        # every one counted is named: the count and the list are the same set
+        names = "、".join(f"“{inner(clip(r.description, 30) or r.description[:30])}”" for r in high)
+        state = "，整改尚未完成" if all(r in open_ for r in high) else ""
+        high_part = [
+            "，其中高风险",
+            p.count("risks_high", len(high), "个", "评为高风险的风险点", high),
+            f"（{names}{state}）",
+        ]
+    dates = "、".join(md(a.held_on) for a in analyses[:4])
+    role = "ana.sessions" if len(analyses) > 1 else "ana.sessions.one"
+    out = p.say(role, span=p.span, n=p.fig("analyses"), dates=dates, risks=count, high=high_part)
+    if p.has("risk_kinds_resolved"):
+        rest: Any = ""
+        if open_:
+            rest = [
+                "，",
+                p.count("risks_open", len(open_), "个", "尚未化解的风险点", open_),
+                "仍在防范化解中",
+            ]
+        role = "ana.resolved.all" if not open_ else "ana.resolved" if f.open else "ana.resolved.closed"
+        out += p.say(role, resolved=p.fig("risk_kinds_resolved"), rest=rest)
+    return out
+
+
+def _rectification(p: Prose) -> Paragraphs:
+    f = p.facts
+    found = f.lists.get("rectifications", [])
+    if not found:
+        return []
+    sources = "、".join(list(dict.fromkeys(r.get_source_display() for r in found))[:4])
+    if getattr(f.unit, "org_type", "") in ("branch", "general_branch"):  # a 支部 holds a 组织生活会
+        sources = sources.replace("民主生活会", "组织生活会")
+    open_part = ["，正在整改", p.fig("rectifications_open")] if p.has("rectifications_open") else ""
+    closed = p.fig("rectifications_closed") if p.has("rectifications_closed") else "0个"
+    out = p.say(
+        "rect.total", span=p.span, n=p.fig("rectifications"), sources=sources, closed=closed, open=open_part
+    )
+    still = [r for r in found if r in f.figure("rectifications_open").records]
+    overdue = f.lists.get("overdue", [])  # past the time limit on the period's last day, as 存在问题 reads it
+    named = []
+    for r in sorted(still, key=lambda r: r not in overdue)[:2]:  # by name, the overdue first
+        owner = person(r, "owner")
+        late = "，已逾期" if r in overdue else ""
+        who = f"由{owner}负责，" if owner else ""
+        named.append(f"“{problem_text(r)}”（{who}时限为{cn_date(r.deadline)}{late}）")
+    if len(still) > len(named):  # a few of many: examples, with how many are past their limit
+        late_still = [r for r in still if r in overdue]
+        late_part: list[Any] = (
+            [
+                p.count("rect_late", len(late_still), "个", "超过时限仍在整改的问题", late_still),
+                "已超过整改时限，",
+            ]
+            if late_still
+            else []
+        )
+        out += ["尚在整改的问题中，", *late_part, f"如{'和'.join(named)}。"]
+    elif named:
+        out += [f"尚在整改的有{'和'.join(named)}。" if len(named) > 1 else f"尚在整改的是{named[0]}。"]
+    out += _carried(p, overdue)
+    done = [r for r in f.figure("rectifications_closed").records if r.completed_on and clip(r.problem, 30)]
+    if done:
+        r = done[-1]
+        # closed after the period (before the document's date): the year is written
+        when = md(r.completed_on) if r.completed_on <= f.period.end else cn_date(r.completed_on)
+        out += p.say("rect.named", problem=problem_text(r), when=when)
+    return [out]
+
+
+def _carried(p: Prose, overdue: list[Any]) -> list[Any]:
+    """The problems found before the period and still open: counted apart, so that the period's
+    正在整改 does not read as all that is left (the problems section names the overdue ones)."""
+    f = p.facts
+    carried = [r for r in f.lists.get("open_rectifications", []) if r.found_on < f.period.start]
+    if not carried:
+        return []
+    late = [r for r in carried if r in overdue]
+    fig = p.count("rect_carried", len(carried), "个", "此前发现、仍在整改的问题", carried)
+    tail: list[Any] = []
+    if late:
+        share: list[Any] = ["均"] if len(late) == len(carried) > 1 else []
+        if len(late) < len(carried):
+            share = ["其中", p.count("carried_late", len(late), "个", "已逾期", late)]
+        tail = ["，", *share, "已超过整改时限"]
+    return ["此前发现的问题中，还有", fig, "仍在整改", *tail, "。"]
+
+
+WORK_SECTIONS: list[tuple[str, str]] = [
+    ("leadership", "h.leadership"),
+    ("study", "h.study"),
+    ("publicity", "h.publicity"),
+    ("positions", "h.positions"),
+    ("analysis", "h.analysis"),
+    ("rectification", "h.rectification"),
+]
+
+
+def write_work(p: Prose, b: d.Builder, h: Headings, heading: str, prev: Facts | None) -> bool:
+    writers: dict[str, Callable[[], Paragraphs]] = {
+        "leadership": lambda: _leadership(p),
+        "study": lambda: _study(p, prev),
+        "publicity": lambda: _publicity(p),
+        "positions": lambda: _positions(p),
+        "analysis": lambda: _analysis(p),
+        "rectification": lambda: _rectification(p),
+    }
+    sections = [(role, writers[name]()) for name, role in WORK_SECTIONS]
+    sections = [(role, paras) for role, paras in sections if paras]
+    if not sections:
+        return False
+    h.one(heading)
+    for role, paragraphs in sections:
+        h.two(p.pick(*PHRASES[role]))
+        for para in paragraphs:
+            b.block(d.BODY, *para)
+    return True
