@@ -24,6 +24,17 @@ def _chinese() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty in-process cache: the pages' kept results are keyed on the audit
+    chain's head, which two tests can reach with the same value after a rollback."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):  # never flush a shared Redis
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.RATE_LIMIT_PER_MINUTE = 0  # tests/test_ops.py turns it on where it is tested
@@ -85,3 +96,31 @@ def meeting(cast: Cast) -> Any:
 def login_client(client: Any, user: Any) -> Any:
     client.force_login(user)
     return client
+
+
+# The deputies `taizhang demo` adds to the sibling bureaus (the light cast has only their clerk and secretary).
+DEPUTIES = {"demo-east": ("钱卫东", "副局长", "业务"), "demo-west": ("冯志刚", "副局长", "综合")}
+
+
+@pytest.fixture
+def full_year(cast):
+    """Builds a sibling bureau's full demo records for the given years (the light cast has none for
+    them), by the demo's own code as `taizhang demo` builds them; returns the unit."""
+    from taizhang.demo import _cast_of
+    from taizhang.demo_ledgers import build_unit_years
+
+    def build(code: str, years: list[int]):
+        unit = cast.units[code]
+        build_unit_years(unit, _cast_of(unit, [DEPUTIES[code]]), years, light=False)
+        return unit
+
+    return build
+
+
+@pytest.fixture
+def siblings(full_year):
+    """东区 and 西区 with last year's full records."""
+    from django.utils import timezone
+
+    last = timezone.localdate().year - 1
+    return full_year("demo-east", [last]), full_year("demo-west", [last])

@@ -18,18 +18,6 @@ pytestmark = pytest.mark.django_db
 LAST = timezone.localdate().year - 1
 
 
-@pytest.fixture
-def siblings(cast):
-    """The two sibling bureaus with last year's full records, built as `taizhang demo` builds them."""
-    from taizhang.demo import _cast_of
-    from taizhang.demo_ledgers import build_unit_years
-
-    east, west = cast.units["demo-east"], cast.units["demo-west"]
-    build_unit_years(east, _cast_of(east, [("钱卫东", "副局长", "业务")]), [LAST], light=False)
-    build_unit_years(west, _cast_of(west, [("冯志刚", "副局长", "综合")]), [LAST], light=False)
-    return east, west
-
-
 def _meetings(unit):
     return {
         (timezone.localtime(x.held_at).date(), x.title)
@@ -79,14 +67,12 @@ def _ends() -> None:
             assert length >= timedelta(hours=float(x.hours)), x.title
 
 
-def test_a_branch_studies_ideology_in_its_committee_and_both_documents_count_the_same(cast):
-    from taizhang.demo import _cast_of, _self_score
-    from taizhang.demo_ledgers import build_unit_years
+def test_a_branch_studies_ideology_in_its_committee_and_both_documents_count_the_same(cast, full_year):
+    from taizhang.demo import _self_score
     from taizhang.rules.models import AssessmentScheme
     from taizhang.rules.services import assessment_rows, score_set
 
-    east = cast.units["demo-east"]
-    build_unit_years(east, _cast_of(east, [("钱卫东", "副局长", "业务")]), [LAST], light=False)
+    east = full_year("demo-east", [LAST])
     assert not m.Meeting.objects.filter(unit__party_org_type="branch", kind="party_group").exists()
     studied = m.Meeting.objects.filter(unit=east, kind="branch_committee", title__contains="意识形态")
     assert studied.count() == 2 and {x.held_at.month <= 6 for x in studied} == {True, False}

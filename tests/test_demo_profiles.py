@@ -17,17 +17,6 @@ pytestmark = pytest.mark.django_db
 LAST = timezone.localdate().year - 1
 
 
-@pytest.fixture
-def siblings(cast):
-    from taizhang.demo import _cast_of
-    from taizhang.demo_ledgers import build_unit_years
-
-    east, west = cast.units["demo-east"], cast.units["demo-west"]
-    build_unit_years(east, _cast_of(east, [("钱卫东", "副局长", "业务")]), [LAST], light=False)
-    build_unit_years(west, _cast_of(west, [("冯志刚", "副局长", "综合")]), [LAST], light=False)
-    return east, west
-
-
 def _dates(unit) -> dict[str, object]:
     reports = m.ReportRecord.objects.filter(unit=unit, held_on__year=LAST)
     return {

@@ -25,14 +25,9 @@ SIGNED = date(LAST + 1, 1, 15)
 
 
 @pytest.fixture
-def west(cast):
-    """西区 with the full demo's year (the light cast has none for it), built as `taizhang demo` does."""
-    from taizhang.demo import _cast_of
-    from taizhang.demo_ledgers import build_unit_years
-
-    unit = cast.units["demo-west"]
-    build_unit_years(unit, _cast_of(unit, [("冯志刚", "副局长", "综合")]), [LAST], light=False)
-    return unit
+def west(full_year):
+    """西区 with the full demo's year."""
+    return full_year("demo-west", [LAST])
 
 
 def _first_section(doc: d.Document) -> str:

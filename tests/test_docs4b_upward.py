@@ -21,16 +21,8 @@ SIGNED = date(LAST + 1, 1, 20)
 
 
 @pytest.fixture
-def full(cast):
+def full(cast, siblings):
     """东区 and 西区 with the full demo's year (the light cast has none for them)."""
-    from taizhang.demo import _cast_of
-    from taizhang.demo_ledgers import build_unit_years
-
-    for code, outside in (
-        ("demo-east", [("钱卫东", "副局长", "业务")]),
-        ("demo-west", [("冯志刚", "副局长", "综合")]),
-    ):
-        build_unit_years(cast.units[code], _cast_of(cast.units[code], outside), [LAST], light=False)
     return cast
 
 

@@ -44,16 +44,9 @@ def _section(doc: d.Document, heading: str) -> list[str]:
 
 
 @pytest.fixture
-def siblings(cast):
-    """Two sibling units with the full demo's records for two years (the light cast has none for
-    them), built by the demo's own code as `taizhang demo` builds demo-dist."""
-    from taizhang.demo import _cast_of
-    from taizhang.demo_ledgers import build_unit_years
-
-    east, west = cast.units["demo-east"], cast.units["demo-west"]
-    build_unit_years(east, _cast_of(east, [("钱卫东", "副局长", "业务")]), [LAST, THIS], light=False)
-    build_unit_years(west, _cast_of(west, [("冯志刚", "副局长", "综合")]), [LAST], light=False)
-    return east, west
+def siblings(full_year):
+    """Two sibling units with the full demo's records, 东区 for two years."""
+    return full_year("demo-east", [LAST, THIS]), full_year("demo-west", [LAST])
 
 
 def test_variety_between_siblings_and_years_and_no_sentence_twice(siblings):
@@ -221,7 +214,7 @@ def test_figures_reviewed_before_signing_count_each_thing_once(siblings):
     risks = m.Risk.objects.filter(unit=east, analysis__held_on__year=LAST, deleted_at__isnull=True)
     kinds = {r.description.strip() for r in risks}
     assert risks.count() > len(kinds)  # the demo raises some risks more than once
-    assert f"风险点{len(kinds)}个（累计提出{risks.count()}次）" in text
+    assert f"风险点{len(kinds)}个（各次研判共提出{risks.count()}次）" in text
     high = {r.description for r in risks.filter(level="high")}
     if len(high) <= 3:
         assert all(x in text for x in high), high

@@ -234,7 +234,7 @@ def _self_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
     if row.computed is not None:
         return row.computed, f"缺 {row.missed} 期" if row.missed else ""
     if "支委会专题研究" not in row.indicator.name:
-        return row.indicator.points - 1, "阵地检查发现个别内容更新不及时"
+        return _position_score(row, unit, year)
     studied = [
         timezone.localtime(m.held_at).date()
         for m in Meeting.objects.filter(
@@ -248,6 +248,27 @@ def _self_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
     if missed and studied:
         note += f"，{'、'.join(missed)}未专题研究"
     return max(row.indicator.points - 5 * len(missed), 0), note
+
+
+def _position_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
+    """The positions' indicator by the year's records: a point off for every eight problems the
+    position inspections found (at least one when any), and one for each 舆情 still open."""
+    from django.db.models import Sum
+
+    from .ledger.models import PositionInspection, PublicOpinion
+
+    inspections = PositionInspection.objects.filter(unit=unit, inspected_on__year=year)
+    found = inspections.aggregate(n=Sum("problems"))["n"] or 0
+    still = PublicOpinion.objects.filter(unit=unit, found_on__year=year, closed=False).count()
+    lost = min((1 + found // 8 if found else 0) + still, int(row.indicator.points))
+    # the writer states the counts beside the score: the note gives the reason
+    note = (
+        "阵地检查发现的问题较多，内容更新和审核把关仍有薄弱环节" if found >= 8
+        else "阵地检查发现少量问题，已督促整改" if found else ""
+    )  # fmt: skip
+    if still:
+        note += f"{'，' if note else ''}另有{still}起舆情尚未办结"
+    return row.indicator.points - lost, note
 
 
 def _demo_declared(unit: Unit, year: int, clerk: Any) -> None:
@@ -293,8 +314,103 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     ]:
         # the siblings keep a full year too, each its own (demo_ledgers.PROFILES)
         build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=False)
+    _demo_sibling_scores(units, year - 1)
+    _demo_city(units, year - 1)
+    _demo_settings(units)
     from .notices.demo import build_notices
     from .notify.demo import build_reminders
 
     build_reminders(units)  # today's 事前提醒 in 消息中心; `make demo` runs the worker that sends them
     build_notices(units)  # the city's notice for this half-year's report and the units' answers
+
+
+def _demo_sibling_scores(units: dict[str, Unit], year: int) -> None:
+    """东区 and 西区 assess themselves against the city's scheme too, so that its roll-up has every
+    unit's result (the computed scores where a rule computes them, the rest by their records)."""
+    from .rules.models import AssessmentScheme
+    from .rules.services import assessment_rows, score_set
+
+    scheme = AssessmentScheme.objects.filter(unit=units["demo-city"], year=year).first()
+    if scheme is None:
+        return
+    for code in ("demo-east", "demo-west"):
+        unit = units[code]
+        secretary = _cast_of(unit, []).secretary
+        for row in assessment_rows(scheme, unit, user=secretary):
+            score, note = _self_score(row, unit, year)
+            score_set(
+                acting_user=secretary,
+                indicator=row.indicator,
+                assessed=unit,
+                scorer_unit=unit,
+                score=score,
+                note=note,
+            )
+
+
+# the city 党组's own year: its meetings on ideology work and its 中心组 study (month, day, title, content)
+CITY_MEETINGS = [
+    (1, 23, "party_group", "党组会议专题研究部署全年意识形态工作",
+     "审议全系统意识形态工作要点，明确党组成员分工和对所属单位的督导安排。"),
+    (3, 18, "central_study", "党组理论学习中心组集中学习：学习贯彻全国两会精神",
+     "政府工作报告有关气象防灾减灾的部署。"),
+    (6, 17, "central_study", "党组理论学习中心组集中学习：习近平总书记关于意识形态工作的重要论述",
+     "《习近平关于意识形态工作论述摘编》相关章节。"),
+    (7, 22, "party_group", "党组会议听取上半年系统意识形态工作情况汇报",
+     "听取所属单位上半年专题报告汇总情况，研究部署9月专项检查。"),
+    (9, 16, "central_study", "党组理论学习中心组集中学习：网络意识形态安全",
+     "《网络信息内容生态治理规定》，结合所属单位新媒体阵地管理开展研讨。"),
+    (12, 16, "central_study", "党组理论学习中心组集中学习：深入贯彻中央八项规定精神",
+     "中央八项规定及其实施细则精神，结合年度民主生活会对照检查开展研讨。"),
+]  # fmt: skip
+
+
+def _demo_city(units: dict[str, Unit], year: int) -> None:
+    """The city 党组's own meetings of the year (its inspections of the units are in their ledgers)."""
+    from datetime import date, datetime, time, timedelta
+    from decimal import Decimal
+
+    city, secretary = units["demo-city"], User.objects.get(username="city_secretary")
+    people = list(User.objects.filter(username__in=["city_secretary", "inspector"]))
+    for month, day, kind, title, content in CITY_MEETINGS:
+        begins = datetime.combine(date(year, month, day), time(9), tzinfo=timezone.get_current_timezone())
+        record_create(
+            acting_user=secretary,
+            instance=Meeting(
+                unit=city, kind=kind, title=title, held_at=begins, ends_at=begins + timedelta(hours=2),
+                place="市局五楼党组会议室", host=secretary, expected=9, present=8 if month % 2 else 9,
+                agenda="一、传达学习有关精神；二、研究有关事项。", content=content,
+                minutes="党组成员结合分管领域逐一发言，研究提出下一步工作要求。", decisions="会后印发会议纪要，分工抓好落实。",
+                hours=Decimal("2.5") if kind == "central_study" else None,
+            ),
+            m2m={"attendees": people},
+        )  # fmt: skip
+    from .ledger.models import ReportRecord
+
+    for month, day, half, no in ((7, 10, "上", 9), (12, 30, "下", 31)):  # its own reports to the province
+        record_create(
+            acting_user=secretary,
+            instance=ReportRecord(
+                unit=city, kind="half_year", held_on=date(year, month, day), recipient="省气象局党组",
+                title=f"关于{year}年{half}半年系统意识形态工作情况的报告", document_no=f"市气党〔{year}〕{no}号",
+                summary="报告全系统意识形态工作责任制落实情况、存在问题和下一步措施。",
+            ),
+        )  # fmt: skip
+
+
+# each unit's 公文设置: the 机关代字 of its 发文字号 and who signs what it sends up
+SETTINGS = {
+    "demo-city": ("市气党", "周立国"),
+    "demo-dist": ("区气党", "王建国"),
+    "demo-east": ("东气党", "吴国栋"),
+    "demo-west": ("西气党", "郑文斌"),
+}
+
+
+def _demo_settings(units: dict[str, Unit]) -> None:
+    from taizhang.reports.services import document_settings_save
+
+    for code, (number_code, signer) in SETTINGS.items():
+        unit = units[code]
+        secretary = _cast_of(unit, []).secretary
+        document_settings_save(acting_user=secretary, unit=unit, number_code=number_code, signer=signer)

@@ -218,6 +218,10 @@ class Profile:
     renamed: tuple[tuple[int, str, str], ...] = ()  # a position's own name and place, by its kind's index
     feedback: tuple[tuple[str, tuple[str, ...]], ...] = ()  # the city's inspection: odd, even years
     materials: tuple[tuple[int, str], ...] = ()  # the unit's own reading for a topic, by the topic's index
+    pool: tuple[int, ...] = (0, 1, 2, 3, 4, 5)  # which of RISKS the unit's analyses draw from
+    rejected: tuple[int, ...] = (4, 9)  # the months a draft is sent back at the second review
+    problems: tuple[str, ...] = ()  # the unit's own problems of the year (else the shared lists)
+    headlines: tuple[str, ...] = ()  # the unit's own articles beside the shared ones
 
 
 DIST = Profile(
@@ -347,6 +351,16 @@ EAST = Profile(
         ("检查组查看预报会商室和观测场宣传点，肯定气象为农宣传做法，反馈问题1个，即支委会研究意识形态工作记录过简。",
          ("支委会研究意识形态工作记录过简",)),
     ),
+    pool=(0, 1, 3, 4, 5),
+    rejected=(5, 8, 10),
+    problems=(
+        "外包服务人员保密承诺书签订不全", "党员活动室宣传栏内容审核记录缺失", "气象预警大喇叭播放内容未经审核",
+        "青年理论学习小组活动记录简单", "支部学习计划部分专题未组织",
+    ),
+    headlines=(
+        "{unit}为春运提供精细化交通气象服务", "{unit}开展气象为农直通式服务", "{unit}农业气象专家走进田间地头",
+        "{unit}完成春播期墒情监测服务", "{unit}开展青年理论学习小组活动", "{unit}召开汛期气象服务动员会",
+    ),
 )  # fmt: skip
 
 WEST = Profile(
@@ -424,6 +438,16 @@ WEST = Profile(
         ("检查组抽查公众号留言处置和火险等级发布记录，反馈问题2个，主要是留言回复不及时、发布用语不够通俗。",
          ("公众号留言回复不及时", "火险等级发布用语不够通俗")),
     ),
+    pool=(0, 2, 3, 4),
+    rejected=(6,),
+    problems=(
+        "青年干部参加集中学习出勤率偏低", "景区预警显示屏内容更新不及时", "短视频号发布内容未留存审核记录",
+        "气象科普馆讲解词未经审核", "支委会研究意识形态工作记录过简", "流动科普车宣传资料数据陈旧",
+    ),
+    headlines=(
+        "{unit}护航西山风景区旅游旺季", "{unit}开展山洪地质灾害气象风险预警服务", "{unit}完成森林防火期气象保障",
+        "{unit}党员志愿者走进山区村宣讲防灾知识", "{unit}开展人工增雨作业缓解旱情", "{unit}为果农提供冰雹防御气象服务",
+    ),
 )  # fmt: skip
 PROFILES = {"demo-dist": DIST, "demo-east": EAST, "demo-west": WEST}
 
@@ -469,8 +493,6 @@ SITUATIONS = {
     ),
 }  # fmt: skip
 
-# the months a draft is sent back at the second review, by slot
-REJECTED = [(4, 9), (5, 10), (3, 11)]
 # how long each kind of meeting runs (the end time bounds the QR sign-in)
 MINUTES = {
     "party_group": 90, "central_study": 120, "special": 90, "analysis": 120, "branch_committee": 90,
@@ -547,9 +569,8 @@ class Builder:
         # the body that studies ideology work is the unit's own: a branch's 支委会, a 党组's meeting
         self.branch = unit.org_type in ("branch", "general_branch")
         self.body = "支委会" if self.branch else "党组会议"
-        self.headlines = (
-            HEADLINES if not self.profile.slot else _rotated(HEADLINES + MORE_HEADLINES, self.profile)
-        )
+        own = list(self.profile.headlines) or MORE_HEADLINES
+        self.headlines = HEADLINES if not self.profile.slot else _rotated(HEADLINES + own, self.profile)
 
     def ok(self, d: date) -> bool:
         return d.year == self.year and d <= self.today
@@ -772,7 +793,7 @@ class Builder:
             situation=situation, conclusion=conclusion,
         ))  # fmt: skip
         # a risk whose rectification was closed this year is not raised again in the same year
-        pool = [r for r in RISKS if r[1] not in self.settled]
+        pool = [RISKS[n] for n in self.profile.pool if RISKS[n][1] not in self.settled]
         k = 1 if self.light else min(self.profile.risks[quarter - 1], len(pool))
         for field, desc, _area, cause, office, measure in self.rng.sample(pool, k):
             level = self.rng.choice(
@@ -857,6 +878,8 @@ class Builder:
         sources = [S.INSPECTION, S.SELF, S.SUPERIOR, S.LIFE_MEETING]
         problems = EVEN_YEAR_PROBLEMS if self.year % 2 == 0 else ODD_YEAR_PROBLEMS
         offset = 2 * self.profile.slot  # the siblings' lists start elsewhere
+        if self.profile.problems and self.year % 2:  # a sibling's own problems in an odd year
+            problems, offset = list(self.profile.problems), 0
         months = self.profile.rectify[:: 2 if self.light else 1]
         for i, month in enumerate(n for n in months if n <= self.last_month):
             found = self.day(month, "rectify")
@@ -971,7 +994,7 @@ class Builder:
                 drafted_on=d, content="稿件介绍本局近期重点工作开展情况。",
             ))  # fmt: skip
             ledger_services.review_submit(acting_user=self.cast.clerk, review=review)
-            self.decide(review, reviewers, d, rejected=month in REJECTED[self.profile.slot % len(REJECTED)])
+            self.decide(review, reviewers, d, rejected=month in self.profile.rejected)
         self.review_sent(positions[0], reviewers)
 
     def review_sent(self, position: Any, reviewers: list[Any]) -> None:

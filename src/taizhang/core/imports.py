@@ -146,8 +146,8 @@ _LONG_TAG = re.compile(rb"<[^<>]{%d}" % MAX_TAG)
 _FORMULA = re.compile(rb"<f[\s>/]")
 _PREFIXED_FORMULA = re.compile(rb"<[\w.-]+:f[\s>/]")
 # The fast path: every cell and row is written as Excel and openpyxl write it, `r` first.
-# Anything else sends a piece down the slow path: a prefixed or unusual row or cell, and the
-# parts of a piece that need their own look (the declared extent, the shared strings).
+# Anything else sends a piece down the slow path: a prefixed tag, an unusual row or cell, or any
+# other tag named c… or row…. The declared extent and the shared strings get their own look.
 _PREFIXED = re.compile(rb":(?:c|row|f|si|sst|dimension)[\s>/]")
 _SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _BAD_CELL_REF = re.compile(rb'<c r="(?![A-Z]{1,3}\d{1,7}")')
@@ -235,7 +235,8 @@ class _Extent:
         if sheet and not self.formulas and (b"<f" in piece or b":f" in piece):
             self.formulas = bool(_FORMULA.search(piece) or _PREFIXED_FORMULA.search(piece))
         # the declared extent and the shared strings sit outside the sheet's data
-        if b"<s" in piece or b"<dimension" in piece or (b":" in piece and _PREFIXED.search(piece)):
+        prefixed = b":" in piece and _PREFIXED.search(piece) is not None
+        if b"<s" in piece or b"<dimension" in piece or prefixed:
             if self.declared is None and (m := _DIMENSION.search(piece)):
                 last = _CELL_NAME.match(m.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].strip())
                 if last:
@@ -243,15 +244,15 @@ class _Extent:
             self.shared += len(_SHARED_STRING.findall(piece))
             for declared in _SST_COUNT.findall(piece):
                 self.shared = max(self.shared, _number(declared))  # readers size their table by it
-            fast = False
-        else:
-            # every tag named c… or row… is a cell or row that starts with its reference
-            fast = (
-                piece.count(b"<c") == piece.count(b'<c r="')
-                and piece.count(b"<row") == piece.count(b'<row r="')
-                and not _BAD_CELL_REF.search(piece)
-                and not _BAD_ROW_REF.search(piece)
-            )
+        # every tag named c… or row… is a cell or row that starts with its reference (also in the
+        # piece that opens a sheet: <sheetData> and its like are neither)
+        fast = (
+            not prefixed
+            and piece.count(b"<c") == piece.count(b'<c r="')
+            and piece.count(b"<row") == piece.count(b'<row r="')
+            and not _BAD_CELL_REF.search(piece)
+            and not _BAD_ROW_REF.search(piece)
+        )
         if fast:
             self._fast(piece)
             return
@@ -714,7 +715,30 @@ _COVERED = (validators.MaxLengthValidator, validators.ProhibitNullCharactersVali
 def _extra_validators(col: Column) -> list[Any]:
     if col.kind in ("person", "people", "record", "choice", "bool"):
         return []
-    return [v for v in col.field.validators if not isinstance(v, _COVERED)]
+    found = [v for v in col.field.validators if not isinstance(v, _COVERED)]
+    return [_within(found)] if col.kind == "int" and found and all(map(_int_bound, found)) else found
+
+
+def _int_bound(check: Any) -> bool:
+    return type(check) in (validators.MinValueValidator, validators.MaxValueValidator) and (
+        type(check.limit_value) is int
+    )
+
+
+def _within(bounds: list[Any]) -> Any:
+    """An integer column's range validators as one comparison per cell; a value outside the range
+    goes through the validators themselves, so the message is theirs."""
+    lows = [v.limit_value for v in bounds if type(v) is validators.MinValueValidator]
+    highs = [v.limit_value for v in bounds if type(v) is validators.MaxValueValidator]
+    low, high = max(lows, default=None), min(highs, default=None)
+
+    def check(value: Any) -> None:
+        if (low is None or value >= low) and (high is None or value <= high):
+            return
+        for validator in bounds:
+            validator(value)
+
+    return check
 
 
 def _blank_row(raw: list[Any]) -> bool:
@@ -926,19 +950,28 @@ def _commit(model: type[UnitOwned], plan: list[Any], pending: list[tuple[Any, di
     with transaction.atomic():
         created = [obj for obj, _ in pending]
         bulk.insert_objects(created, now=now)
+        pk = _pk_name(model)
         for col in m2m_cols:
-            # many-to-many rows go in as one batch on the through table, not one query per record
+            # many-to-many rows go in as one batch on the through table, not one query per record;
+            # ids read from the instances' values (`.pk` is a property call per use)
+            person_pk = _pk_name(col.field.related_model)
             bulk.insert_links(
                 col.field,
                 [
-                    (obj.pk, person.pk)
+                    (obj.__dict__[pk], person_id)
                     for obj, m2m in pending
-                    for person in dict.fromkeys(m2m.get(col.name, []))
+                    for person_id in dict.fromkeys(p.__dict__[person_pk] for p in m2m.get(col.name, ()))
                 ],
             )
         _audit_import(model, plan, pending, unit, acting_user, now, source)
         bulk_after_write(created, new=True)
     return len(created)
+
+
+def _pk_name(model: Any) -> str:
+    pk = model._meta.pk
+    assert pk is not None
+    return str(pk.attname)
 
 
 def _unique_rules(model: type[UnitOwned]) -> list[tuple[tuple[str, ...], Any]]:
@@ -1016,9 +1049,10 @@ def _audit_import(
     converters = [(i, c) for i, c in enumerate((_json_converter(col) for _, col, *_ in plan), 1) if c]
     people = {attname for _, col, _, attname, _, _ in plan if col.kind == "people"}
     table = []
+    pk = _pk_name(model)
     for obj, m2m in pending:
         values = obj.__dict__
-        row = [obj.pk] + [m2m.get(a, []) if a in people else values[a] for a in names]
+        row = [values[pk]] + [m2m.get(a, []) if a in people else values[a] for a in names]
         for i, convert in converters:
             row[i] = convert(row[i])
         table.append(row)

@@ -313,3 +313,36 @@ def panels(request: Any, unit: Any, today: date, sources: list[Any]) -> list[tup
     with contextlib.suppress(*unkeepable):
         cache.set(key, built, CACHE_SECONDS)
     return built
+
+
+def scope_key(user: Any) -> str:
+    """A short, stable digest of what the person may read and write (the same scope gives the same
+    digest in every process), part of the key of anything kept per viewer."""
+    import hashlib
+
+    from taizhang.core.scope import scope_for
+
+    scope = scope_for(user)
+    units = sorted((action, sorted(ids)) for action, ids in scope.units.items())
+    text = repr((units, sorted(scope.read_subtrees), sorted(scope.own_units)))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def kept_until_write(request: Any, name: str, parts: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """What `build` returns, kept (in the shared cache) under the audit chain's head, the person,
+    their scope and `parts`, so any audited write, and any change of what the person may see, has
+    it built again. What does not pickle is built on every visit."""
+    import contextlib
+    import pickle
+
+    from django.core.cache import cache
+
+    tail = ":".join(str(p) for p in parts)
+    key = f"{name}{SHAPE}:{_data_version(request)}:{request.user.pk}:{scope_key(request.user)}:{tail}"
+    found = _kept(key)
+    if found is not None:
+        return found
+    value = build()
+    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+        cache.set(key, value, CACHE_SECONDS)
+    return value

@@ -257,6 +257,7 @@ def _kind_rows(declared: Any, objs: list[Any], terms: _Terms, vendor: str,
     paths: dict[int, str] = {}
     seen, of = terms.seen, terms.of
     sharing = hasattr(declared.model, "shared")
+    pk_name = declared.model._meta.pk.attname  # read from the values: `.pk` is a property call
     for obj in objs:
         if getattr(obj, "deleted_at", None) is not None:
             continue
@@ -265,7 +266,7 @@ def _kind_rows(declared: Any, objs: list[Any], terms: _Terms, vendor: str,
         day = day_of(obj)
         title = str(obj)[:300]
         ranked = "" if linked else title
-        pk, unit_id = obj.pk, obj.unit_id
+        pk, unit_id = obj.__dict__[pk_name], obj.unit_id
         rank = rank_of(kind, pk, day)
         shared = bool(getattr(obj, "shared", False)) if sharing else False
         path = paths.get(unit_id) or paths.setdefault(unit_id, obj.unit.path)

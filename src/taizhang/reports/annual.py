@@ -11,7 +11,7 @@ from . import document as d
 from .facts import collect, half_period, rule_cells, year_period
 from .phrases import PHRASES
 from .problems import COVERS, Problem, drop_held, find_problems, measure
-from .prose import Headings, Prose, clip, finish, md, merge_actions, numbered, rule_action
+from .prose import Headings, Prose, clip, finish, md, merge_actions, numbered, rule_action, settle_overdue
 from .year_work import write_work
 
 
@@ -66,6 +66,7 @@ def annual(
     period = half_period(year, half) if half else year_period(year)
     day = day or date.today()
     facts = collect(unit, period, user=user, as_of=day)
+    settle_overdue(facts)
     kind = "half-year" if half else "annual"
     p = Prose(facts, kind, user)
     org = getattr(unit, "org_name", unit.name)

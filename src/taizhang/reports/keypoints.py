@@ -21,6 +21,7 @@ from .problems import (
     drop_held,
     find_problems,
     measure,
+    measures_begin,
     missed_text,
     owner_of,
     problem_text,
@@ -28,7 +29,7 @@ from .problems import (
     secretary,
     time_limit,
 )  # fmt: skip
-from .prose import EVERY, Headings, Prose, finish, md, person, sibling_turn
+from .prose import EVERY, Headings, Prose, finish, md, person, settle_overdue, sibling_turn
 
 # each rule as a task, its frequency written once: (section, task)
 RULE_SECTION = {  # where each rule's task stands in the key points (the task's words: phrases.py)
@@ -87,13 +88,9 @@ def _rule_deadline(rule: Any, year: int) -> str:
             return f"{mm}月{dd}日前完成"
         month = {"debrief": 1, "party-lecture": 7, "special-inspection": 11}.get(rule.id, 12)
         return f"{month}月底前完成"
-    if rule.period == "half" and rule.due:
-        return ""  # the due days are in the task itself
-    if rule.period == "quarter":
-        return "各季度末前完成"
-    if rule.period == "half":
-        return "6月底、12月底前分别完成"
-    return ""  # a monthly task has no single deadline: its frequency says when
+    # a monthly, quarterly or half-yearly task: its frequency says when (每季度…, not 各季度末前 too),
+    # and a half-yearly one with due days has them in the task itself
+    return ""
 
 
 # the 党的全国代表大会 of a year: the key points plan its 宣传贯彻 (they are amended after it)
@@ -152,6 +149,7 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
     day = day or date.today()
     last = year - 1
     facts = collect(unit, year_period(last), user=user, as_of=day)
+    settle_overdue(facts)
     p = Prose(facts, "keypoints", user)
     org = getattr(unit, "org_name", unit.name)
     title = f"{org}{year}年意识形态工作要点"
@@ -288,8 +286,12 @@ def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
     other open ones each in its own."""
     facts = p.facts
     late = {r.pk for r in facts.lists.get("overdue", [])}
-    standing = facts.lists.get("open_rectifications", [])
-    overdue = [r for r in standing if r.pk in late][:4]
+    # one problem raised again is one item: its first, earliest missed deadline stands for it
+    first: dict[str, Any] = {}
+    for r in facts.lists.get("open_rectifications", []):
+        first.setdefault(problem_text(r), r)
+    standing = list(first.values())
+    overdue = [r for r in standing if r.pk in late]  # every one: the count is the problems section's
     if overdue:
         turn = sibling_turn(facts.unit, "kp.overdue", facts.period.year)  # siblings never alike
         shape = KP_OVERDUE_ITEM[turn % len(KP_OVERDUE_ITEM)]
@@ -303,12 +305,15 @@ def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
             n=len(overdue), items=items, time=time_limit(p, "overdue")
         )
         tasks["rectification"].append([said])
-    for r in [r for r in standing if r.pk not in late][:3]:
-        tasks["rectification"].append(
-            [
-                f"完成“{problem_text(r)}”问题的整改，由{rect_owner(p, r)}负责，{time_limit(p, 'open')}前整改到位并销号。"
-            ]
-        )
+    for r in [r for r in standing if r.pk not in late]:
+        # an item not yet due keeps its own deadline: it is never moved later unsaid
+        who = rect_owner(p, r)
+        if r.deadline >= measures_begin(facts):
+            said = f"完成“{problem_text(r)}”问题的整改，由{who}负责，{time_limit(p, 'open', r.deadline)}前整改到位并销号。"
+        else:
+            due = f"{r.deadline.year}年{md(r.deadline)}"
+            said = f"“{problem_text(r)}”问题原定{due}整改到位，由{who}负责；如未按期完成，{time_limit(p, 'open')}前整改到位并销号，说明延期原因。"
+        tasks["rectification"].append([said])
 
 
 def name_once(p: Prose, tasks: Tasks) -> None:

@@ -26,6 +26,8 @@ from .prose import (
     own_name,
     person,
     rule_action,
+    sibling_turn,
+    unsettled,
 )
 
 
@@ -132,12 +134,31 @@ def find_problems(p: Prose, missed: list[Any]) -> list[Problem]:
         found = finder(p)
         if found:
             out.append(found)
-    out.sort(key=lambda pr: ORDER.index(pr.kind))
+    # the weightiest evidence first, so that units with different records differ in order too
+    out.sort(key=lambda pr: (-_weight(p, pr, missed), ORDER.index(pr.kind)))
     # one risk problem when there are enough others; six problems at most
     risky = [pr for pr in out if pr.kind == "risk"]
     if len(out) > 5 and len(risky) > 1:
         out.remove(risky[1])
+    # a couple of drafts returned in review shows the review working: told only when little else is
+    if len(out) > 4 and any(pr.kind == "reviews" for pr in out):
+        out = [pr for pr in out if pr.kind != "reviews"]
     return out[:6]
+
+
+def _weight(p: Prose, pr: Problem, missed: list[Any]) -> int:
+    """How heavily the records bear on a problem: many items overdue or months missed, an open high
+    risk or a missed adoption target weigh more than a theme of 舆情 or the findings of inspections."""
+    f = p.facts
+    if pr.kind == "overdue":
+        return 2 + len(f.lists.get("overdue", []))
+    if pr.kind == "missed":
+        return 1 + len(missed)
+    if pr.kind == "risk":
+        return 6 if pr.slots.get("deadline") else 5 if pr.slots.get("recurring") else 3
+    if pr.kind == "opinion":
+        return 1 + int(f.value("opinions"))
+    return {"adoption": 5, "plan": 4, "attendance": 4, "workplan": 3, "positions": 3}.get(pr.kind, 0)
 
 
 ORDER = [
@@ -182,10 +203,14 @@ def _risk_problems(p: Prose) -> list[Problem]:
     def open_rect(rs: list[Any]) -> Any:
         return next((standing[r.rectification_id] for r in rs if r.rectification_id in standing), None)
 
+    # a risk point already 化解 on the cut-off comes after the open ones, and is told as 化解
+    still = {rs[-1].pk for rs in unsettled(f)}
     recurring = sorted(
         (rs for desc, rs in by_desc.items() if desc not in overdue_text),
         key=lambda rs: (
+            -(rs[-1].pk in still),  # one still open before one already 化解
             -(open_rect(rs) is not None and any(r.level == "high" for r in rs)),
+            -(rs[-1].level == "high"),  # rated 高 the last time it was raised: rising, not fading
             -len(rs),
             -sum(r.level == "high" for r in rs),
         ),
@@ -197,7 +222,11 @@ def _risk_problems(p: Prose) -> list[Problem]:
             continue
         if len(rs) < 2 and out:
             continue
-        out.append(_risk_problem(p, rs, highs, open_rect(rs)))
+        found = _risk_problem(p, rs, highs, open_rect(rs))
+        if rs[-1].pk not in still:  # the work section counts it 化解: the problem says so too
+            role = "prob.risk.settled" if len(rs) > 1 else "prob.risk.settled.one"
+            found.text += p.say(role, head=False)
+        out.append(found)
     return out
 
 
@@ -347,7 +376,22 @@ def _overdue_problem(p: Prose) -> Problem | None:
     if len(overdue) > len(shown):
         many = p.count("overdue_all", len(overdue), "个", "超过整改时限仍未完成的问题", overdue)
         items = ["超过整改时限仍未完成的问题有", many, "，其中", *items]  # 截至12月31日 in the items
-    return Problem("overdue", p.say("prob.overdue", items=items), {"items": answer})
+    text = p.say("prob.overdue", items=items) + _promised_before(p, overdue)
+    return Problem("overdue", text, {"items": answer})
+
+
+def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
+    """Items already past their limit before the period began were promised again then: the report
+    says that the earlier promise was not kept, rather than repeating it as new."""
+    before = [r for r in overdue if r.deadline < p.facts.period.start]
+    if not before:
+        return []
+    lead = "上年" if p.facts.period.start.month == 1 else "此前"
+    tail = "已超过整改时限，当时提出的限期整改至今没有兑现，说明原定的整改措施没有落到实处。"
+    if len(before) == len(overdue):
+        return [("这些问题" + lead + "均" if len(before) > 1 else "这一问题" + lead) + tail]
+    fig = p.count("overdue_before", len(before), "个", "上一阶段已超过时限的整改", before)
+    return ["其中", fig, lead + tail]
 
 
 def _overdue_item(p: Prose, r: Any) -> str:
@@ -548,5 +592,7 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
     slots = {k: v for k, v in pr.slots.items() if k not in ("owner", "cells", "deadline")}
     slots["owner"] = measure_owner(p, pr)
     slots["time"] = time_limit(p, pr.kind, pr.slots.get("deadline"))
-    seed = f"{p.facts.unit.code}/{measures_begin(p.facts).year}/measure/{pr.kind}"
-    return p.say(f"next.{pr.kind}", head=False, seed=seed, **slots)
+    # the unit's turn for the year the measures begin in: siblings' measures differ, and each of a
+    # unit's documents that promises this measure words it alike
+    turn = sibling_turn(p.facts.unit, f"next.{pr.kind}", measures_begin(p.facts).year)
+    return p.say(f"next.{pr.kind}", head=False, turn=turn, **slots)

@@ -123,6 +123,15 @@ class Prose:
         options = PHRASES[role]
         used = self.used.setdefault(role, set())
         free = [i for i in range(len(options)) if i not in used] or list(range(len(options)))
+        if (
+            turn is None
+            and not seed
+            and kind in ("prob", "ph", "nh")
+            and self.kind in ("annual", "half-year")
+        ):
+            # a problem's wording is the unit's turn: the sibling summaries, read side by side, differ
+            start = sibling_turn(self.facts.unit, role, self.facts.period.year)
+            turn = next((start + k for k in range(len(options)) if (start + k) % len(options) in free), start)
         if turn is not None:
             choice = turn % len(options)
         else:
@@ -398,3 +407,36 @@ def sibling_turn(unit: Any, role: str, year: int) -> int:
     )
     place = siblings.index(unit.pk) if unit.pk in siblings else 0
     return place + int.from_bytes(hashlib.sha256(f"{year}/{role}".encode()).digest()[:4], "big")
+
+
+def settle_overdue(facts: Any) -> None:
+    """Only what was due before the document's last counted day is overdue: an item due on the
+    cut-off day itself (截至11月30日, 时限11月30日) is not yet late; and a problem raised twice is
+    one item."""
+    last = facts.cutoff
+    if facts.open and facts.as_of and facts.as_of > facts.period.start:
+        last = facts.as_of - timedelta(days=1)
+    # a problem raised again is one item, told by its first (earliest) deadline, in every count
+    first: dict[str, Any] = {}
+    for r in facts.lists.get("open_rectifications", []):
+        first.setdefault(re.sub(r"^[^：:，。]{2,8}[：:]", "", inner(r.problem.strip())), r)
+    kept = set(map(id, first.values()))
+    facts.lists["open_rectifications"] = [
+        r for r in facts.lists.get("open_rectifications", []) if id(r) in kept
+    ]
+    facts.lists["overdue"] = [
+        r for r in facts.lists.get("overdue", []) if r.deadline < last and id(r) in kept
+    ]
+
+
+def unsettled(facts: Any) -> list[list[Any]]:
+    """The risk points still open on the cut-off: those the facts hold open, and those an open
+    rectification carries by the same words (the same issue followed in the 整改 track)."""
+    open_ = facts.lists.get("risk_kinds_open", [])
+    texts = [r.problem.strip() for r in facts.lists.get("open_rectifications", []) if r.problem.strip()]
+    out = []
+    for rs in facts.lists.get("risk_groups", []):
+        desc = rs[-1].description.strip()
+        if rs[-1] in open_ or (desc and any(desc in t or t in desc for t in texts)):
+            out.append(rs)
+    return out

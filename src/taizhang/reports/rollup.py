@@ -62,17 +62,18 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         else "总体看，责任制落实基本到位，个别单位仍有差距。" if average >= 0.8
         else "总体看，责任制落实不够平衡，部分单位差距较大。"
     )  # fmt: skip
-    b.block(d.BODY, str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=judged))
+    b.block(d.BODY, str(says["opening"]).format(org=ourselves(unit), year=year, as_of=as_of, judged=judged))
     h.one("总体情况")
     b.block(d.BODY, *_overview(says, rows, rated))
     for line in _own_work(unit, year, rows, user):
         b.block(d.BODY, *line)
     h.one("各单位落实情况")
     unrecorded = str(says["ranking_unrecorded"]) if any(x.unrecorded for x in rows) else ""
-    b.block(d.BODY, str(says["ranking"]) + unrecorded)
+    b.block(d.BODY, str(says["ranking"]) + _basis(rated) + unrecorded)
     _ranking(b, rows, rated)
-    for said in _unit_lines(p, says, rated, user):
-        b.block(d.BODY, said)
+    lines = _unit_lines(p, says, rated, user)
+    if lines:  # the units' lines in one paragraph: the table has them one by one
+        b.block(d.BODY, "".join(lines))
     h.one("存在的主要问题")
     details = _unit_facts(rows, year, user, day)
     problems = _rollup_problems(p, says, rows) + _record_problems(details)
@@ -91,7 +92,8 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
 def _overview(says: dict[str, Any], rows: list[Any], rated: list[Any]) -> list[Any]:
     """How many units, and how they stand: the units by band of completion (an average over a few
     units says little), those with nothing entered apart."""
-    before, after = str(says["count"]).split("{n}")
+    names = listing([s.unit.name for s in rows], 4) if len(rows) <= 4 else ""
+    before, after = str(says["count"]).replace("{names}", names).split("{n}")
     count = Figure("rollup_units", len(rows), "个", "所属单位", [])
     pieces: list[Any] = [before, count, after.removeprefix("个")]
     if len(rated) == 1:
@@ -123,20 +125,41 @@ def _overview(says: dict[str, Any], rows: list[Any], rated: list[Any]) -> list[A
     return pieces
 
 
+def _basis(rated: list[Any]) -> str:
+    """What the table counts: each requirement once for each of its periods."""
+    if not rated:
+        return ""
+    text = (
+        "表中“应完成”按各单位适用的工作要求逐期计算，每月一次的要求计12项、每季度一次的计4项、"
+        "每半年一次的计2项，完成率为按期完成的项数占应完成项数的比例。"
+    )
+    if len({s.decided for s in rated}) > 1:
+        text += "各单位增设的要求一并计入，因此应完成项数不尽相同。"
+    return text
+
+
 def _ranking(b: d.Builder, rows: list[Any], rated: list[Any]) -> None:
     table = []
     for s in rated:
         place = 1 + sum((x.rate or 0) > (s.rate or 0) for x in rated)  # equal rates share a place
         table.append([
             str(place), s.unit.name, f"{s.rate:.0%}", str(s.met), str(len(s.missed) + len(s.unrecorded)),
-            str(len({c.rule.id for c in s.unrecorded})) if s.unrecorded else "—",
+            str(s.decided), str(len({c.rule.id for c in s.unrecorded})) if s.unrecorded else "—",
         ])  # fmt: skip
     for s in rows:
         if s.rate is None:
-            table.append(["—", s.unit.name, "—", "0", "0", "尚未录入"])
+            table.append(["—", s.unit.name, "—", "0", "0", "0", "尚未录入"])
     heads, widths = (
-        ["名次", "单位", "完成率", "按期完成（期）", "未完成（期）", "全年未开展的工作（项）"],
-        [3, 9, 4, 5, 5, 6],
+        [
+            "名次",
+            "单位",
+            "完成率",
+            "按期完成（项）",
+            "未按期完成（项）",
+            "应完成（项）",
+            "全年未开展的工作（项）",
+        ],
+        [3, 9, 4, 5, 5, 5, 6],
     )
     if all(row[-1] == "—" for row in table):  # a column of dashes says nothing
         heads, widths, table = heads[:-1], widths[:-1], [row[:-1] for row in table]
@@ -147,6 +170,9 @@ def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any) -> 
     """A line each for the first three, the last three and those below 80% (at most eight): the
     table names every unit; a roll-up over hundreds reads the rest in one sentence."""
     used: set[str] = set()  # each unit's line in a phrasing of its own while there are some left
+    close = _close_together(rated, user)
+    if close:
+        return [close]
     ends = [i for i in range(len(rated)) if i < 3 or i >= len(rated) - 3]
     low_ones = [i for i, s in enumerate(rated) if i not in ends and (s.rate or 0) < 0.8]
     told = set(ends + low_ones[: max(0, 8 - len(ends))])
@@ -168,6 +194,19 @@ def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any) -> 
             else f"其余{len(rest)}个单位完成率均为{lo:.0%}，具体见上表。"
         )
     return out
+
+
+def _close_together(rated: list[Any], user: Any) -> str:
+    """A few units within a point or two of each other, each with something missed, in one
+    sentence: their rates say little apart, what each did not do says more."""
+    if not 1 < len(rated) <= 4 or not all(s.missed and not s.unrecorded for s in rated):
+        return ""
+    lo, hi = min(s.rate or 0 for s in rated), max(s.rate or 0 for s in rated)
+    if hi - lo >= GAP:
+        return ""
+    rates = f"均为{lo:.0%}" if f"{lo:.0%}" == f"{hi:.0%}" else f"在{lo:.0%}至{hi:.0%}之间"
+    each = "；".join(f"{s.unit.name}{_missed_words(s.unit, s.missed, user)}" for s in rated)
+    return f"{len(rated)}个单位完成率{rates}，相差不大，未按期完成的工作各有不同：{each}。"
 
 
 def _own_work(unit: Any, year: int, rows: list[Any], user: Any) -> list[list[Any]]:
@@ -207,9 +246,21 @@ def _own_work(unit: Any, year: int, rows: list[Any], user: Any) -> list[list[Any
         out.append([
             "所属单位全年发生舆情", figure,
             f"（{'、'.join(f'{k}{v}起' for k, v in by_unit.items())}），"
-            + (f"{len(open_)}起尚在处置。" if open_ else "均已处置完毕。"),
+            + (f"{len(open_)}起尚在处置。" if open_ else "均已处置完毕。") + _opinion_theme(opinions),
         ])  # fmt: skip
     return out
+
+
+def _opinion_theme(opinions: list[Any]) -> str:
+    """The theme the units' 舆情 share, when most concern forecasts and warnings."""
+    about = [o for o in opinions if any(w in (o.summary or "") for w in ("预报", "预警"))]
+    if len(opinions) < 3 or len(about) * 2 <= len(opinions):
+        return ""
+    share = "全部" if len(about) == len(opinions) else f"其中{len(about)}起"
+    return (
+        f"从内容看，{share}涉及天气预报和预警信息，反映出公众对预报预警的关注度高，"
+        "预报预警信息的解读和科普需要在全系统加强。"
+    )
 
 
 def _standing_sentence(
@@ -224,7 +275,8 @@ def _standing_sentence(
 ) -> str:
     """One unit's line: its place, its rate and what did not happen, by the period it did not."""
     name, rate = s.unit.name, f"{s.rate:.0%}"
-    rest_below = n == 0 and (second is None or (s.rate or 0) > (second.rate or 0))  # a tie has no first
+    # a tie, or a lead of a point or two, has no first
+    rest_below = n == 0 and (second is None or (s.rate or 0) - (second.rate or 0) >= GAP)
     missed = _missed_words(s.unit, s.missed, user)
     if not s.missed and not s.unrecorded:
         return fresh(p, says["unit_full"], used).format(name=name, met=s.met)
@@ -356,9 +408,11 @@ def _issuer_meetings(unit: Any, year: int, user: Any) -> list[list[Any]]:
     studied = ideology_studies(f)
     if studied.value:
         days = "、".join(md(r.held_at.date()) for r in studied.records[:4])
-        said += [f"{issuer(unit)}召开{org_meeting(unit)}专题研究意识形态工作", studied, f"（{days}）。"]
+        said += [f"{ourselves(unit)}召开{org_meeting(unit)}专题研究意识形态工作", studied, f"（{days}）。"]
     if f.value("central_study"):
-        said += ["理论学习中心组集中学习", f.figure("central_study"), "。"]
+        topics = [r.title.split("：", 1)[1] for r in f.figure("central_study").records if "：" in r.title]
+        about = f"，围绕{listing(topics, 3)}{'专题' if len(topics) > 3 else ''}开展研讨" if topics else ""
+        said += ["理论学习中心组集中学习", f.figure("central_study"), f"{about}。"]
     if f.value("analyses"):
         said += ["开展意识形态领域形势分析研判", f.figure("analyses"), "。"]
     if f.value("reports_up"):
@@ -379,16 +433,56 @@ def _inspections_line(unit: Any, units: list[Any], year: int, user: Any) -> str:
         span = f"{md(days[0])}至{days[-1].day}日"
     names = list(dict.fromkeys(n for _, n, *_ in seen))
     whom = f"{len(names)}个所属单位" if len(names) == len(units) > 1 else listing(names, 4)
-    text = f"{span}，{issuer(unit)}{'先后' if len(names) > 1 else ''}对{whom}开展意识形态工作专项检查"
+    text = f"{span}，{ourselves(unit)}{'先后' if len(names) > 1 else ''}对{whom}开展意识形态工作专项检查"
+    found = _inspection_findings(units, seen, user)
     counted = [(n, c) for _, n, c, _ in seen if c is not None]
     if counted:
         total = sum(c for _, c in counted)
-        each = "、".join(f"{n}{c}个" for n, c in counted)
-        text += f"，共反馈问题{total}个（{each}）"
-    fields = list(dict.fromkeys(x for *_, fs in seen for x in fs))
-    if fields:
-        text += f"，主要涉及{listing(fields, 4)}等方面"
-    return text + "，均已督促列入整改清单。"
+        each = "；".join(_unit_findings(n, c, found.get(n, [])) for n, c in counted)
+        text += f"，共反馈问题{total}个：{each}"
+    else:
+        fields = list(dict.fromkeys(x for *_, fs in seen for x in fs))
+        if fields:
+            text += f"，主要涉及{listing(fields, 4)}等方面"
+    listed = all(found.get(n) for _, n, c, _ in seen if c)
+    return text + ("。反馈的问题均已列入各单位整改台账。" if listed else "，均已督促列入整改清单。")
+
+
+def _unit_findings(name: str, count: int, items: list[str]) -> str:
+    """区气象局4个，主要是……；东区气象局3个，分别是……"""
+    if not items:
+        return f"{name}{count}个"
+    lead = "即" if count == len(items) == 1 else "分别是" if count == len(items) <= 3 else "主要是"
+    return f"{name}{count}个，{lead}{listing(items, 3)}"
+
+
+def _inspection_findings(units: list[Any], seen: list[Any], user: Any) -> dict[str, list[str]]:
+    """Each inspected unit's own findings, as its 整改台账 holds them (entered the inspection's day)."""
+    from taizhang.ledger.models import Rectification
+
+    by_name = {u.name: u for u in units}
+    out: dict[str, list[str]] = {}
+    for day, name, *_ in seen:
+        rows = (
+            Rectification.objects.readable(user)
+            .filter(unit=by_name[name], source="inspection", found_on=day)
+            .order_by("pk")
+        )
+        out[name] = [r.problem.strip().rstrip("。") for r in rows]
+    return out
+
+
+def ourselves(unit: Any) -> str:
+    """How the issuer names itself in its own text: 市局党组, not 中共市气象局党组 (the title and the
+    signature carry the full name)."""
+    org = issuer(unit).removeprefix("中共")
+    kind = next((k for k in ("党组", "党委", "党总支", "党支部") if org.endswith(k)), "")
+    short = (getattr(unit, "short_name", "") or unit.name).strip()
+    if not kind or not org.startswith(short):
+        return org
+    if short.endswith("气象局") and len(short) > 3:
+        short = short[:-3] + "局"
+    return short + kind
 
 
 def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[Any, Facts]]:
@@ -412,7 +506,7 @@ def _record_problems(details: list[tuple[Any, Facts]]) -> list[str]:
         first = late[0][1][0]
         out.append(
             f"整改落实跟踪不够。截至年底，仍有整改事项逾期未完成（{each}），如{late[0][0].name}“{problem_text(first)}”"
-            f"的整改时限为{first.deadline.year}年{md(first.deadline)}，至今未销号，督办没有做到一抓到底"
+            f"的整改时限为{first.deadline.year}年{md(first.deadline)}，到年底仍未销号，督办没有做到一抓到底"
         )
     short = [(u, int(f.value("adopted_high")), adoption_target(f)) for u, f in details]
     short = [(u, high, aim) for u, high, aim in short if aim and high < aim]
@@ -424,21 +518,39 @@ def _record_problems(details: list[tuple[Any, Facts]]) -> list[str]:
         out.append(f"对外宣传层次不高。{who}未完成省级以上媒体采用{aim}（{each}），有分量的稿件还不多")
     shared = _shared_risks(details)[:2]
     if shared:
-        told = "，".join(f"“{text}”见于{listing(names, 4)}" for text, names in shared)
+        told = "；".join(_shared_words(text, names, high, len(details)) for text, names, high in shared)
         out.append(
             f"共性风险防范还不到位。有的风险点在几个单位的分析研判中同时出现：{told}，说明这类风险带有普遍性，需要在全系统统一防范"
         )
     return out
 
 
-def _shared_risks(details: list[tuple[Any, Facts]]) -> list[tuple[str, list[str]]]:
-    """Risk points raised at two units or more, the most widely shared first."""
+def _shared_words(text: str, names: list[str], high: list[str], units: int) -> str:
+    """“……”在3个单位的研判中均被列为风险点，其中区气象局、东区气象局评为高风险."""
+    where = (
+        f"{'三' if units == 3 else units}个单位均有"
+        if len(names) == units > 2
+        else f"{listing(names, 4)}都有"
+    )
+    said = f"“{text}”{where}"
+    if high:
+        said += f"，{'均' if len(high) == len(names) > 1 else '其中' + listing(high, 4)}评为高风险"
+    return said
+
+
+def _shared_risks(details: list[tuple[Any, Facts]]) -> list[tuple[str, list[str], list[str]]]:
+    """Risk points raised at two units or more: the units, and those that rated it 高 at some
+    analysis; the most widely shared and the most often rated 高 first."""
     where: dict[str, list[str]] = {}
+    high: dict[str, list[str]] = {}
     for u, f in details:
         for group in f.lists.get("risk_groups", []):
-            where.setdefault(group[-1].description.strip(), []).append(u.name)
-    shared = [(k, v) for k, v in where.items() if len(v) > 1]
-    return sorted(shared, key=lambda kv: -len(kv[1]))
+            key = group[-1].description.strip()
+            where.setdefault(key, []).append(u.name)
+            if any(str(r.level) == "high" for r in group):
+                high.setdefault(key, []).append(u.name)
+    shared = [(k, v, high.get(k, [])) for k, v in where.items() if len(v) > 1]
+    return sorted(shared, key=lambda kv: (-len(kv[1]), -len(kv[2])))
 
 
 def _record_steps(details: list[tuple[Any, Facts]], year: int) -> list[str]:

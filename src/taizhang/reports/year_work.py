@@ -33,6 +33,7 @@ from .prose import (
     quoted,
     sentence,
     topic_of,
+    unsettled,
 )  # fmt: skip
 
 # --- The year's work, section by section (annual summary, half-year report) --------------------------
@@ -286,11 +287,17 @@ def _publicity(p: Prose) -> Paragraphs:
         else:
             second += p.say("pub.submit.none", span=p.span, n=p.fig("submissions"))
     if p.has("subscriptions"):
-        titles = "".join(f"《{s.publication}》" for s in f.figure("subscriptions").records[:4])
+        # the titles named are the titles counted: 4种 beside four titles, 等 only when some are left out
+        recs = f.figure("subscriptions").records
+        kinds = list(dict.fromkeys(s.publication.strip() for s in recs if s.publication.strip()))
+        titles = "".join(f"《{t}》" for t in kinds[:6]) + ("等" if len(kinds) > 6 else "")
+        n: Any = p.fig("subscriptions")
+        if len(kinds) != len(recs):
+            n = p.count("subs_kinds", len(kinds), "种", "征订党报党刊（按刊名计）", recs)
         second += p.say(
             "pub.subs",
             span=p.span,
-            n=p.fig("subscriptions"),
+            n=n,
             copies=p.fig("subscription_copies"),
             titles=titles,
         )
@@ -394,7 +401,7 @@ def _analysis(p: Prose) -> Paragraphs:
 
 def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     """The analyses held and the risk points they raised (a risk raised at several analyses is one
-    risk point: 风险点6个（累计提出12次）), the high ones by name, what was resolved."""
+    risk point: 风险点6个（各次研判共提出12次）), the high ones by name, what was resolved."""
     f = p.facts
     if not analyses:
         return []
@@ -402,8 +409,12 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     groups = f.lists.get("risk_groups", [])
     count: list[Any] = [p.fig("risk_kinds")] if groups else ["0个"]
     if len(risks) > len(groups):
-        count += ["（累计提出", p.count("risk_times", len(risks), "次", "各次研判提出风险点", risks), "）"]
-    open_ = f.lists.get("risk_kinds_open", [])
+        count += [
+            "（各次研判共提出",
+            p.count("risk_times", len(risks), "次", "各次研判提出风险点", risks),
+            "）",
+        ]
+    open_ = [rs[-1] for rs in unsettled(f)]
     high = [rs[-1] for rs in groups if any(r.level == "high" for r in rs)]
     high_part: list[Any] = []
     if high:
@@ -418,7 +429,8 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     dates = "、".join(md(a.held_on) for a in analyses[:4])
     role = "ana.sessions" if len(analyses) > 1 else "ana.sessions.one"
     out = p.say(role, span=p.span, n=p.fig("analyses"), dates=dates, risks=count, high=high_part)
-    if p.has("risk_kinds_resolved"):
+    settled = [rs[-1] for rs in groups if rs[-1] not in open_]
+    if settled:
         rest: Any = ""
         if open_:
             rest = [
@@ -427,7 +439,8 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
                 "仍在防范化解中",
             ]
         role = "ana.resolved.all" if not open_ else "ana.resolved" if f.open else "ana.resolved.closed"
-        out += p.say(role, resolved=p.fig("risk_kinds_resolved"), rest=rest)
+        resolved = p.count("risks_settled", len(settled), "个", "已化解的风险点（按风险点计）", settled)
+        out += p.say(role, resolved=resolved, rest=rest)
     return out
 
 
@@ -446,25 +459,7 @@ def _rectification(p: Prose) -> Paragraphs:
     )
     still = [r for r in found if r in f.figure("rectifications_open").records]
     overdue = f.lists.get("overdue", [])  # past the time limit on the period's last day, as 存在问题 reads it
-    named = []
-    for r in sorted(still, key=lambda r: r not in overdue)[:2]:  # by name, the overdue first
-        owner = person(r, "owner")
-        late = "，已逾期" if r in overdue else ""
-        who = f"由{owner}负责，" if owner else ""
-        named.append(f"“{problem_text(r)}”（{who}时限为{cn_date(r.deadline)}{late}）")
-    if len(still) > len(named):  # a few of many: examples, with how many are past their limit
-        late_still = [r for r in still if r in overdue]
-        late_part: list[Any] = (
-            [
-                p.count("rect_late", len(late_still), "个", "超过时限仍在整改的问题", late_still),
-                "已超过整改时限，",
-            ]
-            if late_still
-            else []
-        )
-        out += ["尚在整改的问题中，", *late_part, f"如{'和'.join(named)}。"]
-    elif named:
-        out += [f"尚在整改的有{'和'.join(named)}。" if len(named) > 1 else f"尚在整改的是{named[0]}。"]
+    out += _still(p, still, overdue)
     out += _carried(p, overdue)
     done = [r for r in f.figure("rectifications_closed").records if r.completed_on and clip(r.problem, 30)]
     if done:
@@ -473,6 +468,39 @@ def _rectification(p: Prose) -> Paragraphs:
         when = md(r.completed_on) if r.completed_on <= f.period.end else cn_date(r.completed_on)
         out += p.say("rect.named", problem=problem_text(r), when=when)
     return [out]
+
+
+def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
+    """The period's items still open: the late ones counted and named as one set, then those still
+    within their time limit (an item due on the cut-off day is not late)."""
+    if not still:
+        return []
+
+    def name(r: Any) -> str:
+        owner = person(r, "owner")
+        who = f"由{owner}负责，" if owner else ""
+        return f"“{problem_text(r)}”（{who}时限为{cn_date(r.deadline)}）"
+
+    late = [r for r in still if r in overdue]
+    due = [r for r in still if r not in overdue]
+    parts: list[Any] = []
+    if late:
+        shown = "和".join(name(r) for r in late[:2])
+        if len(late) > 2:
+            fig = p.count("rect_late", len(late), "个", "超过时限仍在整改的问题", late)
+            parts += [fig, f"已超过整改时限，如{shown}"]
+        else:
+            parts += [f"{shown}已超过整改时限"]
+    if due:
+        shown = "和".join(name(r) for r in due[:2])
+        if parts:
+            parts += ["；"]
+        if len(due) > 2:
+            fig = p.count("rect_due", len(due), "个", "尚在整改时限内的问题", due)
+            parts += [fig, f"尚在整改时限内，如{shown}"]
+        else:
+            parts += [f"{shown}正在推进"]
+    return ["尚在整改的问题中，" if len(still) > 1 else "尚在整改的", *parts, "。"]
 
 
 def _carried(p: Prose, overdue: list[Any]) -> list[Any]:

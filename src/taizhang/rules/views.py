@@ -16,6 +16,7 @@ from taizhang.core.downloads import xlsx_download
 from taizhang.core.excel import workbook_bytes
 from taizhang.core.scope import scope_for
 from taizhang.core.views import REGISTRY, RecordViews
+from taizhang.ledger import home
 from taizhang.orgs.models import Unit
 
 from . import engine, services
@@ -93,13 +94,11 @@ def cell(request: HttpRequest, pk: int, rule_id: str, year: int, index: int) -> 
     })  # fmt: skip
 
 
-@login_required
-def subtree(request: HttpRequest) -> HttpResponse:
-    """The superior's view: every unit below the current one × rules, with compliance rates."""
-    current = getattr(request, "unit", None)
-    if current is None:
-        return redirect("rules:grid")
-    year = _year(request)
+def _subtree_table(
+    request: HttpRequest, current: Unit, year: int
+) -> tuple[list[engine.Rule], list[dict[str, Any]]]:
+    """Every unit the person may read from the current one down × the rules met there: the rules
+    (columns) and per unit its overall rate and each rule's rate or the reason it cannot be computed."""
     units = list(Unit.objects.restrict(request.user).filter(path__startswith=current.path).order_by("path"))
     results = services.evaluate_units(units, year, user=request.user)
     rule_ids: dict[str, engine.Rule] = {}
@@ -116,6 +115,23 @@ def subtree(request: HttpRequest) -> HttpResponse:
             "unit": r.unit, "overall": r.overall(), "rates": rates,
             "columns": [{"rate": v, "problem": problems.get(rule.id, ""), "rule": rule} for v, rule in zip(rates, rules, strict=True)],
         })  # fmt: skip
+    return rules, rows
+
+
+@login_required
+def subtree(request: HttpRequest) -> HttpResponse:
+    """The superior's view: every unit below the current one × rules, with compliance rates."""
+    current = getattr(request, "unit", None)
+    if current is None:
+        return redirect("rules:grid")
+    year = _year(request)
+    today = timezone.localdate()
+    rules, rows = home.kept_until_write(
+        request,
+        "subtree",
+        (current.pk, year, today.isoformat()),
+        lambda: _subtree_table(request, current, year),
+    )
     sort = query.choice(request.GET, "sort", ["overall", *[f"rule-{i}" for i in range(len(rules))]])
     if sort:
 
@@ -123,7 +139,7 @@ def subtree(request: HttpRequest) -> HttpResponse:
             value = row["overall"] if sort == "overall" else row["rates"][int(sort[5:])]
             return -1.0 if value is None else value
 
-        rows.sort(key=key)
+        rows = sorted(rows, key=key)
     if query.choice(request.GET, "format", ["xlsx"]):
         headers = ["单位", "代码", "总体完成率", *[rule.name for rule in rules]]
         data = workbook_bytes([(f"{year}年责任落实", headers, [
