@@ -163,3 +163,14 @@ def test_every_document_still_builds_without_findings(cast, kind):
     year = YEAR + 1 if kind == "keypoints" else YEAR
     doc = writer.build(kind, unit, year, half=2, quarter=3, day=date(YEAR + 1, 1, 15))
     assert doc.blocks and check(doc.plain()) == [], doc.title
+
+
+def test_the_markdown_download_proofreads_as_clean_as_the_word_file(cast):
+    """The .md a user downloads carries its headings as ### （二）……: the numbering of the tasks
+    under each section restarts there, as in the Word file, so no 1. is a "duplicate"."""
+    from taizhang.reports import render
+
+    points = writer.build("keypoints", cast.units["demo-dist"], timezone.localdate().year + 1)
+    text = render.to_markdown(points)
+    assert "### （二）" in text and re.search(r"^1[.．]", text, re.MULTILINE)
+    assert [f.rule for f in check(text)] == []

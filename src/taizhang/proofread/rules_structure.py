@@ -39,9 +39,10 @@ _BAD_FORMAT = re.compile(
 _RESET = re.compile(f"^[{LEAD}]*(?:附件|附表|附录)", re.MULTILINE)
 
 
-_HEAD_FIRST = LEAD + CN + "（(0123456789"
+_HEAD_FIRST = LEAD + CN + "（(0123456789#"
+# a Markdown heading mark (### （二）……) opens the line of a heading in a .md file
 _HEAD = re.compile(
-    f"^[{LEAD}]*(?:([{CN}]{{1,3}})(?:、|[.．](?!\\d))|[（(]([{CN}]{{1,3}})[）)]|(\\d{{1,2}})(?:[.．](?!\\d)|、)|[（(](\\d{{1,2}})[）)])",
+    f"^[{LEAD}]*(?:#{{1,6}}[ \t]+)?(?:([{CN}]{{1,3}})(?:、|[.．](?!\\d))|[（(]([{CN}]{{1,3}})[）)]|(\\d{{1,2}})(?:[.．](?!\\d)|、)|[（(](\\d{{1,2}})[）)])",
     re.MULTILINE,
 )
 
