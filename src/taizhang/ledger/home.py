@@ -258,13 +258,14 @@ def figures(request: Any, unit: Any, today: date, slugs: list[str]) -> dict[str,
     everyone opens first and opens again; what it counts changes only with a write, and every
     write moves the audit chain's head, so the figures are kept (in the shared cache) under that
     head, the person, the unit and the day, and counted again after any write."""
-    from django.core.cache import cache
+    return kept_until_write(  # type: ignore[no-any-return]
+        request, "home", (unit.pk, today.isoformat()), lambda: _count_figures(request, unit, today, slugs)
+    )
 
+
+def _count_figures(request: Any, unit: Any, today: date, slugs: list[str]) -> dict[str, Any]:
+    """The home page's figures counted afresh (what `figures` keeps)."""
     user = request.user
-    key = f"home{SHAPE}:{_data_version(request)}:{user.pk}:{unit.pk}:{today.isoformat()}"
-    found = _kept(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
     year = today.year
     counts, monthly = ledger_counts(user, unit, year, slugs)
     rules = rules_summary(unit, year, user=user, today=today)
@@ -291,7 +292,6 @@ def figures(request: Any, unit: Any, today: date, slugs: list[str]) -> dict[str,
             .select_related("plan")
         ),
     }
-    cache.set(key, data, CACHE_SECONDS)
     return data
 
 
@@ -299,20 +299,12 @@ def panels(request: Any, unit: Any, today: date, sources: list[Any]) -> list[tup
     """The cards other apps put on the home page, kept like the figures (under the audit chain's
     head, the person, the unit and the day). A card whose context cannot be kept (it holds
     something that does not pickle) is simply built on every visit."""
-    import contextlib
-    import pickle
-
-    from django.core.cache import cache
-
-    key = f"home-panels{SHAPE}:{_data_version(request)}:{request.user.pk}:{unit.pk}:{today.isoformat()}"
-    found = _kept(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    built = [p for p in (source(request, unit) for source in sources) if p]
-    unkeepable = (pickle.PicklingError, TypeError, AttributeError)  # built again on every visit
-    with contextlib.suppress(*unkeepable):
-        cache.set(key, built, CACHE_SECONDS)
-    return built
+    return kept_until_write(  # type: ignore[no-any-return]
+        request,
+        "home-panels",
+        (unit.pk, today.isoformat()),
+        lambda: [p for p in (source(request, unit) for source in sources) if p],
+    )
 
 
 def scope_key(user: Any) -> str:
