@@ -67,8 +67,8 @@ def test_the_high_risks_and_the_overdue_counted_are_those_listed(west):
     assert int(said.group(1)) == len(listed) >= 2, said.group(0)
     # a high risk's open rectification is its own sentence, not a clause inside a cause
     assert "目前尚未完成的问题" not in text and "尚未完成的问题尚未" not in text
-    # the rectifications past their limit: named as examples of a count, the same count in both places
-    section = re.search(r"尚在整改的问题中，(\d+)个已超过整改时限，如", text)
+    # the rectifications past their limit: named (all, or as examples of a count), the same count in both places
+    section = re.search(r"尚在整改的问题中，(\d+)个已超过整改时限，[如即]", text)
     problem = re.search(r"超过整改时限仍未完成的问题有(\d+)个", text)
     assert section and problem and section.group(1) == problem.group(1), text
     assert check(text) == []

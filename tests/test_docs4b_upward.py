@@ -83,4 +83,4 @@ def test_assessment_measures_come_before_the_deadline(cast):
     doc = writer.build("assessment", cast.units["demo-dist"], LAST, day=SIGNED)
     measures = doc.plain().split("存在的不足和改进措施")[1]
     assert "结束前一周" not in measures and "完成后及时做好记录" not in measures
-    assert "报送时限前10日提醒" in measures
+    assert "时限前10日形成初稿" in measures  # the report drafted before its due day (docC)

@@ -52,9 +52,12 @@ def _import(cast, data: bytes) -> imports.ImportResult:
 
 
 def _fts_terms(values: tuple) -> tuple:
-    """An FTS5 row with its character columns as sets (their order is not part of the index)."""
-    rank, tuni, tbi, uni, bi, scope = values
-    return rank, set(tuni.split()), tbi, set(uni.split()), bi, scope
+    """An FTS5 row with its characters (the text's and the title's) as a set: their order is not
+    part of the index, that of the pairs is."""
+    rank, terms = values
+    tokens = terms.split()
+    chars = {t for t in tokens if len(t.lstrip(search.TITLE_TERM)) == 1 and not t.endswith(search.SEP)}
+    return rank, chars, [t for t in tokens if t not in chars]
 
 
 def test_every_imported_row_is_found_and_its_entry_removed_with_it(cast):

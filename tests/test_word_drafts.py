@@ -75,7 +75,8 @@ def test_an_edit_keeps_its_figure_links_and_the_check_flags_a_changed_number(dra
     linked_before = [s for b in version.content["blocks"][start:] for s in b["spans"] if s["figure"]]
     group = next(s for s in linked_before if s["figure"] == "group")
     # a sentence added and a word changed in the paragraph that states the group's size
-    text = work["text"].replace("小组由", "领导小组由") + "\n全年工作有序推进。"
+    assert "工作领导小组" in work["text"]
+    text = work["text"].replace("工作领导小组", "工作的领导小组", 1) + "\n全年工作有序推进。"
     client.post(reverse("reports:section", args=[draft.pk, work["index"]]), {"text": text})
     version = DocumentVersion.objects.get(document=draft)
     linked_after = [s for b in version.content["blocks"] for s in b["spans"] if s["figure"]]
@@ -86,7 +87,7 @@ def test_an_edit_keeps_its_figure_links_and_the_check_flags_a_changed_number(dra
     recorded = group["text"]
     wrong = str(int(recorded) + 1)
     text = services.sections(version.content)[work["index"]]["text"].replace(
-        f"领导小组由{recorded}人", f"领导小组由{wrong}人"
+        f"成员{recorded}人", f"成员{wrong}人"
     )
     client.post(reverse("reports:section", args=[draft.pk, work["index"]]), {"text": text})
     version = DocumentVersion.objects.get(document=draft)

@@ -31,6 +31,8 @@ SYSTEMD=auto
 START=1
 MIGRATE=1
 SERVICE_USER=taizhang
+TIMERS=(taizhang-notify.timer taizhang-remind.timer taizhang-backup.timer taizhang-checkpoint.timer)
+timers_off=""
 
 say() { echo "【台账安装】$*"; }
 fail() { echo "【台账安装】错误：$*" >&2; exit 1; }
@@ -84,7 +86,7 @@ if [ -z "$PYTHON" ]; then
   [ -n "$PYTHON" ] || fail "未找到可用的 Python 3.11（需带 venv、ensurepip 模块，SQLite 3.31 以上且支持 FTS5）。
   Debian 12/统信 UOS（基于 Debian 12 的版本）：apt install python3 python3-venv
   openEuler 24.03：dnf install python3
-  系统自带 Python 较旧时（麒麟 V10、统信 UOS 20、openEuler 22.03 等）：见 docs/deployment.md“较旧的系统”，
+  系统自带 Python 较旧时（麒麟 V10、统信 UOS 20、openEuler 22.03 等）：见 docs/zh/部署手册.md“一、系统与 Python”，
   安装 Python 3.11 后用 --python /opt/python3.11/bin/python3.11 指定。"
 else
   check_python "$PYTHON" || fail "$PYTHON 不是可用的 Python 3.11（需带 venv、ensurepip 模块，SQLite 3.31 以上且支持 FTS5）。"
@@ -130,6 +132,12 @@ as_service() {
 # --- 4. the new environment, built beside the running one --------------------------------------
 # a fresh directory each run: the running version is never touched while the new one is built
 target="$PREFIX/versions/$VERSION-$(date +%Y%m%d%H%M%S)"
+# the service runs the environment's python, a link to $PYTHON: a Python under /root (pyenv, a
+# build in root's home) is out of the service account's reach
+if ! as_service "$PYTHON" -c '' 2>/dev/null; then
+  fail "服务账号 $SERVICE_USER 无法运行 $PYTHON（它所在的目录其他账号不能进入，如 /root 下）：
+  请把 Python 3.11 安装到 /opt、/usr/local 等目录，再用 --python 指定（见 docs/zh/部署手册.md“一、系统与 Python”）。"
+fi
 "$PYTHON" -m venv "$target"
 PIP_CONFIG_FILE=/dev/null "$target/bin/python" -m pip install --quiet --disable-pip-version-check --no-index \
   --find-links "$BUNDLE/wheels" -r "$BUNDLE/requirements.txt" \
@@ -143,9 +151,24 @@ if [ "$UPGRADE" = 1 ]; then
   out=$(as_service "$PREFIX/.venv/bin/taizhang" backup --dir "$DATA_DIR/backups" 2>&1) \
     || fail "升级前的备份失败，未做任何改动：$out"
   done_steps+=("升级前备份：${out#备份完成：}")
-  if [ "$SYSTEMD" = yes ] && systemctl is-active --quiet taizhang.service; then
-    systemctl stop taizhang.service
-    done_steps+=("停止服务 taizhang")
+  if [ "$SYSTEMD" = yes ]; then
+    # a timer the administrators turned off stays off (docs/deployment.md: the reminders on one
+    # server of many); none fires while the environment is switched and the database migrated
+    for t in "${TIMERS[@]}"; do
+      case $(systemctl is-enabled "$t" 2>/dev/null) in disabled|masked) timers_off+=" $t " ;; esac
+    done
+    systemctl stop "${TIMERS[@]}" 2>/dev/null || true
+    # a run in progress (a delivery, a backup) may finish; what still runs after two minutes is stopped
+    for _ in $(seq 120); do
+      systemctl show -p ActiveState --value "${TIMERS[@]/%.timer/.service}" 2>/dev/null \
+        | grep -qxE 'active|activating|deactivating|reloading' || break
+      sleep 1
+    done
+    systemctl stop "${TIMERS[@]/%.timer/.service}" 2>/dev/null || true
+    if systemctl is-active --quiet taizhang.service; then
+      systemctl stop taizhang.service
+      done_steps+=("停止服务 taizhang")
+    fi
   fi
 fi
 previous=$(readlink "$PREFIX/.venv" 2>/dev/null || true)
@@ -192,6 +215,35 @@ if [ "$UPGRADE" = 0 ] && [ "$MIGRATE" = 1 ]; then
 fi
 
 # --- 8. the service ----------------------------------------------------------------------------
+timer_label() {
+  case $1 in
+    taizhang-notify.timer) echo "消息外发 $1（每分钟）" ;;
+    taizhang-remind.timer) echo "事前提醒 $1（每天 7:30）" ;;
+    taizhang-backup.timer) echo "每日备份 $1（保留 14 份）" ;;
+    taizhang-checkpoint.timer) echo "每小时审计检查点 $1" ;;
+  esac
+}
+service_answers() {
+  # up to 90 s for /healthz where the service listens; systemd restarting it (a crash) ends it early
+  local where=$HOST
+  case $HOST in 0.0.0.0) where=127.0.0.1 ;; ::|'[::]') where='[::1]' ;; *:*) where="[$HOST]" ;; esac
+  "$PREFIX/.venv/bin/python" - "http://$where:$PORT/healthz" <<'PY'
+import subprocess, sys, time, urllib.error, urllib.request
+for _ in range(180):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={"Host": "localhost"}), timeout=2):
+            sys.exit(0)
+    except urllib.error.HTTPError as exc:
+        sys.exit(0 if exc.code == 400 else 1)  # 400: answering, only not for the name "localhost"
+    except OSError:
+        pass
+    show = ["systemctl", "show", "-p", "NRestarts", "--value", "taizhang.service"]
+    if subprocess.run(show, capture_output=True, text=True).stdout.strip() not in ("", "0"):
+        sys.exit(1)
+    time.sleep(0.5)
+sys.exit(1)
+PY
+}
 serve_args=(serve --no-migrate --host "$HOST" --port "$PORT")
 if [ "$SYSTEMD" = yes ]; then
   for unit in "$BUNDLE"/systemd/*; do
@@ -204,6 +256,7 @@ if [ "$SYSTEMD" = yes ]; then
   cat >/usr/local/bin/taizhang <<EOW
 #!/bin/sh
 # 台账命令（install.sh 生成）：以服务账号 $SERVICE_USER 和服务的环境 $ENV_FILE 运行
+if [ ! -r "$ENV_FILE" ]; then echo "taizhang：请以 root 运行（sudo taizhang …）：需要读取 $ENV_FILE。" >&2; exit 1; fi
 set -a; . "$ENV_FILE"; set +a
 if [ "\$(id -u)" = 0 ]; then exec runuser -u "$SERVICE_USER" -- "$PREFIX/.venv/bin/taizhang" "\$@"; fi
 exec "$PREFIX/.venv/bin/taizhang" "\$@"
@@ -212,19 +265,25 @@ EOW
   systemctl daemon-reload
   systemctl enable --quiet taizhang.service
   # messages go out from every server (the outbox is leased row by row) and the daily reminder pass
-  # may run on every server too (each item is reminded once, by a unique key in the database)
-  systemctl enable --quiet --now taizhang-notify.timer taizhang-remind.timer
-  done_steps+=("启用消息外发 taizhang-notify.timer（每分钟）和事前提醒 taizhang-remind.timer（每天 7:30）")
-  if [ "$MIGRATE" = 1 ]; then
-    # backups and checkpoints are taken from one server: the one that migrates
-    systemctl enable --quiet --now taizhang-backup.timer taizhang-checkpoint.timer
-    done_steps+=("安装 systemd 单元：taizhang.service、每日备份 taizhang-backup.timer（保留 14 份）、每小时审计检查点 taizhang-checkpoint.timer")
-  else
-    done_steps+=("安装 systemd 单元 taizhang.service（备份和审计检查点的定时任务只在执行迁移的那台服务器上启用）")
-  fi
+  # may run on every server too (each item is reminded once, by a unique key in the database);
+  # backups and checkpoints are taken from one server: the one that migrates
+  wanted=(taizhang-notify.timer taizhang-remind.timer)
+  [ "$MIGRATE" = 1 ] && wanted+=(taizhang-backup.timer taizhang-checkpoint.timer)
+  on="" off=""
+  for t in "${wanted[@]}"; do
+    label=$(timer_label "$t")
+    if [[ $timers_off == *" $t "* ]]; then off+="、$label"; else systemctl enable --quiet --now "$t"; on+="、$label"; fi
+  done
+  done_steps+=("安装 systemd 单元 taizhang.service，启用定时任务：${on#、}")
+  [ -z "$off" ] || done_steps+=("保持停用（此前已停用；要启用：systemctl enable --now 该定时任务）：${off#、}")
+  [ "$MIGRATE" = 1 ] || done_steps+=("备份和审计检查点的定时任务只在执行迁移的那台服务器上启用")
   if [ "$START" = 1 ]; then
     systemctl restart taizhang.service
-    done_steps+=("启动服务 taizhang（$HOST:$PORT）")
+    service_answers || fail "服务 taizhang 未能启动（http://$HOST:$PORT/healthz 无应答）。最近的日志：
+$(journalctl -u taizhang.service -n 20 --no-pager 2>&1)
+  查看：systemctl status taizhang；journalctl -u taizhang$([ "$UPGRADE" = 1 ] && echo "
+  回退：ln -sfn $previous $PREFIX/.venv，用 $PREFIX/.venv/bin/taizhang restore 恢复 $DATA_DIR/backups 中最新的备份，再启动服务。")"
+    done_steps+=("启动服务 taizhang（$HOST:$PORT），/healthz 正常")
   fi
 fi
 

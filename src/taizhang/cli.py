@@ -758,7 +758,7 @@ def _add_document_commands(sub: Subcommands) -> None:
     p.add_argument("--sources", action="store_true", help="Word 文件附“数据来源”附件")
     p.add_argument(
         "--date",
-        help="成文日期，如 2026-01-10（默认：台账中记有这份报告的报送日期时用报送日期，否则用今天）",
+        help="成文日期，如 2026-01-10（台账中记有这份报告的报送记录时一律用报送日期；否则用此日期，不填用今天）",
     )
     p.add_argument("-o", "--output", required=True, help="输出文件")
     p.set_defaults(func=cmd_report)
@@ -840,6 +840,10 @@ def cmd_report(args: argparse.Namespace) -> None:
         data = render.to_html(doc).encode("utf-8")
     Path(args.output).write_bytes(data)
     print(f"已生成《{doc.title}》：{args.output}")
+    period = services.period_for(args.kind, args.year, args.half, args.quarter)
+    note = services.date_note(day, doc.day, period)
+    if note:
+        print(note)
 
 
 def cmd_search(args: argparse.Namespace) -> None:

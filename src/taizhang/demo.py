@@ -387,6 +387,29 @@ def _demo_city(units: dict[str, Unit], year: int) -> None:
         )  # fmt: skip
     from .ledger.models import ReportRecord
 
+    for kind, month, day, title, summary in (  # its own 述职述责 and 民主生活会 of the year
+        (
+            "debrief",
+            1,
+            16,
+            f"{year - 1}年度述职述责报告（意识形态部分）",
+            "党组书记向省气象局党组述职述责，专门报告意识形态工作责任制落实情况。",
+        ),
+        (
+            "life_meeting",
+            12,
+            23,
+            "年度民主生活会意识形态工作对照检查",
+            "党组班子和班子成员把落实意识形态工作责任制作为对照检查的重要内容。",
+        ),
+    ):
+        record_create(
+            acting_user=secretary,
+            instance=ReportRecord(
+                unit=city, kind=kind, held_on=date(year, month, day), title=title, summary=summary,
+                recipient="省气象局党组" if kind == "debrief" else "",
+            ),
+        )  # fmt: skip
     for month, day, half, no in ((7, 10, "上", 9), (12, 30, "下", 31)):  # its own reports to the province
         record_create(
             acting_user=secretary,

@@ -230,7 +230,7 @@ DIST = Profile(
           "analysis": 26, "assembly": 27, "review": 14, "rectify": 10, "inspect": 15},
     start=(9, 0),
     gaps=(((8,), (10,)), ((7,), (11,))),
-    events={"deploy": (1, 12), "midyear": (7, 12), "special": (4, 12), "lecture": (7, 12),
+    events={"deploy": (1, 12), "midyear": (7, 12), "autumn": (10, 12), "special": (4, 12), "lecture": (7, 12),
             "life": (12, 12), "reading": (5, 12), "education": (9, 12),
             "group": (1, 8), "report1": (6, 18), "report2": (12, 18), "debrief": (1, 16), "lifereport": (12, 22)},
     places=("局三楼会议室", "党员活动室", "局一楼会商室"),
@@ -482,7 +482,7 @@ SITUATIONS = {
     3: (
         ("主汛期和高温期间，干部职工连续值守，思想稳定，舆论关注集中在预警发布时效。",
          "形势平稳可控，需继续做好预警信息解读和舆情回应。"),
-        ("三季度意识形态领域总体平稳，暑期科普宣传反响良好，个别涉气象谣言得到及时澄清。",
+        ("三季度意识形态领域总体平稳，暑期科普宣传开展正常，网络舆论对预警信息发布时效关注度较高。",
          "总体平稳，新媒体转载内容审核仍需从严。"),
     ),
     4: (
@@ -592,7 +592,7 @@ class Builder:
         appointed = _workday(y, *self.profile.events["group"])
         if not self.ok(appointed):
             return
-        no = f"{self.unit.short_name[:2]}气党发〔{y}〕1号"
+        no = f"{self.unit.short_name.removesuffix('气象局')[:2]}气党发〔{y}〕1号"  # 区气党发, 东区气党发
         seats = [(c.secretary, "", m.GroupPost.LEADER, "局长、党支部书记")]
         if c.leader:
             seats.append((c.leader, "", m.GroupPost.DEPUTY, "副局长"))
@@ -691,9 +691,9 @@ class Builder:
         branch = {i.month: i for i in plans.get(m.study.StudyPlanScope.BRANCH, [])}
         gap_committee, gap_theme = self.profile.gaps[0 if self.year % 2 else 1]
         # the months whose 支委会 studies ideology work (see events) hold no second one
-        special = (
-            {self.profile.events["deploy"][0], self.profile.events["midyear"][0]} if self.branch else set()
-        )
+        ev = self.profile.events
+        studied = ("deploy", "midyear", "autumn") if self.year % 2 == 0 else ("deploy", "midyear")
+        special = {ev[k][0] for k in studied if k in ev} if self.branch else set()
         out: list[tuple[date, str, str, list[Any]]] = []
         for month in range(1, self.last_month + 1):
             topic = self.topic(month)[0]
@@ -737,13 +737,17 @@ class Builder:
         study_kind = K.BRANCH_COMMITTEE if self.branch else K.PARTY_GROUP
         named = [
             ("deploy", study_kind, f"{body}专题研究部署年度意识形态工作"),
-            ("midyear", study_kind, f"{body}听取上半年意识形态工作情况汇报"),
+            ("midyear", study_kind, f"{body}专题研究部署下半年意识形态工作"),
             ("special", K.SPECIAL, "意识形态工作专题会议"),
             ("lecture", K.PARTY_LECTURE, f"书记讲专题党课：{self.rng.choice(self.profile.lectures)}"),
             ("life", K.LIFE_MEETING, "年度组织生活会"),
             ("reading", K.READING, self.rng.choice(self.profile.readings)),
             ("education", K.THEME_EDUCATION, THEME_EDUCATION.get(self.year, "专题学习研讨")),
         ][:: 3 if self.light else 1]
+        if not self.light and self.year % 2 == 0 and "autumn" in ev:
+            # in an even year the district's 支委会 meets on ideology work again in the autumn: the
+            # city's inspection feedback and the fourth quarter (a half-year report has its meeting)
+            named.append(("autumn", study_kind, f"{body}专题研究意识形态工作检查反馈问题整改和四季度任务"))
         if self.light and self.branch:
             # the light year (the tests' cast) keeps a branch without any 支委会: its year's work is
             # laid out at a 意识形态工作专题会议 instead

@@ -19,25 +19,23 @@ import json
 import os
 import pickle
 import resource
-import selectors
 import signal
 import struct
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+# What only the parent uses is imported where it is used: the child's start (an interpreter and
+# these imports) is on the path to an import's first rows.
+if TYPE_CHECKING:
+    import subprocess
 
 
 class Refused(Exception):
     """The file could not be read within the limits, or the parser gave up; Chinese message."""
 
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(NamedTuple):
     memory: int  # bytes of address space for the child
     cpu: int  # seconds of CPU time for the child
     wall: float  # seconds the parent waits for answers, in total
@@ -66,7 +64,7 @@ class _Answers(pickle.Unpickler):
 
 def _child_env() -> dict[str, str]:
     """A small environment: the child needs no secret of the server, only to find its code."""
-    src = str(Path(__file__).resolve().parents[2])
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
     env = {
         "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -82,6 +80,10 @@ class _Frames:
     """Length-prefixed frames from the child's stdout, waiting at most `wall` seconds in all."""
 
     def __init__(self, proc: subprocess.Popen[bytes], wall: float) -> None:
+        import selectors
+        import time
+
+        self.clock = time.monotonic
         assert proc.stdout is not None
         self.fd = proc.stdout.fileno()
         os.set_blocking(self.fd, False)
@@ -93,9 +95,9 @@ class _Frames:
 
     def _fill(self, n: int) -> bool:
         while len(self.buf) < n:
-            start = time.monotonic()
+            start = self.clock()
             ready = self.selector.select(timeout=max(self.left, 0))
-            self.left -= time.monotonic() - start
+            self.left -= self.clock() - start
             if not ready:
                 raise TimeoutError
             try:
@@ -135,13 +137,55 @@ def run(
     failed: str,
     options: dict[str, Any] | None = None,
 ) -> Iterator[Any]:
-    """The answers of `task` on `data`, as the child sends them.
+    """The answers of `task` on `data`, as the child sends them; the child starts when the first
+    answer is asked for.
 
     `what` names the file in messages ("Excel 文件"); `failed` is the message when the parser
     itself rejects the file (damaged, not the format). Raises Refused; the child is gone when the
     iterator ends, fails or is closed early.
     """
-    proc = _spawn(task, data, budget, options)
+    yield from start(task, data, budget=budget, what=what, failed=failed, options=options)
+
+
+def start(
+    task: str,
+    data: bytes | IO[bytes],
+    *,
+    budget: Budget,
+    what: str,
+    failed: str,
+    options: dict[str, Any] | None = None,
+) -> Reading:
+    """run(), with the child started at once: it reads while the caller does other work (an
+    import checks the archive meanwhile). The child is gone when the iterator ends, fails, is
+    closed, or is dropped without being read."""
+    return Reading(_spawn(task, data, budget, options), budget, what, failed)
+
+
+class Reading:
+    """A started child's answers; close() (or losing the last reference) ends the child."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], budget: Budget, what: str, failed: str) -> None:
+        import weakref
+
+        self.proc = proc
+        self.answers = _answers(proc, budget, what, failed)
+        self._end = weakref.finalize(self, _end, proc)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self.answers)
+
+    def close(self) -> None:
+        self.answers.close()
+        self._end()
+
+
+def _answers(
+    proc: subprocess.Popen[bytes], budget: Budget, what: str, failed: str
+) -> Generator[Any, None, None]:
     frames = _Frames(proc, budget.wall)
     try:
         while True:
@@ -157,15 +201,23 @@ def run(
                 raise Refused(f"{failed}（{name}）。" if name else f"{failed}。")
     finally:
         frames.close()
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        _end(proc)
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child if it still runs, reap it, close its pipe (safe to call twice)."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def _spawn(task: str, data: bytes | IO[bytes], budget: Budget, options: dict[str, Any] | None) -> Any:
     """The child, reading a private copy of `data` on its stdin (the caller's file is left as it was)."""
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryFile() as source:
         if isinstance(data, bytes | bytearray):
             source.write(data)
@@ -215,6 +267,8 @@ def _next_answer(
 
 def _death(proc: subprocess.Popen[bytes], what: str, budget: Budget) -> str:
     """The message for a child that ended without answering."""
+    import subprocess
+
     try:
         code = proc.wait(timeout=5)
     except subprocess.TimeoutExpired:

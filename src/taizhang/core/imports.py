@@ -14,6 +14,7 @@ import csv
 import gc
 import hashlib
 import io
+import operator
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -140,6 +141,7 @@ MAX_SHARED_STRINGS = 1_000_000
 MAX_TAG = 64 * 1024  # bytes of one XML tag: expat re-scans a long token quadratically
 MAX_TEXT_RUN = 8 * 1024 * 1024  # bytes of text between two tags (a cell holds at most 32,767 characters)
 XLSX_WHAT = "Excel 文件"
+OVERLAP_BYTES = 256 * 1024  # from this size on the reader starts while the file is checked
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _LONG_TAG = re.compile(rb"<[^<>]{%d}" % MAX_TAG)
@@ -237,12 +239,14 @@ class _Extent:
         # the declared extent and the shared strings sit outside the sheet's data
         prefixed = b":" in piece and _PREFIXED.search(piece) is not None
         if b"<s" in piece or b"<dimension" in piece or prefixed:
-            if self.declared is None and (m := _DIMENSION.search(piece)):
+            # each pattern only where its name is in the piece (each regex tries at every '<');
+            # without a prefixed tag every <si…> is one, and counting all of them errs on the safe side
+            if self.declared is None and b"dimension" in piece and (m := _DIMENSION.search(piece)):
                 last = _CELL_NAME.match(m.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].strip())
                 if last:
                     self.declared = (int(last.group(2)), _column_number(last.group(1)))
-            self.shared += len(_SHARED_STRING.findall(piece))
-            for declared in _SST_COUNT.findall(piece):
+            self.shared += len(_SHARED_STRING.findall(piece)) if prefixed else piece.count(b"<si")
+            for declared in _SST_COUNT.findall(piece) if b"sst" in piece else ():
                 self.shared = max(self.shared, _number(declared))  # readers size their table by it
         # every tag named c… or row… is a cell or row that starts with its reference (also in the
         # piece that opens a sheet: <sheetData> and its like are neither)
@@ -270,7 +274,8 @@ class _Extent:
                 self.rows, self.cols = max(self.rows, row), max(self.cols, self.col)
 
     def _fast(self, piece: bytes) -> None:
-        self.rows = max(self.rows, self.row, *map(_number, _HIGH_ROW.findall(piece)))
+        high = _HIGH_ROW.findall(piece) if b'<c r="' in piece or b'<row r="' in piece else ()
+        self.rows = max(self.rows, self.row, *map(_number, high))
         self.cols = max([self.cols, *map(_column_number, set(_WIDE_CELL.findall(piece)))])
         # where the slow path would stand after this piece: its last row, after its last cell
         last_row = piece.rfind(b'<row r="')
@@ -307,9 +312,10 @@ def _is_xml(name: str) -> bool:
 
 
 def _check_xlsx(data: IO[bytes]) -> bool:
-    """Stream every part of the workbook through the checked opener before any reader sees it:
-    archive limits, no DTD, the declared and the actual extent of every sheet within the limits,
-    a bounded shared-string table. True when a worksheet holds a formula; the file then goes to
+    """Stream every part of the workbook through the checked opener before anything a reader
+    answers is used (the reader runs in its bounded child meanwhile, `_xlsx_rows`): archive
+    limits, no DTD, the declared and the actual extent of every sheet within the limits, a
+    bounded shared-string table. True when a worksheet holds a formula; the file then goes to
     openpyxl on expat, which re-scans long tokens quadratically, so a second pass refuses any tag
     longer than MAX_TAG."""
     formulas = False
@@ -361,7 +367,7 @@ def read_rows(name: str, data: IO[bytes], size: int, max_bytes: int) -> Iterator
     if ext == "xlsx":
         if kind != "xlsx":
             raise ImportRefused("文件扩展名是 .xlsx，但内容不是 Excel 工作簿，已拒绝。")
-        return _xlsx_rows(data, formulas=_check_xlsx(data))
+        return _xlsx_rows(data, size)
     if ext == "csv":
         if kind != "text":
             raise ImportRefused("文件扩展名是 .csv，但内容不是文本，已拒绝。")
@@ -378,23 +384,51 @@ def source_of(name: str, data: IO[bytes]) -> dict[str, Any]:
     return {"file": clean_filename(name), "sha256": digest.hexdigest()}
 
 
-def _xlsx_rows(data: IO[bytes], formulas: bool) -> Iterator[list[Any]]:
+def _xlsx_rows(data: IO[bytes], size: int) -> Iterator[list[Any]]:
     """The first sheet's rows, read in a child process with memory and CPU limits: calamine (fast,
     stored values) when no cell holds a formula, else openpyxl, which returns a formula as its text
-    ("=SUM(A1)") and never evaluates it, parsing with defusedxml."""
-    task = "openpyxl-rows" if formulas else "calamine-rows"
+    ("=SUM(A1)") and never evaluates it, parsing with defusedxml.
+
+    From OVERLAP_BYTES on, the calamine child starts before the archive check and reads while the
+    check runs (an interpreter's start and a whole-sheet read the import would otherwise wait for
+    after it). Nothing it answers is used before the check has passed: a file the check refuses is
+    refused with the check's message and the child is killed; a file with formulas goes to
+    openpyxl instead, after the check. A smaller file is checked first: its check is shorter than
+    a child's start, and a hostile little file never reaches a reader."""
+    if size < OVERLAP_BYTES:
+        return _unbatched(_reader("openpyxl-rows" if _check_xlsx(data) else "calamine-rows", data))
+    reader = _reader("calamine-rows", data)
     try:
-        for batch in bounded.run(
-            task,
-            data,
-            budget=bounded.XLSX,
-            what=XLSX_WHAT,
-            failed="无法读取该文件：请确认它是用模板填写的 .xlsx 文件",
-            options={"max_rows": MAX_SHEET_ROWS + 1},
-        ):
+        formulas = _check_xlsx(data)
+    except BaseException:
+        reader.close()
+        raise
+    if formulas:
+        reader.close()
+        reader = _reader("openpyxl-rows", data)
+    return _unbatched(reader)
+
+
+def _reader(task: str, data: IO[bytes]) -> bounded.Reading:
+    """The bounded child reading `data` (the file is left at its start)."""
+    return bounded.start(
+        task,
+        data,
+        budget=bounded.XLSX,
+        what=XLSX_WHAT,
+        failed="无法读取该文件：请确认它是用模板填写的 .xlsx 文件",
+        options={"max_rows": MAX_SHEET_ROWS + 1},
+    )
+
+
+def _unbatched(reader: bounded.Reading) -> Iterator[list[Any]]:
+    try:
+        for batch in reader:
             yield from batch
     except bounded.Refused as exc:
         raise ImportRefused(str(exc)) from exc
+    finally:
+        reader.close()
 
 
 def _csv_rows(data: IO[bytes]) -> Iterator[list[Any]]:
@@ -1046,13 +1080,17 @@ def _audit_import(
     a JSON encoding, a hash and an indexed insert each.
     """
     names = [attname for _, _, _, attname, _, _ in plan]
+    people = [(i, a) for i, (_, col, _, a, _, _) in enumerate(plan, 1) if col.kind == "people"]
     converters = [(i, c) for i, c in enumerate((_json_converter(col) for _, col, *_ in plan), 1) if c]
-    people = {attname for _, col, _, attname, _, _ in plan if col.kind == "people"}
-    table = []
     pk = _pk_name(model)
+    # a row's values in one call; a people column (not among the values) holds the id until filled
+    keys = [pk, *(pk if (i, a) in people else a for i, a in enumerate(names, 1))]
+    values_of = operator.itemgetter(*keys) if len(keys) > 1 else lambda values: (values[pk],)
+    table = []
     for obj, m2m in pending:
-        values = obj.__dict__
-        row = [values[pk]] + [m2m.get(a, []) if a in people else values[a] for a in names]
+        row = list(values_of(obj.__dict__))
+        for i, name in people:
+            row[i] = m2m.get(name, [])
         for i, convert in converters:
             row[i] = convert(row[i])
         table.append(row)

@@ -12,9 +12,12 @@ Why not trigrams alone: one- and two-character queries, the commonest Chinese on
 
 Speed at 100,000 materials comes from never sorting the matches: every entry has a rank (date,
 kind and id in one integer); SQLite's FTS5 rowid is that rank, so "newest first" is the index's
-own order, and the reader's scope, kind, unit and year are terms of a scope column in the same
-match; PostgreSQL walks the rank's index and stops at the page. Relevance is three tiers — the title holds every word,
-some, none — each read newest first.
+own order, and the reader's scope, kind, unit and year are scope terms in the same match;
+PostgreSQL walks the rank's index and stops at the page. Relevance is three tiers — the title
+holds every word, some, none — each read newest first. SQLite's one FTS5 column holds the text's
+terms, the title's and the scope's, the latter two marked (TITLE_TERM, SCOPE_TERM) so no kind of
+term is another's: no column filter, and the first tier walks the short lists of the titles, not
+the text's lists of nearly every entry.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from .models import Material, SearchEntry
 RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]+")
 SEP = "\ue000"  # between runs in the pair sequence: a token no text produces
 TITLE = "#"  # marks a title gram in PostgreSQL's gram set (no text gram holds it)
-FTS = "library_search_fts"
-FTS_COLUMNS = ("tuni", "tbi", "uni", "bi", "scope")
+TITLE_TERM = "\ue001"  # starts each of SQLite's title terms (no text term starts so)
+SCOPE_TERM = "\ue002"  # starts each of SQLite's scope terms ("u12" could be a pair of the text)
+FTS = "library_search_fts"  # one column, `terms`: the kinds of term are told apart by their marks
 MAX_TEXT = 200_000  # characters of one item that are indexed
 
 
@@ -112,42 +116,54 @@ def _code(kind: str) -> int:
 
 
 def fts_values(rank: int, unit_id: int, path: str, shared: bool, kind: str, title: str,
-               day: date | str | None, text: str) -> tuple[Any, ...]:  # fmt: skip
-    """One entry's FTS5 row (rowid first). Pure: deleting an entry recomputes exactly these values."""
+               day: date | str | None, text: str) -> tuple[int, str]:  # fmt: skip
+    """One entry's FTS5 row (rowid, terms). Pure: deleting an entry recomputes exactly these values."""
     if isinstance(day, str):
         day = date.fromisoformat(day)
+    ranked_title = _ranked_title(kind, title)
+    return rank, _fts_terms(
+        characters(text),
+        pairs(text),
+        _title_terms(characters(ranked_title)),
+        _title_terms(pairs(ranked_title)),
+        scope_terms(unit_id, path, shared, kind, day),
+    )
+
+
+def _fts_terms(*parts: str) -> str:
+    """An entry's one column: the text's characters and pairs, the title's, the scope's. Each kind
+    of term is its own term (a title's pair is not the text's, nor a scope term a pair), so a match
+    needs no column filter and the title tier reads the short lists of the titles alone."""
+    return " ".join(part for part in parts if part)
+
+
+def scope_terms(unit_id: int, path: str, shared: bool, kind: str, day: date | None) -> str:
+    """The scope terms of an entry, marked with SCOPE_TERM: its unit, the units above it, its
+    kind, "shared down" for a shared material, its year."""
     scope = [f"u{unit_id}", *(f"p{x}" for x in path.strip("/").split("/") if x), _kind_token(kind)]
     if shared and kind == "material":
         scope.append("sm")
     if day:
         scope.append(f"y{day.year}")
-    ranked_title = _ranked_title(kind, title)
-    return (
-        rank,
-        characters(ranked_title),
-        pairs(ranked_title),
-        characters(text),
-        pairs(text),
-        " ".join(scope),
-    )
+    return " ".join(SCOPE_TERM + term for term in scope)
 
 
-def _fts_insert(values: Sequence[tuple[Any, ...]]) -> None:
-    cols = ", ".join(FTS_COLUMNS)
+MARKED = " " + TITLE_TERM  # between two title terms
+
+
+def _title_terms(terms: str) -> str:
+    """Terms of the title, each marked with TITLE_TERM."""
+    return TITLE_TERM + terms.replace(" ", MARKED) if terms else ""
+
+
+def _fts_insert(values: Sequence[tuple[int, str]]) -> None:
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {FTS}(rowid, {cols}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 (constants)
-            values,
-        )
+        cursor.executemany(f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", values)  # noqa: S608 (constant)
 
 
-def _fts_delete(values: Sequence[tuple[Any, ...]]) -> None:
-    cols = ", ".join(FTS_COLUMNS)
+def _fts_delete(values: Sequence[tuple[int, str]]) -> None:
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {FTS}({FTS}, rowid, {cols}) VALUES ('delete', %s, %s, %s, %s, %s, %s)",  # noqa: S608
-            values,
-        )
+        cursor.executemany(f"INSERT INTO {FTS}({FTS}, rowid, terms) VALUES ('delete', %s, %s)", values)  # noqa: S608
 
 
 # --- What is indexed ------------------------------------------------------------------------------
@@ -185,6 +201,7 @@ class _Terms:
 
     def __init__(self) -> None:
         self.seen: dict[str, tuple[set[str], str, set[str] | None]] = {}
+        self.titles: dict[str, tuple[str, str]] = {}
 
     def of(self, piece: str) -> tuple[set[str], str, set[str] | None]:
         found = self.seen.get(piece)
@@ -201,6 +218,18 @@ class _Terms:
             if len(self.seen) > 50_000:
                 self.seen.clear()
             self.seen[piece] = found
+        return found
+
+    def title(self, piece: str) -> tuple[str, str]:
+        """A ranked title's marked characters and pairs (fts_values')."""
+        found = self.titles.get(piece)
+        if found is None:
+            chars, joined, _ = self.seen.get(piece) or self.of(piece)
+            found = (TITLE_TERM + MARKED.join(chars) if chars else "", _title_terms(joined))
+            if len(piece) <= self.CACHED:
+                if len(self.titles) > 50_000:
+                    self.titles.clear()
+                self.titles[piece] = found
         return found
 
     def grams(self, piece: str) -> set[str]:
@@ -284,13 +313,11 @@ def _kind_rows(declared: Any, objs: list[Any], terms: _Terms, vendor: str,
         key = (unit_id, path, shared, day.year if day else None)
         scope = scopes.get(key)
         if scope is None:
-            scope = scopes[key] = fts_values(0, unit_id, path, shared, kind, "", day, "")[5]
+            scope = scopes[key] = scope_terms(unit_id, path, shared, kind, day)
         pieces = [seen.get(p) or of(p) for p in parts]
-        head = seen.get(ranked) or of(ranked)
         chars = pieces[0][0].union(*(p[0] for p in pieces[1:])) if pieces else ()
-        fts.append(
-            (rank, " ".join(head[0]), head[1], " ".join(chars), " ".join(p[1] for p in pieces if p[1]), scope)
-        )
+        text_pairs = " ".join(p[1] for p in pieces if p[1])
+        fts.append((rank, _fts_terms(" ".join(chars), text_pairs, *terms.title(ranked), scope)))
 
 
 def _pieces(obj: Any, fields: list[str], linked: tuple[str, ...]) -> list[str]:
@@ -445,7 +472,7 @@ def _match(qs: Any, words: Sequence[str]) -> Any:
     if not all_grams:
         return qs
     if connection.vendor == "sqlite":
-        expr = " AND ".join(f'{{uni bi}}: "{g}"' for g in all_grams)
+        expr = " AND ".join(f'"{g}"' for g in all_grams)
         ranks = RawSQL(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expr])  # noqa: S608, S611
         return qs.filter(rank__in=ranks)
     return _grams_filter(qs, all_grams, "@>")
@@ -517,10 +544,10 @@ class _Fts(_Tiers):
     rowids run in date order, so the newest matches come first without sorting."""
 
     def __init__(self, words: Sequence[str], scope: str | None) -> None:
-        self.base = " AND ".join(_fts_word(w, "uni", "bi") for w in words)
+        self.base = " AND ".join(_fts_word(w) for w in words)
         if scope is not None:
-            self.base = f"({self.base}) AND {{scope}}: ({scope})"
-        self.titles = [_fts_word(w, "tuni", "tbi") for w in words]
+            self.base = f"({self.base}) AND ({scope})"
+        self.titles = [_fts_word(w, TITLE_TERM) for w in words]
 
     def tiers(self) -> list[tuple[int, Any]]:
         every, some = " AND ".join(self.titles), " OR ".join(self.titles)
@@ -603,31 +630,36 @@ def _plan(*, rank_order: bool) -> Iterator[None]:
         yield
 
 
-def _fts_word(word: str, uni: str, bi: str) -> str:
-    """The FTS5 expression for a clean word: its one character, or the phrase of its pairs (pairs
-    on neighbouring positions prove the word itself is there)."""
+def _fts_word(word: str, mark: str = "") -> str:
+    """The FTS5 expression for a clean word in the text (or, marked with TITLE_TERM, the title):
+    its one character, or the phrase of its pairs (pairs on neighbouring positions prove the word
+    itself is there)."""
     w = word.lower()
     if len(w) == 1:
-        return f'{{{uni}}}: "{w}"'
-    return f'{{{bi}}}: "' + " ".join(w[i : i + 2] for i in range(len(w) - 1)) + '"'
+        return f'"{mark}{w}"'
+    return '"' + " ".join(mark + w[i : i + 2] for i in range(len(w) - 1)) + '"'
+
+
+def _scope(term: str) -> str:
+    return f'"{SCOPE_TERM}{term}"'
 
 
 def _fts_scope(user: Any, kind: str | None, unit: Any, year: int | None) -> str | None:
-    """The reader's scope and the filters as an expression over the scope column; None when
+    """The reader's scope and the filters as an expression over the scope terms; None when
     nothing limits the search (the command line's operator with no filters)."""
     parts: list[str] = []
     if user is not None:
         view_ids, subtrees, ancestors = _reach(user)
-        reach = [f"u{i}" for i in view_ids] + [f"p{_last(p)}" for p in subtrees]
+        reach = [_scope(f"u{i}") for i in view_ids] + [_scope(f"p{_last(p)}") for p in subtrees]
         if ancestors:
-            reach.append("(sm AND (" + " OR ".join(f"u{i}" for i in ancestors) + "))")
-        parts.append("(" + " OR ".join(reach or ["nothing"]) + ")")
+            reach.append(f"({_scope('sm')} AND (" + " OR ".join(_scope(f"u{i}") for i in ancestors) + "))")
+        parts.append("(" + " OR ".join(reach or [_scope("nothing")]) + ")")
     if kind:
-        parts.append(_kind_token(kind))
+        parts.append(_scope(_kind_token(kind)))
     if unit is not None:
-        parts.append(f"p{unit.pk}")
+        parts.append(_scope(f"p{unit.pk}"))
     if year:
-        parts.append(f"y{year}")
+        parts.append(_scope(f"y{year}"))
     return " AND ".join(parts) if parts else None
 
 
@@ -663,17 +695,12 @@ def search(
         page = backend.fetch(tier, skip, limit - len(ids))
         skip = 0
         ids.extend((i, score) for i in page)
-    entries = (
-        SearchEntry.objects.defer("grams")
-        .select_related("unit")
-        .in_bulk([i for i, _ in ids], field_name="rank")
-    )
+    fields = ("rank", "kind", "object_id", "title", "unit__code", "unit__name", "day", "text")
+    entries = {r[0]: r for r in SearchEntry.objects.filter(rank__in=[i for i, _ in ids]).values_list(*fields)}
     hits = []
     for i, score in ids:
-        r = entries[i]
-        hits.append(
-            Hit(r.kind, r.object_id, r.title, r.unit.code, r.unit.name, r.day, snippet(r.text, words), score)
-        )
+        _rank, kind, object_id, title, code, name, day, text = entries[i]
+        hits.append(Hit(kind, object_id, title, code, name, day, snippet(text, words), score))
     return Results(query, min(total, COUNT_CAP), hits, more=total > COUNT_CAP)
 
 

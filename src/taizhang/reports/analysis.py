@@ -5,6 +5,7 @@ the last analysis, and the next quarter's measures."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,8 +23,10 @@ from .prose import (
     finish,
     fresh,
     issuer,
+    joined,
     listing,
     md,
+    person,
 )
 
 
@@ -53,38 +56,157 @@ def analysis_report(
         )
         finish(b, unit, doc.day)
         return doc
-    b.block(d.BODY, _opening(says, q, org, period.label) + "现将有关情况报告如下。")
+    ctx = _context(unit, user, period, q, day, as_of)
+    b.block(d.BODY, _opening(p, q, org, period.label) + "现将有关情况报告如下。")
     h.one("总体形势")
-    for block in _situation(p, says, q, QUARTER_NAMES[quarter], as_of, day):
+    for block in _situation(p, says, q, QUARTER_NAMES[quarter], as_of, day, ctx):
         b.block(d.BODY, *block)
-    current, settled = _current(q.risks, day)
-    if q.risks:
-        h.one("风险点研判")
-        used: set[str] = set()
-        last = q.previous[0].held_on if q.previous else None
-        for r in current:
-            h.two(clip(r.description, 30) or r.field)
-            b.block(d.BODY, _risk_paragraph(p, says, r, q.history.get(r.description, []), used, day, last))
-        if settled:
-            b.block(d.BODY, _settled_paragraph(settled, bool(current)))
-
+    thinking = _thinking(q, ctx)
+    if thinking:
+        h.one("干部职工思想动态")
+        b.block(d.BODY, thinking)
+    _risk_section(b, h, p, says, q, day, ctx)
     h.one("舆情及处置情况")
     if q.opinions:
         for o in q.opinions:
-            b.block(d.BODY, _opinion_sentence(p, says, o, _actor(org)))
+            b.block(d.BODY, _opinion_sentence(p, says, o, _actor(org)) + _opinion_risk(o, q, ctx))
     else:
         b.block(d.BODY, p.pick(*says["opinions_none"]))
-
     if q.previous and q.analyses:
         h.one("与上次研判相比的变化")
-        b.block(d.BODY, _changes(p, says, q, day))
-
+        b.block(d.BODY, _changes(p, says, q, day, ctx))
     h.one("下一步工作措施")
-    steps = _analysis_steps(says, q, year, quarter, as_of, day)
+    steps = _analysis_steps(says, q, year, quarter, as_of, day, ctx)
     enumerate_items(b, [[x] for x in steps])
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
+
+
+def _risk_section(
+    b: d.Builder, h: Headings, p: Prose, says: dict[str, Any], q: Any, day: date, ctx: Context
+) -> None:
+    """风险点研判: the current risks from the highest level down, then those found resolved."""
+    current, settled = _current(q.risks, day, ctx)
+    if not q.risks:
+        return
+    h.one("风险点研判")
+    used: set[str] = set()
+    last = q.previous[0].held_on if q.previous else None
+    for r in sorted(current, key=lambda r: -_rank(r.level)):
+        h.two(clip(r.description, 30) or r.field)
+        b.block(d.BODY, _risk_paragraph(p, says, r, q.history.get(r.description, []), used, day, last, ctx))
+    if settled:
+        b.block(d.BODY, _settled_paragraph(settled, bool(current)))
+
+
+@dataclass
+class Context:
+    """The records beside the analyses that the report reads: the rectifications open on its day,
+    the quarter's inspections received and their feedback, its study sessions and organisational
+    life, and the year's earlier risks rated 高."""
+
+    day: date
+    open_rects: list[Any] = field(default_factory=list)
+    earlier_rects: list[Any] = field(default_factory=list)
+    inspections: list[tuple[Any, list[Any]]] = field(default_factory=list)
+    study: list[Any] = field(default_factory=list)
+    life: list[Any] = field(default_factory=list)
+    publicity: list[Any] = field(default_factory=list)
+    year_highs: list[Any] = field(default_factory=list)
+    opinions: list[Any] = field(default_factory=list)
+
+
+STAFF = re.compile("干部|职工|思想")  # the analysis's words on staff thinking, told in their own section
+LIFE_KINDS = ("theme_day", "group", "members_assembly", "life_meeting")
+
+
+def _context(unit: Any, user: Any, period: Any, q: Any, day: date, as_of: date | None) -> Context:
+    from taizhang.ledger import models as lm
+    from taizhang.ledger.models.meetings import STUDY_KINDS
+
+    from .facts import Reader
+
+    read = Reader(unit, user)
+    until = min(as_of or period.end, day)
+    seen = type(period)(period.start, until, period.label)
+    rects = list(
+        read(lm.Rectification).filter(found_on__lte=day).select_related("owner").order_by("found_on", "pk")
+    )
+    ctx = Context(day, opinions=list(q.opinions))
+    ctx.open_rects = [r for r in rects if _open_on(r, day)]
+    ctx.earlier_rects = [r for r in rects if r.found_on < period.start]
+    for rec in read.dated(lm.ReportRecord, seen).filter(kind="inspected").order_by("held_on", "pk"):
+        found = [r for r in rects if r.source == "inspection" and r.found_on == rec.held_on]
+        ctx.inspections.append((rec, found))
+    meetings = list(read.dated(lm.Meeting, seen).select_related("host").order_by("held_at", "pk"))
+    ctx.study = [m for m in meetings if m.kind in STUDY_KINDS]
+    ctx.life = [m for m in meetings if m.kind in LIFE_KINDS]
+    ctx.publicity = list(read.dated(lm.Publicity, seen))
+    listed = {r.description for r in [*q.risks, *q.previous_risks]}
+    before = q.previous[0].held_on if q.previous else period.start
+    year_start = date(period.start.year, 1, 1)
+    ctx.year_highs = [
+        r
+        for r in read(lm.Risk)
+        .filter(level="high", analysis__held_on__gte=year_start, analysis__held_on__lt=before)
+        .select_related("analysis", "rectification")
+        .order_by("analysis__held_on", "pk")
+        if r.description not in listed
+    ]
+    return ctx
+
+
+def _open_on(rect: Any, day: date) -> bool:
+    from taizhang.ledger.models.rectification import OPEN_STATES
+
+    return rect.state in OPEN_STATES or bool(rect.completed_on and rect.completed_on > day)
+
+
+def _common(a: str, b: str) -> int:
+    """The length of the longest stretch of text two records share (预警信息发布终端)."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = j - i
+            else:
+                break
+    return best
+
+
+def _bare(problem: str) -> str:
+    """网络舆论：汛期预报偏差可能引发网民质疑 → 汛期预报偏差可能引发网民质疑 (no field label)."""
+    return problem.split("：", 1)[-1].strip().rstrip("。")
+
+
+def _about(text: str, risk: Any) -> bool:
+    """A record about the risk point: it shares five characters running with its wording."""
+    return _common(_bare(text), f"{risk.description}|{risk.measure}") >= 5
+
+
+def _rects_for(r: Any, history: list[Any], ctx: Context) -> list[Any]:
+    """The rectifications open on the report's day that answer the risk: its own, an earlier
+    appearance's, or an open item about the same thing (新媒体账号转载信息未严格执行三审制度)."""
+    own = {x.rectification_id for x in [*history, r] if x.rectification_id}
+    found = [x for x in ctx.open_rects if x.pk in own or _about(x.problem, r)]
+    return sorted(found, key=lambda x: (x.deadline, x.pk))
+
+
+def _months(since: date, day: date) -> int:
+    return max((day.year - since.year) * 12 + day.month - since.month - (day.day < since.day), 0)
+
+
+def _rect_name(x: Any, r: Any) -> str:
+    """How the report names a rectification beside its risk: by its own wording where that differs,
+    else by the day it was opened (2025年12月26日列入的同名整改)."""
+    if _bare(x.problem) == r.description.strip().rstrip("。"):
+        return f"{cn_date(x.found_on)}列入的同名整改"
+    return f"与此相关的“{_bare(x.problem)}”整改"
+
+
+def _owner(rect: Any) -> str:
+    return person(rect, "owner")
 
 
 def _quarter(
@@ -106,31 +228,93 @@ def _quarter(
     return q, day, as_of
 
 
-def _opening(says: dict[str, Any], q: Any, org: str, label: str) -> str:
+OPENINGS = (
+    "{day}，{org}召开{body}，对{period}意识形态领域情况进行分析研判。",
+    "按照意识形态工作责任制要求，{org}于{day}召开{body}，专题分析{period}意识形态领域情况。",
+    "{day}，{org}召开{body}，分析{period}意识形态领域动态，排查风险隐患。",
+)
+
+
+def _opening(p: Prose, q: Any, org: str, label: str) -> str:
+    """9月28日，中共区气象局党支部召开意识形态领域形势分析研判会议，对……进行分析研判。会议由
+    李明华主持，应到6人、实到5人。会议议定：……"""
     if not q.analyses:
-        return str(says["opening_none"]).format(org=org, period=label)
+        return f"{org}梳理了{label}意识形态领域情况。"
     first = q.analyses[0]
-    body = first.meeting.title if first.meeting_id and first.meeting else ""
-    meeting = f"召开{body}，" if body else ""
-    return str(says["opening"]).format(day=md(first.held_on), org=org, period=label, meeting=meeting)
+    m = first.meeting if first.meeting_id else None
+    body = re.sub(r"^(\d{4}年)?第[一二三四]季度", "", m.title if m else "").replace(
+        "意识形态形势", "意识形态领域形势"
+    )
+    text = p.pick(*OPENINGS).format(day=md(first.held_on), org=org, period=label, body=body or "分析研判会议")
+    if m is None:
+        return text
+    host = person(m, "host")
+    if host:
+        text += f"会议由{host}主持，应到{m.expected}人、实到{m.present}人。"
+    decided = m.decisions.strip().rstrip("。")
+    if decided:
+        text += f"会议议定：{decided}。"
+    return text
+
+
+# a claim of the analysis's own text that needs a record of the quarter behind it
+CLAIMS = (
+    (re.compile("谣言|辟谣|澄清"), re.compile("谣|不实|误传")),
+    (re.compile("反响"), re.compile("反响")),
+)
+
+
+def _supported(clause: str, q: Any, ctx: Context) -> bool:
+    """个别涉气象谣言得到及时澄清 only where a 舆情 of the quarter was a rumour answered; 宣传反响良好
+    only where an activity of the quarter records its response."""
+    texts = [f"{o.summary}{o.response}" for o in q.opinions] + [f"{x.summary}" for x in ctx.publicity]
+    for claim, evidence in CLAIMS:
+        if claim.search(clause) and not any(evidence.search(t) for t in texts):
+            return False
+    return True
+
+
+def _judged(p: Prose, says: dict[str, Any], q: Any, ctx: Context) -> str:
+    """The analyses' own judgement, each clause once and only what the quarter's records bear."""
+    clauses: list[str] = []
+    for a in q.analyses:
+        for sentence in re.split("[。；]", a.situation):
+            kept = [
+                c for c in sentence.split("，") if c.strip() and _supported(c, q, ctx) and not STAFF.search(c)
+            ]
+            kept = [c for c in kept if not any(c in x for x in clauses)]
+            if kept and STAFF.search(sentence) and not re.search("季度|期间|以来|入冬|汛期", kept[0]):
+                kept[0] = "本季度" + kept[0]  # the sentence's lead went with its words on staff
+            if kept:
+                clauses.append("，".join(kept))
+    text = "".join(c + "。" for c in clauses)
+    conclusions = [a.conclusion.strip().rstrip("。") for a in q.analyses if a.conclusion.strip()]
+    if conclusions:
+        rest = [c for c in conclusions[-1].split("，") if c and c not in text and _supported(c, q, ctx)]
+        if rest:
+            text += p.pick(*says["conclusion"]).format(text="，".join(rest))
+    return text
 
 
 def _situation(
-    p: Prose, says: dict[str, Any], q: Any, quarter: str, as_of: date | None, day: date | None = None
+    p: Prose, says: dict[str, Any], q: Any, quarter: str, as_of: date | None, day: date, ctx: Context
 ) -> list[list[Any]]:
-    """总体形势: the analyses' own judgement, the quarter's work in figures, the risks by level."""
+    """总体形势: the analyses' own judgement, the quarter's work in figures, the inspection received
+    and its feedback, the risks by level."""
     out: list[list[Any]] = []
-    conclusions = [a.conclusion.strip().rstrip("。") for a in q.analyses if a.conclusion.strip()]
-    situations = list(dict.fromkeys(a.situation.strip() for a in q.analyses if a.situation.strip()))
-    judged_text = "".join(x if x.endswith("。") else x + "。" for x in situations)
-    if conclusions:
-        judged_text += p.pick(*says["conclusion"]).format(text=conclusions[-1])
+    judged_text = _judged(p, says, q, ctx)
     if judged_text:
         out.append([judged_text])
     clauses: list[list[Any]] = []
     if p.has("study"):
         clauses.append(
-            [p.pick("组织集中学习", "开展集中学习"), p.fig("study"), "、参学", p.fig("study_people")]
+            [
+                p.pick("组织集中学习", "开展集中学习"),
+                p.fig("study"),
+                _study_kinds(ctx),
+                "、参学",
+                p.fig("study_people"),
+            ]
         )
     if p.has("inspections"):
         found = (
@@ -146,14 +330,109 @@ def _situation(
         for n, clause in enumerate(clauses):
             pieces += [*clause, "；" if n < len(clauses) - 1 else "。"]
         out.append(pieces)
-    out.append([_risk_count(p, says, q, quarter, as_of, day)])
+    for rec, found in ctx.inspections:
+        out.append([_inspection(rec, found, ctx)])
+    out.append([_risk_count(p, says, q, quarter, as_of, day, ctx)])
     return out
 
 
-def _current(risks: list[Any], day: date | None) -> tuple[list[Any], list[Any]]:
+STUDY_NAMES = {
+    "central_study": "理论学习中心组学习",
+    "staff_study": "干部职工集中学习",
+    "party_lecture": "专题党课",
+    "reading": "读书活动",
+}
+
+
+def _study_kinds(ctx: Context) -> str:
+    """（其中理论学习中心组学习3次、干部职工集中学习3次、专题党课1次）: what the count holds."""
+    counts = {name: sum(m.kind == k for m in ctx.study) for k, name in STUDY_NAMES.items()}
+    kinds = [f"{name}{n}次" for name, n in counts.items() if n]
+    return f"（其中{'、'.join(kinds)}）" if len(kinds) > 1 else ""
+
+
+def _inspection(rec: Any, found: list[Any], ctx: Context) -> str:
+    """9月16日，本单位接受市气象局意识形态工作专项检查，反馈问题2个：……"""
+    what = rec.title.strip().rstrip("。")
+    text = f"{md(rec.held_on)}，{'本单位' + what if what.startswith('接受') else what}"
+    if not found:
+        return text + "。"
+    text += f"，反馈问题{len(found)}个：{'；'.join(_bare(r.problem) for r in found)}。"
+    for r in found:
+        near = [(_common(_bare(x.problem), _bare(r.problem)), x.found_on, x) for x in ctx.earlier_rects]
+        best = max((t for t in near if t[0] >= 6), key=lambda t: (t[0], t[1]), default=None)
+        again = best[2] if best else None
+        if again is not None:
+            text += f"其中“{_bare(r.problem)}”与{cn_date(again.found_on)}反馈的“{_bare(again.problem)}”是同一类问题，再次被指出。"
+            break
+    owners = listing([_owner(r) for r in found], 3)
+    done = [r for r in found if not _open_on(r, ctx.day)]
+    if len(done) == len(found):
+        return text + f"反馈问题已由{owners}负责整改完成。" if owners else text + "反馈问题已整改完成。"
+    due = "、".join(dict.fromkeys(md(r.deadline) for r in found if _open_on(r, ctx.day)))
+    return text + f"{'由' + owners + '负责' if owners else ''}整改，时限为{due}，正在推进。"
+
+
+def _thinking(q: Any, ctx: Context) -> str:
+    """干部职工思想动态: what the analysis said of staff thinking, then what the quarter's study and
+    organisational life show (attendance, the sessions least attended); nothing beyond them."""
+    said = [
+        "，".join(c for c in sentence.split("，") if STAFF.search(c))
+        for a in q.analyses
+        for sentence in re.split("[。；]", a.situation)
+        if "思想" in sentence
+    ]
+    text = f"从研判情况看，{said[0]}。" if said else ""
+    if ctx.study:
+        expected = sum(m.expected for m in ctx.study)
+        present = sum(m.present for m in ctx.study)
+        rate = f"{present * 100 / expected:.1f}".rstrip("0").rstrip(".") if expected else ""
+        text += (
+            ""
+            if said
+            else ("本次研判没有对干部职工思想状况作专门分析，" if q.analyses else "")
+            + "从本季度学习和组织生活的记录看，"
+        ) + f"集中学习应到{expected}人次、实到{present}人次，到课率{rate}%"
+        low = [m for m in ctx.study if m.expected and m.present * 4 < m.expected * 3]
+        if low:
+            names = "、".join(
+                f"{md(m.held_at.date())}{_session(m)}（应到{m.expected}人、实到{m.present}人）"
+                for m in low[:2]
+            )
+            text += f"；{names}到课人数偏少，个别同志参学不够经常"
+        text += "。"
+    if ctx.life:
+        counts: dict[str, int] = {}
+        for m in ctx.life:
+            label = m.get_kind_display().split("/")[0]
+            counts[label] = counts.get(label, 0) + 1
+        text += "、".join(f"{k}{n}次" for k, n in counts.items()) + "按计划开展。"
+    if text and not said:
+        text += "本季度没有谈心谈话的记录，对干部职工思想动态的掌握还主要依靠学习和组织生活，了解还不够深入。"
+    return text
+
+
+def _session(m: Any) -> str:
+    """书记讲专题党课：牢记初心使命…… → 专题党课 (a session named by its kind, not its long title)."""
+    return {
+        "party_lecture": "专题党课",
+        "central_study": "理论学习中心组学习",
+        "staff_study": "干部职工集中学习",
+    }.get(m.kind, m.get_kind_display())
+
+
+def _current(risks: list[Any], day: date | None, ctx: Context) -> tuple[list[Any], list[Any]]:
     """The risks still to be guarded against, and those the analysis found already resolved (told
-    apart: a resolved risk is not a current risk point)."""
-    settled = [r for r in risks if r.resolved and not rect_open(r, day)]
+    apart: a resolved risk is not a current risk point); a risk that came back in a 舆情 of the
+    quarter, or with a rectification about it still open, is not resolved."""
+    settled = [
+        r
+        for r in risks
+        if r.resolved
+        and not rect_open(r, day)
+        and not _rects_for(r, [], ctx)
+        and not any(_about(o.summary, r) for o in ctx.opinions)
+    ]
     return [r for r in risks if r not in settled], settled
 
 
@@ -180,11 +459,11 @@ def _settled_paragraph(settled: list[Any], others: bool) -> str:
 
 
 def _risk_count(
-    p: Prose, says: dict[str, Any], q: Any, quarter: str, as_of: date | None, day: date | None = None
+    p: Prose, says: dict[str, Any], q: Any, quarter: str, as_of: date | None, day: date, ctx: Context
 ) -> str:
     if not q.analyses:
         return str(says["not_yet"]).format(period=quarter) if as_of else str(says["none_held"])
-    current, settled = _current(q.risks, day)
+    current, settled = _current(q.risks, day, ctx)
     done = f"另有{len(settled)}个前期风险点经复核已经化解。" if settled else ""
     if len(current) == 1:
         return str(says["risk_one"]).format(level=LEVELS.get(current[0].level, "")) + done
@@ -208,49 +487,103 @@ def _risk_paragraph(
     r: Any,
     history: list[Any],
     used: set[str],
-    day: date | None = None,
-    last: date | None = None,
+    day: date,
+    last: date | None,
+    ctx: Context,
 ) -> str:
     level = LEVELS.get(r.level, r.get_level_display())
     text = fresh(p, says["risk_level"], used).format(field=r.field, level=level)
     if r.cause.strip():
-        text += fresh(p, says["risk_cause"], used).format(cause=r.cause.strip().rstrip("。"))
-    if history:
-        highs = sum(x.level == "high" for x in history) + (r.level == "high")
-        text += fresh(p, says["risk_recurring"], used).format(
-            n=len(history) + 1, first=history[0].analysis.held_on.year, m=md(history[0].analysis.held_on)
-        )
-        if highs > 1:
-            text += f"其间{highs}次研判为高风险。"
-        previous = history[-1]
-        held = previous.analysis.held_on
-        than = "与上次研判相比" if last is None or held == last else f"与{md(held)}研判相比"
-        if held != last and last is not None:
-            text += f"{md(last)}研判时未列入。"
-        if previous.level != r.level:
-            text += f"{than}，风险等级由{LEVELS.get(previous.level, '')}{'升为' if _rank(r.level) > _rank(previous.level) else '降为'}{level}。"
-    else:
-        text += fresh(p, says["risk_new"], used)
-
-    rect = r.rectification if r.rectification_id else None
-    still_open = rect_open(r, day)
-    role = "risk_measure_done" if r.resolved and not still_open else "risk_measure"
+        text += fresh(p, CAUSES, used).format(cause=r.cause.strip().rstrip("。"))
+    text += _risk_history(p, says, r, history, used, last)
+    rects = _rects_for(r, history, ctx)
+    owners = listing([x for x in dict.fromkeys(_owner(x) for x in rects) if x], 2)
+    role = "risk_measure_done" if r.resolved and not rects else "risk_measure"
     text += fresh(p, says[role], used).format(
-        measure=r.measure.strip().rstrip("。"), office=r.responsible_office
+        measure=r.measure.strip().rstrip("。"),
+        office=r.responsible_office + (f"（责任人{owners}）" if owners else ""),
     )
-    same = [x for x in history if x.measure.strip().rstrip("。") == r.measure.strip().rstrip("。")]
-    eased = bool(history) and _rank(r.level) < _rank(history[-1].level)
-    if same and not r.resolved and not eased:  # the same measure promised before, the risk not eased
-        first = same[0].analysis.held_on
-        text += f"这一措施{first.year}年{md(first)}研判时已经提出，风险仍反复出现，前期措施没有取得预期效果，须查明原因、抓好落实。"
-    if rect is not None and still_open:
-        deadline = f"，整改时限为{cn_date(rect.deadline)}" if rect.deadline else ""
-        text += f"该风险已列入问题整改{deadline}，整改仍在推进。"
-    elif rect is not None:
+    text += _effect(p, r, history, rects, used, day, last)
+    own = r.rectification if r.rectification_id else None
+    if own is not None and not rects:
         text += "该风险已列入问题整改，整改已经完成。"
-    if r.resolved and not still_open:
+    if r.resolved and not rects:
         text += fresh(p, says["risk_resolved"], used)
     return text
+
+
+CAUSES = ("主要原因是{cause}。", "从成因看，{cause}。", "分析其成因，主要是{cause}。")
+
+
+def _risk_history(
+    p: Prose, says: dict[str, Any], r: Any, history: list[Any], used: set[str], last: date | None
+) -> str:
+    """How often the risk was listed before, how often rated 高, and its level against the last
+    analysis, said only where the last analysis listed it."""
+    if not history:
+        return fresh(p, says["risk_new"], used)
+    highs = sum(x.level == "high" for x in history) + (r.level == "high")
+    first = history[0].analysis.held_on
+    text = fresh(p, says["risk_recurring"], used).format(n=len(history) + 1, first=first.year, m=md(first))
+    if highs > 1:
+        text += f"其间{highs}次研判为高风险。"
+    previous = history[-1]
+    if last is not None and previous.analysis.held_on != last:
+        text += f"{cn_date(last)}的上次研判未列入，本次重新列入。"
+    elif previous.level != r.level:
+        change = "升为" if _rank(r.level) > _rank(previous.level) else "降为"
+        text += (
+            f"与上次研判相比，风险等级由{LEVELS.get(previous.level, '')}{change}{LEVELS.get(r.level, '')}。"
+        )
+    else:
+        text += "风险等级与上次研判持平。"
+    return text
+
+
+def _effect(
+    p: Prose, r: Any, history: list[Any], rects: list[Any], used: set[str], day: date, last: date | None
+) -> str:
+    """Whether the measure worked: the rectification behind the risk and how long it is overdue, or
+    a measure promised before and never given an owner or a date; a lower grade than last time is
+    some effect."""
+    measure = r.measure.strip().rstrip("。")
+    same = [x for x in history if x.measure.strip().rstrip("。") == measure]
+    eased = (
+        bool(history) and history[-1].analysis.held_on == last and _rank(r.level) < _rank(history[-1].level)
+    )
+    late = [x for x in rects if x.deadline < day]
+    if late:
+        x = late[0]
+        owner = _owner(x)
+        text = (
+            f"{_rect_name(x, r)}{'（责任人' + owner + '）' if owner else ''}原定{cn_date(x.deadline)}完成，"
+            f"至今已逾期{_months(x.deadline, day)}个月仍未完成"
+        )
+        later = [y for y in late[1:] if y.deadline != x.deadline]
+        if later:
+            text += f"，其间再次列入整改、时限改为{'、'.join(cn_date(y.deadline) for y in later)}，也已超期"
+        if eased:
+            return text + "。风险等级虽有下降，但整改不到位，风险随时可能反弹。"
+        return text + fresh(
+            p, ("。整改迟迟不到位，是这一风险反复出现的主要原因。", "。整改不落地，风险就难以根除。"), used
+        )
+    if rects:
+        x = rects[0]
+        return f"该风险已列入问题整改，整改时限为{cn_date(x.deadline)}，整改仍在推进。"
+    if eased:
+        return "等级较上次下降，说明这一措施有一定成效。"
+    if same and not r.resolved:
+        first = same[0].analysis.held_on
+        months = _months(first, day)
+        return fresh(
+            p,
+            (
+                f"这一措施{cn_date(first)}研判时即已提出，{months}个月来一直由{r.responsible_office}笼统负责，没有明确责任人和完成时限，措施没有落到实处，风险因此反复出现。",
+                f"早在{cn_date(first)}研判时就提出了这一措施，但{months}个月来既没有明确到人，也没有完成时限，落实不到位是风险屡次出现的根源。",
+            ),
+            used,
+        )
+    return ""
 
 
 def rect_open(r: Any, day: date | None) -> bool:
@@ -307,59 +640,164 @@ def _opinion_sentence(p: Prose, says: dict[str, Any], o: Any, actor: str = "本�
     return text
 
 
-def _changes(p: Prose, says: dict[str, Any], q: Any, day: date | None = None) -> str:
+def _opinion_risk(o: Any, q: Any, ctx: Context) -> str:
+    """A 舆情 that bears on a risk point: named beside it, so the analysis re-assesses that risk."""
+    risks = {r.description: r for r in [*q.risks, *q.previous_risks, *ctx.year_highs]}
+    hit = next((r for r in risks.values() if _about(o.summary, r)), None)
+    return f"这起舆情与“{hit.description.strip().rstrip('。')}”风险点直接相关。" if hit else ""
+
+
+def _changes(p: Prose, says: dict[str, Any], q: Any, day: date, ctx: Context) -> str:
+    """与上次研判相比: each risk's grade against the last analysis in plain words, the risks no
+    longer listed and why (re-assessed where a 舆情 of the quarter touched them), the year's
+    earlier high risks, and what the changes say of the measures, risk by risk."""
     last = q.previous[0]
     before = {r.description: r for r in q.previous_risks}
-    current, settled = _current(q.risks, day)
-    now = {r.description: r for r in current}
-    kept = [x for x in now if x in before]
-    new = [x for x in now if x not in before]
-    gone = [x for x in before if x not in now and x not in {r.description for r in settled}]
-    parts = [says["changes_lead"].format(day=cn_date(last.held_on), n=len(before))]
-    if kept:  # each risk's grade change is told in its own paragraph above
-        parts.append(f"本季度仍列为风险点的{len(kept)}个（{listing([short_risk(x) for x in kept], 3)}）")
-    if gone:
-        parts.append(f"不再列为风险点的{len(gone)}个（{listing([clip(x, 20) for x in gone], 3)}）")
-    if new:
-        parts.append(f"上次未列入、本季度列入的{len(new)}个（{listing([short_risk(x) for x in new], 3)}）")
-    if settled:
-        parts.append(
-            f"本季度复核后化解的{len(settled)}个（{listing([short_risk(r.description) for r in settled], 3)}）"
-        )
-    if not (kept or gone or new or settled):
-        parts.append("两次研判均未排查出风险点")
-    text = "，".join(parts) + "。"
-    for x in gone:  # what took a risk off the list: its measure, where the last analysis closed it
-        r = before[x]
-        if r.resolved and r.measure.strip():
-            text += f"{clip(x, 20)}经{r.measure.strip().rstrip('。')}，上次研判时已经化解。"
-    down = [x for x in kept if _rank(now[x].level) < _rank(before[x].level)]
-    if down and not [x for x in kept if _rank(now[x].level) > _rank(before[x].level)]:
+    current, settled = _current(q.risks, day, ctx)
+    moves = []
+    for r in sorted(current, key=lambda r: -_rank(r.level)):
+        name, was = short_risk(r.description), before.get(r.description)
+        if was is None:
+            moves.append(f"{name}为本次{'重新' if q.history.get(r.description) else '新'}列入")
+        elif was.level != r.level:
+            moves.append(
+                f"{name}由{LEVELS[was.level]}风险{'升为' if _rank(r.level) > _rank(was.level) else '降为'}{LEVELS[r.level]}风险"
+            )
+        else:
+            moves.append(f"{name}仍为{LEVELS[r.level]}风险")
+    moves += [f"{short_risk(r.description)}经复核已经化解" for r in settled]
+    lead = f"与{cn_date(last.held_on)}的上次研判相比，"
+    text = lead + ("；".join(moves) if moves else "两次研判均未排查出风险点") + "。"
+    now = {r.description for r in q.risks}
+    for x, r in before.items():
+        if x not in now:
+            text += _dropped(r, ctx)
+    text += _year_highs(ctx)
+    down = [r for r in current if (w := before.get(r.description)) and _rank(r.level) < _rank(w.level)]
+    flat = [r for r in current if (w := before.get(r.description)) and _rank(r.level) >= _rank(w.level)]
+    if down and flat:
+        text += f"{listing([short_risk(r.description) for r in down], 3)}等级下降，相关措施有一定成效；{listing([short_risk(r.description) for r in flat], 3)}等级没有下降，前期措施的效果还不明显。"
+    elif down:
         text += p.pick(*says["changes_down"])
     return text
 
 
-def _analysis_steps(
-    says: dict[str, Any], q: Any, year: int, quarter: int, as_of: date | None, day: date | None = None
-) -> list[str]:
-    nxt = f"{year}年{QUARTER_NAMES[quarter + 1]}" if quarter < 4 else f"{year + 1}年第一季度"
-    out = []
-    by_office: dict[str, list[Any]] = {}
-    pending = [r for r in q.risks if not r.resolved or rect_open(r, day)]
-    for r in sorted(pending, key=lambda r: -_rank(r.level)):
-        by_office.setdefault(r.responsible_office, []).append(r)
-    for n, (office, risks) in enumerate(by_office.items()):
-        names = listing([short_risk(r.description) or r.field for r in risks], 3)
-        due = sorted(
-            {r.rectification.deadline for r in risks if rect_open(r, day) and r.rectification.deadline}
+def _dropped(r: Any, ctx: Context) -> str:
+    """A risk the last analysis listed and this one did not: what took it off, a rectification of
+    it still open (then it is not 化解), and a 舆情 of the quarter that shows it is not gone."""
+    name = r.description.strip().rstrip("。")
+    rect = r.rectification if r.rectification_id else None
+    text = f"上次列入的“{name}”"
+    if r.resolved and r.measure.strip():
+        text += f"，上次研判认为经{r.measure.strip().rstrip('。')}已经化解"
+    if rect is not None and rect.completed_on and not _open_on(rect, ctx.day):
+        text += f"，{cn_date(rect.completed_on)}完成了相关整改"
+    still = _rects_for(r, [], ctx)
+    if still:
+        x, owner = still[0], _owner(still[0])
+        text += (
+            f"{'，但' if text.endswith('整改') or r.resolved else '，'}{_rect_name(x, r)}{'（责任人' + owner + '）' if owner else ''}原定{cn_date(x.deadline)}完成，"
+            "至今仍未完成，本次未再列入，还不能视为化解"
         )
-        if due and len(due) == len(risks):  # the deadlines stated above, not a vaguer quarter
+    else:
+        text += "，本次未再列入"
+    hit = next((o for o in ctx.opinions if _about(o.summary, r)), None)
+    if hit is not None:
+        text += f"；{md(hit.found_on)}{hit.summary.strip().rstrip('。')}，说明这一风险并未根除，需重新评估"
+    return text + "。"
+
+
+def _year_highs(ctx: Context) -> str:
+    """The year's earlier risks rated 高 that neither of the last two analyses listed, and whether
+    their rectifications closed them."""
+    seen: dict[str, Any] = {}
+    for r in ctx.year_highs:
+        seen.setdefault(r.description, r)
+    if not seen:
+        return ""
+    names = joined([f"“{x.strip().rstrip('。')}”" for x in seen])
+    rects = [r.rectification for r in seen.values() if r.rectification_id and r.rectification]
+    done = [x for x in rects if not _open_on(x, ctx.day) and x.completed_on]
+    if any(_rects_for(r, [], ctx) for r in seen.values()):
+        done = []  # one of them still has a rectification open
+    held = {r.analysis.held_on for r in seen.values()}
+    when = "、".join(md(x) for x in sorted(held))
+    text = f"年内{when}研判为高风险的{names}"
+    if done and len(done) == len(seen):
+        text += f"，相关整改已于{'、'.join(md(x.completed_on) for x in done)}完成"
+    elif rects or any(_rects_for(r, [], ctx) for r in seen.values()):
+        text += "，相关整改尚未全部完成"
+    return text + "，上次和本次研判均未列入。"
+
+
+def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) -> list[str]:
+    """The current risks' steps: overdue rectifications first, by owner, then the open ones by
+    their deadlines, then the risks without a rectification by office."""
+    current, _ = _current(q.risks, day, ctx)
+    out: list[str] = []
+    plain: dict[str, list[Any]] = {}
+    late: dict[str, list[tuple[str, Any]]] = {}
+    for r in sorted(current, key=lambda r: -_rank(r.level)):
+        rects = _rects_for(r, q.history.get(r.description, []), ctx)
+        named = _owner(rects[0]) if rects else ""
+        who = f"{r.responsible_office}负责（责任人{named}）" if named else f"{r.responsible_office}负责"
+        overdue = [x for x in rects if x.deadline < day]
+        if overdue:
+            late.setdefault(named or r.responsible_office, []).append((who, overdue[0]))
+        elif rects:
             out.append(
-                f"由{office}负责，按{'、'.join(md(x) for x in due)}的整改时限落实{names}风险的防范措施，完成后报支部销号"
+                f"由{who}，按{md(rects[0].deadline)}的整改时限落实{short_risk(r.description)}风险的防范措施，完成后报支部销号"
             )
+        else:
+            plain.setdefault(r.responsible_office, []).append(r)
+    for n, (key, pairs) in enumerate(late.items()):
+        items = joined([f"“{_bare(x.problem)}”" for x in dict.fromkeys(x for _, x in pairs)])
+        whos = set(w for w, _ in pairs)
+        who = whos.pop() if len(whos) == 1 else f"{key}负责"
+        out.insert(
+            n, f"由{who}，{md(_month_end(day))}前完成{items}的整改，向支部书面说明逾期原因，完成后销号"
+        )
+    for n, (office, risks) in enumerate(plain.items()):
+        names = listing([short_risk(r.description) or r.field for r in risks], 3)
+        template = STEP_PLAIN[n % len(STEP_PLAIN)]
+        out.append(
+            template.format(
+                office=office, risks=names, due=md(following) if quarter < 4 else cn_date(following)
+            )
+        )
+    return out
+
+
+def _analysis_steps(
+    says: dict[str, Any], q: Any, year: int, quarter: int, as_of: date | None, day: date, ctx: Context
+) -> list[str]:
+    """下一步: each current risk with its owner (the person where a rectification names one) and a
+    date — an overdue rectification by the end of the month after the report, an open one by its
+    own deadline, the others by the end of the next quarter — then the risks to re-assess, the
+    inspection's feedback, unclosed 舆情 and the next analysis."""
+    nxt = f"{year}年{QUARTER_NAMES[quarter + 1]}" if quarter < 4 else f"{year + 1}年第一季度"
+    following = quarter_period(year, quarter + 1).end if quarter < 4 else date(year + 1, 3, 31)
+    out = _risk_steps(q, day, ctx, following, quarter)
+    now = {r.description for r in q.risks}
+    for r in q.previous_risks:
+        if r.description in now or not (
+            any(_about(o.summary, r) for o in ctx.opinions) or _rects_for(r, [], ctx)
+        ):
             continue
-        template = says["step_risk"][n % len(says["step_risk"])]
-        out.append(template.format(office=office, risks=names, next=nxt))
+        still = _rects_for(r, [], ctx)
+        owner = _owner(still[0]) if still else ""
+        close = f"，{owner or r.responsible_office}负责的整改{md(_month_end(day))}前完成" if still else ""
+        out.append(
+            f"由{r.responsible_office}对“{r.description.strip().rstrip('。')}”重新排查{close}，在{nxt}研判中重新评估风险等级"
+        )
+    for rec, found in ctx.inspections:
+        open_ = [x for x in found if _open_on(x, day)]
+        if open_:
+            owners = listing([x for x in dict.fromkeys(_owner(x) for x in open_) if x], 2)
+            due = "、".join(dict.fromkeys(md(x.deadline) for x in open_))
+            out.append(
+                f"{md(rec.held_on)}检查反馈的{len(open_)}个问题{'由' + owners + '负责' if owners else ''}，{due}前整改到位"
+            )
     unclosed = [o for o in q.opinions if not o.closed]
     if unclosed:
         out.append(says["step_opinion"].format(n=len(unclosed)))
@@ -373,3 +811,16 @@ def _analysis_steps(
     else:
         out.append(says["step_next"].format(next=nxt))
     return out
+
+
+STEP_PLAIN = (
+    "由{office}负责，{due}前落实{risks}风险的防范措施，明确到人，下次研判时报告进展",
+    "{risks}风险由{office}牵头防范，{due}前拿出具体办法并明确责任人，将落实情况报支部",
+)
+
+
+def _month_end(day: date) -> date:
+    """The last day of the month after `day` (10月10日 → 11月30日)."""
+    first = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    after = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return after - timedelta(days=1)

@@ -12,7 +12,7 @@ from .facts import collect, half_period, rule_cells, year_period
 from .phrases import PHRASES
 from .problems import COVERS, Problem, drop_held, find_problems, measure
 from .prose import Headings, Prose, clip, finish, md, merge_actions, numbered, rule_action, settle_overdue
-from .year_work import write_work
+from .year_work import section_heading, unit_turn, write_work
 
 
 def _next_steps(
@@ -26,13 +26,18 @@ def _next_steps(
         role = f"next.{pr.kind}"
         if role not in PHRASES:
             continue
-        steps.append(p.say(f"nh.{pr.kind}", **pr.slots) + measure(p, pr))
+        steps.append(p.say(f"nh.{pr.kind}", turn=unit_turn(p, f"nh.{pr.kind}"), **pr.slots) + measure(p, pr))
         covered.update(COVERS.get(pr.kind, ()))
     rest = [x for x in plan if not any(w in x.text for w in covered)]
     if not rest:
         return steps, []
-    texts = [x.text.strip().rstrip("。；;") for x in rest[:6]]
-    return steps, p.say("next.plan_items", plan=f"{next_year}年工作要点", items="；".join(texts))
+    texts = [x.text.strip().rstrip("。；;") for x in rest[:2]]
+    return steps, p.say(
+        "next.plan_items",
+        plan=f"{next_year}年工作要点",
+        items="，".join(texts),
+        turn=unit_turn(p, "next.plan_items"),
+    )
 
 
 def _ahead(p: Prose, due: list[Any]) -> list[Any]:
@@ -117,11 +122,11 @@ def _opening(p: Prose, org: str, half: int | None) -> list[Any]:
     label = f.period.label
     span = p.span if f.open else ("全年" if not half else label.removeprefix(str(f.period.year) + "年"))
     opening = [
-        *p.say("open.guide", period=label, name=org),
-        *p.say("open.manner"),
-        *p.say("open.judge", span=span),
+        *p.say("open.guide", period=label, name=org, turn=unit_turn(p, "open.guide")),
+        *p.say("open.manner", turn=unit_turn(p, "open.manner")),
+        *p.say("open.judge", span=span, turn=unit_turn(p, "open.judge")),
     ]
-    closing = "现将有关情况报告如下。" if half else "".join(str(x) for x in p.say("open.close"))
+    closing = "现将有关情况报告如下。" if half else section_heading(p, "open.close")
     if f.open:
         closing = f"现将截至{p.until}的工作情况" + ("报告如下。" if half else "总结如下。")
     return [*opening, closing]
@@ -139,9 +144,9 @@ def _steps_section(
     h.one("下一步工作打算" if not half else "下一步工作安排")
     if ahead:
         b.block(d.BODY, *ahead)
-    when = {1: "下半年", 2: "今后一个时期"}.get(half or 0, f"{next_year}年")
+    when = {1: "下半年", 2: f"{next_year + 1}年"}.get(half or 0, f"{next_year}年")
     if steps or rest:
-        b.block(d.BODY, *p.say("next.intro", when=when))
+        b.block(d.BODY, *p.say("next.intro", when=when, turn=unit_turn(p, "next.intro")))
         numbered(b, steps)
         if rest:
             b.block(d.BODY, *rest)

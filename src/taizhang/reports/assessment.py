@@ -68,10 +68,12 @@ def assessment(unit: Any, year: int, *, user: Any = None, day: date | None = Non
         return doc
     total = sum((r.self_score.score for r in scored), Decimal(0))
     b.block(d.BODY, _opening(says, scheme, org, rows, len(scored), total, points))
+    scoring = _Scoring(unit, year, user, result)
+    scoring.facts = collect(unit, year_period(year), user=user)
+    b.block(d.BODY, *_overall(scoring.facts, rows))
     h.one("自评得分情况")
     _score_table(b, rows, points, total)
     h.one("逐项自评情况")
-    scoring = _Scoring(unit, year, user, result)
     lost = []
     for r in rows:
         h.two(f"{r.indicator.name}（{plain_number(r.indicator.points)}分）")
@@ -80,7 +82,7 @@ def assessment(unit: Any, year: int, *, user: Any = None, day: date | None = Non
             lost.append(shortfall)
         b.block(d.BODY, *head, text)
     h.one("存在的不足和改进措施")
-    _shortfalls(b, says | {"sec": p.sec}, lost, year)
+    _shortfalls(b, says | {"sec": p.sec, "p": p}, lost, year)
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
@@ -96,6 +98,28 @@ def _opening(
     if scored < len(rows):
         text += str(says["unscored"]).format(n=len(rows) - scored)
     return text + "现将自评情况报告如下。"
+
+
+def _overall(facts: Facts, rows: list[Any]) -> list[Any]:
+    """全年，…召开支委会11次、…；对照考核细则，5项指标中2项得满分，扣分集中在……: what the
+    year held in brief, and where the points were lost."""
+    said: list[Any] = []
+    for key, label in (
+        ("branch_committee", "召开支委会"), ("central_study", "理论学习中心组集中学习"),
+        ("analyses", "开展形势分析研判"), ("inspections", "检查阵地"), ("adopted_high", "省级以上媒体采用稿件"),
+    ):  # fmt: skip
+        fig = facts.figure(key)
+        if fig.value:
+            said += ["，" if said else "全年", label, rounds(fig) if key == "inspections" else fig]
+    text = "。" if said else ""
+    full = [r for r in rows if r.self_score and r.self_score.score >= r.indicator.points]
+    short = [r for r in rows if r.self_score and r.self_score.score < r.indicator.points]
+    if short:
+        where = "".join(f"“{r.indicator.name}”" for r in short)
+        text += f"对照考核细则，{len(rows)}项指标中{len(full)}项得满分，扣分集中在{where}{'等' if len(short) > 3 else ''}{len(short)}项。"
+    elif full:
+        text += f"对照考核细则，{len(rows)}项指标均得满分。"
+    return [*said, text] if said or text else []
 
 
 def _score_table(b: d.Builder, rows: list[Any], points: Decimal, total: Decimal) -> None:
@@ -140,7 +164,7 @@ class _Scoring:
 
     def indicator(
         self, p: Prose, says: dict[str, Any], r: Any
-    ) -> tuple[list[Any], str, tuple[Any, str, bool] | None]:
+    ) -> tuple[list[Any], str, tuple[Any, str, Any] | None]:
         """The evidence, the score and, where points were lost, (row, why, lost by a rule)."""
         from .facts_more import evidence_records
 
@@ -172,12 +196,15 @@ class _Scoring:
             text += p.pick(*says["full"]).format(score=plain_number(score))
         else:
             lost = plain_number(ind.points - score)
+            criteria = ind.criteria.strip().rstrip("。")
             text += (
                 f"自评{plain_number(score)}分。"
                 if why
+                else f"考核细则规定本项“{criteria}”，据此扣{lost}分，自评{plain_number(score)}分。"
+                if criteria and ind.method != "rule"
                 else p.pick(*says["part"]).format(score=plain_number(score), lost=lost)
             )
-            shortfall = (r, why or note or "评分中发现不足", bool(why))
+            shortfall = (r, why or note or "评分中发现不足", self.rules.get(ind.rule_id) if why else None)
         if score is not None and r.computed is not None and score != r.computed:
             text += f"按考核细则计算应得{plain_number(r.computed)}分，自评得分与之不一致，请核对。"
         if r.problem:  # a stored rule nobody can evaluate: scored by hand, never counted as met
@@ -185,14 +212,20 @@ class _Scoring:
         return head, text, shortfall
 
 
-def _shortfalls(b: d.Builder, says: dict[str, Any], lost: list[tuple[Any, str, bool]], year: int) -> None:
+def _shortfalls(b: d.Builder, says: dict[str, Any], lost: list[tuple[Any, str, Any]], year: int) -> None:
+    """Each indicator that lost points: what was lost and why, and the measure that answers it —
+    for a report its due day, for a monthly meeting the year's calendar, for 阵地 the rounds."""
     if not lost:
         b.block(d.BODY, says["all_full"])
         return
-    for n, (r, cause, by_rule) in enumerate(lost):
-        measure = says["improve"][n % len(says["improve"])] if by_rule else says["improve_manual"]
-        if by_rule and "report" in (r.indicator.rule_id or ""):  # a report has a due day: remind before it
+    for n, (r, cause, rule) in enumerate(lost):
+        measure = says["improve"][n % len(says["improve"])] if rule else says["improve_manual"]
+        if rule is not None and rule.ledger == "report":  # a report has a due day: draft before it
             measure = says["improve_report"]
+        elif rule is not None and rule.period == "month":
+            measure = says["improve_month"].replace("{action}", rule_action(says["p"], rule, True))
+        elif rule is None and "阵地" in r.indicator.name:
+            measure = says["improve_positions"]
         lead = f"{int_to_cn(n + 1)}是" if len(lost) > 1 else ""
         taken = plain_number(r.indicator.points - r.self_score.score)
         b.block(

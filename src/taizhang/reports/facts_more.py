@@ -373,14 +373,22 @@ def ideology_studies(facts: Any) -> Any:
 
 
 # --- What a superior's inspections of its units found (docs4) ------------------------------------------
-def inspection_feedback(
-    unit: Any, units: list[Any], year: int, *, user: Any = None
-) -> list[tuple[date, str, int | None, list[str]]]:
-    """Each inspection `unit` made of its units in the year, as the inspected unit recorded it: the
-    day, the unit, the problems fed back (反馈问题4个, None when the record gives no count) and the
-    fields they concern (涉及三审记录和学习研讨)."""
-    import re
+@dataclass
+class Feedback:
+    """One inspection of a unit by its superior, as the inspected unit recorded it."""
 
+    day: date
+    unit: Any
+    count: int | None  # the problems fed back: the 整改台账's items, else the summary's 反馈问题N个
+    fields: list[str]  # what they concern, from the summary (涉及三审记录和学习研讨)
+    items: list[Any]  # the rectifications the inspection opened (source 检查, found the same day)
+
+
+def inspection_feedback(unit: Any, units: list[Any], year: int, *, user: Any = None) -> list[Feedback]:
+    """Each inspection `unit` made of its units in the year, as the inspected unit recorded it. The
+    problems are the rectification items the unit entered from it (source 检查, found on the day);
+    where it entered none, the count its summary gives (反馈问题4个), the one place the model holds
+    a count without the items (a report record has no link to the items it produced)."""
     names = {unit.name, (getattr(unit, "short_name", "") or "").strip()} - {""}
     rows = (
         lm.ReportRecord.objects.readable(user)
@@ -388,12 +396,18 @@ def inspection_feedback(
         .select_related("unit")
         .order_by("held_on", "unit__path")
     )
-    out: list[tuple[date, str, int | None, list[str]]] = []
+    out = []
     for r in rows:
         if r.recipient.strip() in names or any(n in r.title for n in names):
             text = r.summary or ""
-            count = re.search(r"反馈问题(\d+)个", text)
+            items = list(
+                lm.Rectification.objects.readable(user)
+                .filter(unit=r.unit, source="inspection", found_on=r.held_on)
+                .order_by("pk")
+            )
+            said = re.search(r"反馈问题(\d+)个", text)
+            count = len(items) if items else int(said.group(1)) if said else None
             about = re.findall(r"涉及([^，。；]+)", text)
             fields = [x for a in about for x in re.split(r"和|、", a) if x]
-            out.append((r.held_on, r.unit.name, int(count.group(1)) if count else None, fields))
+            out.append(Feedback(r.held_on, r.unit, count, fields, items))
     return out

@@ -12,24 +12,26 @@ from typing import Any
 from taizhang.proofread.text import int_to_cn
 
 from . import document as d
-from .facts import collect, missed_rules, rule_cells, rules_of, year_period
+from .facts import collect, rule_cells, rules_of, year_period
 from .phrases import KEYPOINT_HEADINGS, PHRASES
-from .phrases_upward import KP_OVERDUE, KP_OVERDUE_ITEM
 from .problems import (
     Problem,
     adoption_target,
+    committee,
     drop_held,
+    family_turn,
     find_problems,
     measure,
     measures_begin,
     missed_text,
+    overdue_answer,
     owner_of,
     problem_text,
     rect_owner,
     secretary,
     time_limit,
 )  # fmt: skip
-from .prose import EVERY, Headings, Prose, finish, md, person, settle_overdue, sibling_turn
+from .prose import EVERY, Headings, Prose, finish, md, person, settle_overdue
 
 # each rule as a task, its frequency written once: (section, task)
 RULE_SECTION = {  # where each rule's task stands in the key points (the task's words: phrases.py)
@@ -113,11 +115,11 @@ def _summary(p: Prose, pr: Problem) -> str:
     return {
         "missed": lambda: (
             missed_text(p, s.get("cells", [])).replace("；", "、")
-            + ("（这类缺项已连续两年出现）" if s.get("again") else "")
+            + ("，且上年也出现过同类缺项" if s.get("again") else "")
         ),
         "risk": lambda: f"“{s.get('risk', '')}”" + ("风险反复出现" if s.get("recurring") else "被评为高风险"),
         "opinion": lambda: f"{s.get('theme', '')}方面舆情较为集中",
-        "positions": lambda: f"{s.get('where', '')}管理存在薄弱环节",
+        "positions": lambda: "部分阵地日常管理存在薄弱环节",  # the measure names them
         "attendance": lambda: f"{s.get('kind', '')}到会率偏低",
     }.get(pr.kind, lambda: SUMMARY[pr.kind])()
 
@@ -134,11 +136,9 @@ def _last_problems(p: Prose, unit: Any, last: int, user: Any) -> list[Problem]:
     missed, _due = rule_cells(unit, last, user=user, until=p.facts.cutoff)
     missed = drop_held(unit, missed, user)
     problems = find_problems(p, missed)
-    before = {c.rule.id for c in missed_rules(unit, last - 1, user=user)} if missed else set()
     for pr in problems:
-        if pr.kind == "missed":
+        if pr.kind == "missed":  # again: as the summary finds it (problems._missed_problem)
             pr.slots["cells"] = missed
-            pr.slots["again"] = any(c.rule.id in before for c in missed)
     return problems
 
 
@@ -182,14 +182,15 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
             answer = [*answer, "对外发布的信息一律执行初审、复审、终审“三审”制度，全年落实。"]
         if answer and not _into_rule_task(pr, answer, by_rule):
             tasks[PROBLEM_SECTION[pr.kind]].insert(0, answer)
-    _carried_tasks(p, year, owners, tasks, reviewed=any(pr.kind == "reviews" for pr in problems))
+    kinds = {pr.kind for pr in problems}
+    _carried_tasks(p, year, owners, tasks, reviewed="reviews" in kinds, answered="adoption" in kinds)
     _plan_item_tasks(unit, user, year, owners, tasks)
     name_once(p, tasks)
     _write_tasks(p, b, h, tasks)
     h.one("工作要求")
     for part in ("org", "check", "record"):
-        pieces = p.say(f"kp.rhead.{part}", turn=sibling_turn(unit, f"kp.rhead.{part}", year))
-        pieces += p.say(f"kp.require.{part}", turn=sibling_turn(unit, f"kp.require.{part}", year))
+        pieces = p.say(f"kp.rhead.{part}", turn=family_turn(unit, f"kp.rhead.{part}", year))
+        pieces += p.say(f"kp.require.{part}", turn=family_turn(unit, f"kp.require.{part}", year))
         if "special-inspection" in by_rule:  # the inspection is a task above: not a second one here
             pieces = [
                 x.replace("年中开展一次专项检查", "每季度末梳理一次任务进展") if isinstance(x, str) else x
@@ -222,7 +223,10 @@ def _rule_tasks(
         if rule.id == "party-lecture":  # the secretary is the task's subject: not 由支部书记负责 again
             tail = p.say("kp.tail.self", deadline=deadline) if deadline else p.say("kp.tail.self.none")
         else:
-            tail = p.say("kp.tail", owner=owners[section], deadline=f"，{deadline}" if deadline else "")
+            turn = family_turn(unit, f"kp.tail.{rule.id}", year)
+            tail = p.say(
+                "kp.tail", turn=turn, owner=owners[section], deadline=f"，{deadline}" if deadline else ""
+            )
         tasks[section].append([rule_task(p, rule), *tail])
         by_rule[rule.id] = tasks[section][-1]
     return by_rule
@@ -244,7 +248,9 @@ def _into_rule_task(pr: Problem, answer: list[Any], by_rule: dict[str, list[Any]
     return True
 
 
-def _carried_tasks(p: Prose, year: int, owners: dict[str, str], tasks: Tasks, reviewed: bool = False) -> None:
+def _carried_tasks(
+    p: Prose, year: int, owners: dict[str, str], tasks: Tasks, reviewed: bool = False, answered: bool = False
+) -> None:
     """What last year's records carry forward: the occasions of publicity, the adoption target,
     the review, the study plans, the open rectifications, the team."""
     facts = p.facts
@@ -258,7 +264,7 @@ def _carried_tasks(p: Prose, year: int, owners: dict[str, str], tasks: Tasks, re
             ]
         )
     target = adoption_target(facts)
-    if target or p.has("submissions"):
+    if (target or p.has("submissions")) and not answered:  # else the answer to last year's problem holds it
         aim = f"省级以上媒体采用不少于{target}篇" if target else "逐步提高省级以上媒体采用数量"
         tasks["publicity"].append(
             [f"围绕气象服务重点策划选题，{aim}，由{owners['publicity']}负责，12月底前完成。"]
@@ -277,8 +283,22 @@ def _carried_tasks(p: Prose, year: int, owners: dict[str, str], tasks: Tasks, re
     if facts.value("subscriptions"):
         tasks["publicity"].append(p.say("kp.subs", next=year + 1, owner=owners["publicity"]))
     _open_rectification_tasks(p, tasks)
-    tasks["team"].append(p.say("kp.team.training", owner=owners["team"], time=f"{year}年6月底"))
-    tasks["team"].append(p.say("kp.team.exchange", owner=owners["sec"], time=f"{year}年9月底"))
+    tasks["team"].append(
+        p.say(
+            "kp.team.training",
+            turn=family_turn(facts.unit, "kp.team.training", year),
+            owner=owners["team"],
+            time=f"{year}年6月底",
+        )
+    )
+    tasks["team"].append(
+        p.say(
+            "kp.team.exchange",
+            turn=family_turn(facts.unit, "kp.team.exchange", year),
+            owner=owners["sec"],
+            time=f"{year}年3月底",
+        )
+    )
 
 
 def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
@@ -293,26 +313,34 @@ def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
     standing = list(first.values())
     overdue = [r for r in standing if r.pk in late]  # every one: the count is the problems section's
     if overdue:
-        turn = sibling_turn(facts.unit, "kp.overdue", facts.period.year)  # siblings never alike
-        shape = KP_OVERDUE_ITEM[turn % len(KP_OVERDUE_ITEM)]
-        items = "、".join(
-            shape.format(
-                problem=problem_text(r), due=f"{r.deadline.year}年{md(r.deadline)}", owner=rect_owner(p, r)
+        # the answer the summary gives (problems.overdue_answer): each item its owner and own limit,
+        # those promised before under the secretary's 挂牌督办
+        turn = family_turn(facts.unit, "kp.overdue", facts.period.year)  # siblings never alike
+        tasks["rectification"].append(
+            p.say(
+                "kp.overdue",
+                turn=turn,
+                n=len(overdue),
+                items=overdue_answer(p, overdue),
+                until=f"{facts.period.year}年{p.until}".replace(
+                    f"{facts.period.year}年{facts.period.year}年", f"{facts.period.year}年"
+                ),
             )
-            for r in overdue
         )
-        said = KP_OVERDUE[turn % len(KP_OVERDUE)].format(
-            n=len(overdue), items=items, time=time_limit(p, "overdue")
-        )
-        tasks["rectification"].append([said])
     for r in [r for r in standing if r.pk not in late]:
         # an item not yet due keeps its own deadline: it is never moved later unsaid
         who = rect_owner(p, r)
         if r.deadline >= measures_begin(facts):
             said = f"完成“{problem_text(r)}”问题的整改，由{who}负责，{time_limit(p, 'open', r.deadline)}前整改到位并销号。"
-        else:
+        else:  # still within its limit on the document's day: kept to it, the result reported
             due = f"{r.deadline.year}年{md(r.deadline)}"
-            said = f"“{problem_text(r)}”问题原定{due}整改到位，由{who}负责；如未按期完成，{time_limit(p, 'open')}前整改到位并销号，说明延期原因。"
+            said = (
+                "“{p}”问题由{who}负责，按原定{due}前整改到位并销号，整改结果在{year}年1月的{body}上报告。",
+                "{who}负责的“{p}”问题，时限{due}不变，销号后在{year}年1月的{body}上通报结果。",
+                "“{p}”问题仍按{due}的原定时限整改，由{who}负责，{year}年1月{body}听取整改结果。",
+            )[family_turn(facts.unit, "kp.open.due", facts.period.year) % 3].format(
+                p=problem_text(r), who=who, due=due, year=facts.period.year + 1, body=committee(p)
+            )
         tasks["rectification"].append([said])
 
 
@@ -323,9 +351,10 @@ def name_once(p: Prose, tasks: Tasks) -> None:
 
     people = [g for g in leading_group(p) if person(g)]
     posts = [g.title or "" for g in people]
-    full = {f"{g.title}{person(g)}": g.title for g in people if g.title and posts.count(g.title) == 1}
-    full |= {f"{g.title or '分管领导'}{person(g)}": "分管领导" for g in people if g.post == "deputy"}
-    full |= {f"{p.sec}{person(g)}": p.sec for g in people if g.post == "leader"}
+    # after the first time by name alone (李明华), never by a bare post (分管领导, 办公室主任)
+    full = {f"{g.title}{person(g)}": person(g) for g in people if g.title and posts.count(g.title) == 1}
+    full |= {f"{g.title or '分管领导'}{person(g)}": person(g) for g in people if g.post == "deputy"}
+    full |= {f"{p.sec}{person(g)}": f"{p.sec}{person(g)}" for g in people if g.post == "leader"}
     seen: set[str] = set()
     for section in KP_SECTIONS:
         for task in tasks[section]:
@@ -363,7 +392,7 @@ def _write_tasks(p: Prose, b: d.Builder, h: Headings, tasks: Tasks) -> None:
             continue
         h.two(p.pick(*KEYPOINT_HEADINGS[section]))
         role = f"kp.lead.{section}"  # the unit's own line, apart from its siblings'
-        b.block(d.BODY, *p.say(role, turn=sibling_turn(p.facts.unit, role, p.facts.period.year)))
+        b.block(d.BODY, *p.say(role, turn=family_turn(p.facts.unit, role, p.facts.period.year)))
         for n, task in enumerate(tasks[section], 1):
             b.block(d.BODY, f"{n}.", *task)
 

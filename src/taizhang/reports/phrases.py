@@ -40,28 +40,43 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{span}意识形态领域形势总体平稳可控，主流思想舆论积极健康。",
         "{span}未发生意识形态领域重大问题，干部职工队伍思想稳定、积极向上。",
         "{span}意识形态领域保持总体稳定，为气象事业发展营造了良好环境。",
-        "{span}干部职工思想稳定，意识形态领域没有出现大的风险。",
+        "{span}干部职工思想稳定，意识形态领域总体可控。",
     ),
     # --- 组织领导与责任落实 ------------------------------------------------------------------------------
+    # a work section's heading is chosen by its data condition (rich or modest, all closed or some
+    # overdue) and by the unit's turn, so that sibling units never share one and none praises what
+    # the section shows unfinished
     "h.leadership": (
         "坚持党管意识形态，责任体系不断健全",
         "强化组织领导，主体责任落细落实",
         "健全责任链条，工作部署扎实到位",
-        "高位谋划推动，责任落实层层传导",
+        "明确责任分工，工作部署有章可循",
         "夯实责任基础，统筹推进有章有法",
+    ),
+    "h.leadership.modest": (
+        "落实主体责任，按计划推进工作部署",
+        "聚焦责任落实，抓好阶段工作安排",
+        "坚持党管意识形态，定期研究部署工作",
+        "压紧工作责任，定期研究意识形态工作",
     ),
     "lead.intro": (
         "{org}把落实意识形态工作责任制作为管党治党的重要内容，年初即谋划部署年度任务。",
         "{org}把意识形态工作纳入年度工作安排，与业务工作一并部署、一并推进。",
         "年初，{org}对意识形态工作作出专门安排，明确任务分工和推进节点。",
-        "{org}坚持书记带头抓、分管领导具体抓、班子成员分工抓，推动责任落实落地。",
-        "{org}围绕责任制各项要求，从机构、清单、会议三个方面抓好落实。",
+        "{org}把意识形态工作列入重要议事日程，定期研究、统筹推进。",
+        "{org}书记履行第一责任人职责，班子成员落实“一岗双责”。",
+    ),
+    "lead.intro.half": (  # a half year that does not open the year: no 年初
+        "{org}对照年度意识形态工作安排，抓好下半年各项任务的推进落实。",
+        "{org}把意识形态工作与下半年业务工作一并部署、一并推进。",
+        "{org}书记履行第一责任人职责，下半年继续把意识形态工作列入重要议事日程。",
+        "进入下半年，{org}围绕年度任务和上级检查要求，持续压实意识形态工作责任。",
     ),
     "lead.group": (
         "{when}，{org}调整意识形态工作领导小组，由{who}任组长{deputy}，小组成员{n}{liaison}。",
         "{when}，意识形态工作领导小组完成调整，{who}任组长{deputy}，共有成员{n}{liaison}。",
         "领导小组于{when}调整到位，组长由{who}担任{deputy}，成员{n}{liaison}，分工明确。",
-        "{when}，{org}印发文件调整意识形态工作领导小组，{who}担任组长{deputy}，成员{n}{liaison}。",
+        "{when}，{org}{doc}调整意识形态工作领导小组，{who}担任组长{deputy}，成员{n}{liaison}。",
         "{when}，{org}调整意识形态工作领导小组，{who}任组长{deputy}，小组由{n}组成{liaison}。",
     ),
     "lead.duties": (
@@ -81,7 +96,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "lead.special": (
         "{when}召开意识形态工作专题会议，对阶段性任务作出安排。",
         "{when}，{org}另行召开意识形态工作专题会议，推动各项任务落实。",
-        "此外，{when}专门召开意识形态工作专题会议，逐项督促任务进度。",
+        "{when}专门召开意识形态工作专题会议，逐项督促任务进度。",
         "{when}还召开了意识形态工作专题会议，听取各科室工作进展情况。",
     ),
     "lead.accounts.one": (
@@ -91,7 +106,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "lead.meetings.one": (
         "{span}{meet}专题研究意识形态工作{n}，于{date}{what}。",
-        "{meet}{span}召开专题会议研究意识形态工作{n}，{date}{what}。",
+        "{date}，{meet}专题{what}。",
         "意识形态工作{span}列入{meet}议题{n}，{date}{what}。",
     ),
     "lead.accounts": (
@@ -108,12 +123,24 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "突出学用结合，理论学习入脑入心",
         "筑牢思想根基，学习成效逐步显现",
     ),
+    "h.study.gap": (
+        "坚持理论学习，学习计划逐项推进",
+        "抓好集中学习，理论武装持续推进",
+        "落实学习制度，学习教育按计划开展",
+        "以计划管学习，推动理论学习常态开展",
+    ),
     "study.intro": (
         "{org}年初制定学习计划，把理论学习作为意识形态工作的基础工程。",
         "{org}坚持把理论学习摆在首位，以计划管学习、以制度促学习。",
         "围绕学习贯彻习近平新时代中国特色社会主义思想，{org}统筹安排集中学习和专题研讨。",
         "{org}突出政治理论学习，结合气象工作实际抓好学习教育。",
         "{org}坚持集中学习与个人自学相结合，推动学习常态化。",
+    ),
+    "study.intro.half": (
+        "{org}按照年度学习计划，逐月安排下半年的集中学习和专题研讨。",
+        "{org}坚持把理论学习摆在首位，下半年继续以计划管学习、以制度促学习。",
+        "{org}坚持集中学习与个人自学相结合，下半年学习按计划推进。",
+        "围绕学习贯彻习近平新时代中国特色社会主义思想，{org}统筹安排下半年的集中学习。",
     ),
     "study.plan": (
         "学习计划安排专题{items}，{done}。",
@@ -139,8 +166,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "study.materials": (
         "学习材料以{titles}为重点。",
         "重点研读了{titles}。",
-        "集中研读{titles}，做到原原本本学、逐章逐节学。",
-        "学习中突出{titles}等重点篇目。",
+        "集中研读了{titles}。",
+        "学习中把{titles}作为重点学习材料。",
         "围绕{titles}组织领学和交流。",
     ),
     "study.named.tail": (
@@ -163,19 +190,19 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{when}，{who}围绕“{topic}”讲授专题党课，参学{present}。",
         "{who}于{when}讲授“{topic}”专题党课，{present}到场聆听。",
         "{when}，{who}结合工作实际讲授“{topic}”专题党课，{present}参加。",
-        "党课方面，{when}{who}以“{topic}”为题作专题辅导，参学{present}。",
+        "{when}，{who}以“{topic}”为题为党员讲授专题党课，参学{present}。",
     ),
     "study.lecture.plain": (
         "{when}，{who}讲授专题党课，{present}参学。",
         "{who}于{when}讲授专题党课，参学{present}。",
         "{when}，{who}为党员干部讲授专题党课，到场{present}。",
-        "党课方面，{when}由{who}讲授专题党课，{present}参加。",
+        "{when}由{who}讲授专题党课，{present}参加。",
     ),
     "study.branch": (
         "支部以“三会一课”为基本制度，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
-        "“三会一课”方面，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
+        "按照“三会一课”制度，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
         "{span}共召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
-        "组织生活方面，{span}召开支委会{committee}、党员大会{assembly}、党小组会{group}，开展主题党日{theme}。",
+        "{span}组织生活正常开展，召开支委会{committee}、党员大会{assembly}、党小组会{group}，开展主题党日{theme}。",
         "支部坚持以“三会一课”为载体，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，主题党日活动开展{theme}。",
     ),
     "study.up": (
@@ -198,15 +225,23 @@ PHRASES: dict[str, tuple[str, ...]] = {
     # --- 舆论引导与宣传 ------------------------------------------------------------------------------------
     "h.publicity": (
         "加强正面宣传，舆论引导有声有色",
-        "唱响主旋律，宣传工作亮点纷呈",
+        "唱响主旋律，正面宣传形成声势",
         "讲好气象故事，对外宣传持续发力",
         "守正创新宣传，主流声音更加响亮",
         "聚焦中心工作，宣传引导精准有效",
         "用好重要节点，气象声音广泛传播",
     ),
+    "h.publicity.modest": (
+        "围绕中心工作，做好正面宣传",
+        "抓好主题宣传，加强舆论引导",
+        "结合气象服务，开展宣传引导",
+        "用好宣传阵地，传播气象声音",
+        "围绕重要节点，开展主题宣传和科普",
+        "抓好对外宣传，做好舆论引导工作",
+    ),
     "pub.intro": (
         "{span}围绕气象服务和重要节点，{org}组织宣传活动{n}{reach}。",
-        "宣传工作方面，{span}共组织活动{n}{reach}。",
+        "{span}共组织各类宣传活动{n}{reach}。",
         "{org}围绕重要节点和气象服务重点开展主题宣传，{span}开展宣传活动{n}{reach}。",
         "紧扣气象防灾减灾和重要纪念日，{span}组织宣传活动{n}{reach}。",
         "{span}，{org}结合世界气象日、防灾减灾日等节点开展宣传活动{n}{reach}。",
@@ -223,17 +258,17 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{lead}{when}，{partners}举行{theme}",
     ),
     "pub.event.tail": (
-        "，地点设在{channel}{reach}。",
-        "，在{channel}设点讲解{reach}。",
-        "，在{channel}面向群众讲解{reach}。",
-        "，活动在{channel}举行{reach}。",
+        "，依托{channel}扩大宣传面{reach}。",
+        "，利用{channel}普及相关知识{reach}。",
+        "，活动依托{channel}展开{reach}。",
+        "，借助{channel}扩大覆盖面{reach}。",
         "，主要依托{channel}{reach}。",
-        "，{channel}为活动提供了场地{reach}。",
+        "，主要在{channel}进行{reach}。",
         "，通过{channel}扩大影响{reach}。",
     ),
     "pub.submit": (
         "{span}投稿{n}，被媒体采用{adopted}，其中{levels}。",
-        "对外宣传方面，{span}报送稿件{n}、被采用{adopted}，其中{levels}。",
+        "{span}向各级媒体报送稿件{n}、被采用{adopted}，其中{levels}。",
         "{span}共向各级媒体投稿{n}，采用{adopted}，其中{levels}。",
         "信息报送{span}投稿{n}、获采用{adopted}，其中{levels}。",
         "{span}撰写报送稿件{n}，{adopted_word}{adopted}，按级别分，{levels}。",
@@ -241,12 +276,12 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "pub.submit.none": (
         "{span}投稿{n}，暂无被媒体采用的稿件。",
         "{span}报送稿件{n}，尚未获得媒体采用。",
-        "对外宣传方面，{span}投稿{n}，目前还没有被采用的稿件。",
+        "{span}共报送稿件{n}，目前还没有被采用的稿件。",
     ),
     "pub.high": (
         "{items}。",
         "在较高层级的媒体上，{items}。",
-        "省级以上媒体方面，{items}。",
+        "{items}等稿件较有影响。",
         "较有影响的稿件中，{items}。",
     ),
     "pub.subs": (
@@ -264,19 +299,26 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "严格审核把关，宣传阵地守牢守稳",
         "织密管理网络，阵地建设稳步推进",
     ),
+    "h.positions.found": (  # the inspections found problems or 舆情 came up: no 更加规范
+        "加强阵地管理，抓好检查发现问题整改",
+        "坚持定期检查，督促阵地问题整改",
+        "落实阵地责任，严格信息发布审核",
+        "对照阵地清单，抓好日常检查和审核",
+        "管好用好阵地，及时回应社会关切",
+    ),
     "pos.stock": (
         "{org}对{kinds}{n}意识形态阵地实行清单管理。",
         "{cutoff}在用的意识形态阵地共{n}，包括{kinds}。",
         "全部{n}阵地（{kinds}）纳入统一管理，做到底数清楚。",
         "{org}建立阵地管理清单，涵盖{kinds}{n}阵地。",
-        "阵地方面，{org}管理{kinds}{n}阵地，坚持谁主管谁负责、谁主办谁负责。",
+        "{org}管理的{kinds}{n}阵地，均按照谁主管谁负责、谁主办谁负责的原则落实管理责任。",
     ),
     "pos.inspect": (
-        "{span}开展阵地检查{n}，发现问题{problems}{where}，均已督促整改。",
-        "坚持定期检查，{span}检查阵地{n}，发现问题{problems}{where}，均督促整改到位。",
+        "{span}开展阵地检查{n}，发现问题{problems}{where}，均已交办整改。",
+        "坚持定期检查，{span}检查阵地{n}，发现问题{problems}{where}，逐一督促整改。",
         "{span}共组织阵地检查{n}，发现并督促整改问题{problems}{where}。",
-        "阵地检查{span}开展{n}，发现问题{problems}{where}，已落实整改。",
-        "{span}对各类阵地检查{n}，共发现问题{problems}{where}，整改后逐一复查。",
+        "阵地检查{span}开展{n}，发现问题{problems}{where}，已交办整改。",
+        "{span}对各类阵地检查{n}，共发现问题{problems}{where}，逐项督促整改。",
     ),
     "pos.inspect.clean": (
         "{span}开展阵地检查{n}，未发现内容导向问题。",
@@ -290,7 +332,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "对外发布的信息履行“三审”程序，{span}审核{n}、通过{passed}{rejected}。",
     ),
     "pos.opinion": (
-        "{when}，出现“{summary}”的舆情",
+        "{when}，发现“{summary}”的舆情",
         "针对{when}出现的“{summary}”",
         "{when}发生“{summary}”的舆情后",
         "对{when}发现的“{summary}”",
@@ -299,27 +341,27 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "pos.opinion.tail": (
         "，{response}",
-        "，{response_short}，并作了解释说明。",
-        "，{response_short}，向社会作了回应。",
+        "，经核实，{response}",
+        "，当即核实情况，{response}",
         "，{response}",
-        "，研判后{response}",
+        "，经研判，{response}",
     ),
     "pos.opinion.total": (
         "{span}发现涉及本单位的舆情{n}，已处置完毕{closed}，均未发酵扩散。",
         "{span}共处置涉及本单位的舆情{n}，办结{closed}。",
-        "舆情方面，{span}发现{n}，处置完毕{closed}，没有形成负面炒作。",
+        "{span}涉及本单位的舆情共{n}，处置完毕{closed}，没有形成负面炒作。",
         "{span}监测发现舆情{n}，已办结{closed}，应对及时。",
     ),
     "pos.opinion.total.one": (
         "{span}发现涉及本单位的舆情{n}，已处置完毕，未发酵扩散。",
         "{span}共处置涉及本单位的舆情{n}，已办结。",
-        "舆情方面，{span}发现{n}，已处置完毕，没有形成负面炒作。",
+        "{span}涉及本单位的舆情共{n}，已处置完毕，没有形成负面炒作。",
         "{span}监测发现舆情{n}，已及时处置办结。",
     ),
     "pos.opinion.total.all": (
         "{span}发现涉及本单位的舆情{n}，均已处置完毕，未发酵扩散。",
         "{span}共处置涉及本单位的舆情{n}，均已办结。",
-        "舆情方面，{span}发现{n}，全部处置完毕，没有形成负面炒作。",
+        "{span}涉及本单位的舆情共{n}，全部处置完毕，没有形成负面炒作。",
         "{span}监测发现舆情{n}，均及时处置办结。",
     ),
     # --- 分析研判与监督检查 ------------------------------------------------------------------------------------
@@ -330,6 +372,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "抓牢研判预警，督查检查闭环推进",
         "注重源头防范，研判督查同向发力",
         "研判与督查并重，防范化解风险有力",
+    ),
+    "h.analysis.open": (
+        "坚持定期研判，持续跟踪风险隐患",
+        "开展分析研判，抓好风险点防范化解",
+        "加强形势研判，接受和开展监督检查",
+        "研判与督查并重，查找风险隐患",
+        "坚持按期研判，排查防范风险点",
     ),
     "ana.sessions": (
         "{span}开展意识形态领域形势分析研判{n}（{dates}），排查风险点{risks}{high}。",
@@ -342,6 +391,22 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{span}开展意识形态领域形势分析研判{n}（{dates}），排查风险点{risks}{high}。",
         "{dates}，{org}召开形势分析研判会议，梳理风险点{risks}{high}。",
         "{span}分析研判{n}，于{dates}召开，查找风险点{risks}{high}。",
+    ),
+    "ana.situation": (
+        "从研判情况看，{situation}。研判认为{conclusion}",
+        "会议分析认为，{situation}。会议判断{conclusion}",
+        "研判会议通报，{situation}。研判结论是{conclusion}",
+    ),
+    "ana.risks": (
+        "具体来看，{items}。",
+        "逐项分析，{items}。",
+        "对查找出的风险点逐一明确了防范措施：{items}。",
+        "这些风险点中，{items}。",
+    ),
+    "ana.risks.open": (
+        "上述风险点目前均在防范化解中。",
+        "这几个风险点目前都还在防范化解中。",
+        "目前，上述风险点均在持续防范化解。",
     ),
     "ana.resolved": (
         "截至目前，已化解风险点{resolved}{rest}。",
@@ -363,7 +428,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "ana.reports": (
         "{items}。",
-        "向上级报告方面，{items}。",
+        "按时向上级报告工作，{items}。",
         "{org}坚持定期报告制度，{items}。",
         "按照报告制度，{items}。",
     ),
@@ -379,13 +444,24 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{org}于{when}{title}，{summary}",
     ),
     # --- 整改落实 ------------------------------------------------------------------------------------------
-    "h.rectification": (
+    "h.rectification": (  # every problem of the period closed
         "坚持问题导向，整改落实见行见效",
         "对账销号抓整改，问题清单动态清零",
         "狠抓问题整改，以改促建成效明显",
         "闭环推进整改，长效机制逐步完善",
+    ),
+    "h.rectification.open": (  # some still open, none past its time limit
         "压实整改责任，问题整改扎实推进",
         "聚焦问题短板，整改工作有序推进",
+        "建立问题清单，逐项推进整改落实",
+        "坚持问题导向，按期推进整改",
+    ),
+    "h.rectification.late": (  # some past their time limit
+        "建立整改台账，推进问题整改",
+        "梳理问题清单，跟踪整改进度",
+        "坚持问题导向，推进整改销号",
+        "对照问题清单，抓好整改督办",
+        "抓好问题整改，督促逾期事项落实",
     ),
     "rect.total": (
         "{span}从{sources}等渠道梳理问题{n}，已整改完成{closed}{open}。",
@@ -396,7 +472,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "rect.named": (
         "已完成的有“{problem}”，{when}完成整改。",
-        "其中，“{problem}”一项已于{when}整改到位。",
+        "整改完成的问题里，“{problem}”一项已于{when}整改到位。",
         "已完成的如“{problem}”，于{when}整改完成，并建立了长效机制。",
         "“{problem}”的问题在{when}整改销号。",
         "{when}，“{problem}”的问题完成整改。",
@@ -501,7 +577,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "预报预警信息的解读还不够到位。",
     ),
     "prob.opinion": (
-        "{span}涉及本单位的舆情{n}，集中在{theme}方面，说明在{theme}的科普和解读上做得还不够。",
+        "{span}涉及本单位的舆情{n}，集中在{theme}方面，说明这方面的科普和解读做得还不够。",
         "{span}发生舆情{n}，主要涉及{theme}，反映出服务信息的解读和科普宣传还有差距。",
         "{span}出现涉及本单位的舆情{n}，多与{theme}有关，对公众关注点的预判还不够。",
     ),
@@ -612,6 +688,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{time}前由{owner}排出全年时间表，{items}月初提醒、月末核对，做到不缺项、不延误。",
         "{owner}牵头，{time}前将{items}列入年度工作安排，每季度检查一次落实情况。",
     ),
+    "next.missed.again": (
+        "上年“列入安排、定期检查”的做法没有管住，改为由{owner}每月5日前审定当月活动方案、月底核对，当月未能{items}的，在下次会议上说明原因并限期补上，{time}前建立这一制度。",
+        "{time}前由{owner}建立月初报方案、月中提醒、月末通报制度，当月未能{items}的，次月10日前补上，并在年度述职中说明。",
+        "{owner}对{items}实行月度清单管理，{time}前明确每月承办人和日期，未按期开展的由承办人书面说明原因，连续缺项的纳入年度考核扣分。",
+    ),
     "nh.risk": (
         "盯紧重点风险点。",
         "推动风险隐患源头治理。",
@@ -624,7 +705,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "next.risk": (
         "{measure}，由{owner}负责，{time}前拿出具体办法并落实到位。",
         "{owner}牵头{measure}，{time}前落实到位，并在分析研判中跟踪这一风险的变化。",
-        "由{owner}落实“{measure}”的措施，{time}前完成，分析研判时复核成效。",
+        "由{owner}落实{measure}的措施，{time}前完成，分析研判时复核成效。",
     ),
     "nh.opinion": (
         "加强舆情回应和科普解读。",
@@ -711,6 +792,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{items}，实行对账销号，整改结果报{org}审核。",
         "{items}，每月跟踪进度，确保按期销号。",
     ),
+    "kp.overdue": (
+        "对逾期未完成的{n}项整改挂账督办，{items}，逐项说明逾期原因。",
+        "截至{until}，有{n}项整改已过时限仍未完成。{items}，责任人书面说明逾期原因。",
+        "把逾期未完成的{n}项整改作为年初第一件事来抓，{items}，完成后对账销号。",
+    ),
     "nh.workplan": (
         "推动工作要点全面落实。",
         "补齐工作要点中的短板任务。",
@@ -719,11 +805,12 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "对尚未完成的任务，由{owner}逐项明确完成时限，{time}前全部完成。",
         "{owner}牵头，{time}前完成剩余任务并报告结果。",
     ),
-    "next.plan_items": (
-        "按照{plan}，{items}。",
-        "同时，抓好{plan}中的其他任务：{items}。",
-        "此外，还将重点落实{plan}中的以下任务：{items}。",
-        "{plan}中的其他任务同步推进：{items}。",
+    "next.plan_items": (  # the closing line: what else the plan holds, one sentence, not a list
+        "其余工作按{plan}推进，重点是{items}。",
+        "此外，按{plan}抓好其他各项工作，特别是{items}。",
+        "{plan}中的其他任务同步推进，{items}。",
+        "同时，按照{plan}，{items}。",
+        "{plan}的其余任务按计划落实，其中{items}。",
     ),
     "next.none": (
         "{when}，{org}将继续严格落实意识形态工作责任制，巩固已有成效。",

@@ -37,13 +37,17 @@ ROLLUP_ONCE: dict[str, tuple[str, ...]] = {
         "{names}台账中尚无本年度记录，本次不作排名，单独督促录入。",
     ),
     "ranking": (
-        "各单位按期完成各项工作要求的情况如下表。",
-        "各单位落实情况见下表，按完成率由高到低排列。",
+        "各单位按期完成各项工作的情况见下表，按完成率排列。",
+        "下表按各项工作按期完成率排列。",
+    ),
+    "by_score": (
+        "各单位考核自评得分和各项工作按期完成情况见下表，按自评得分排列。",
+        "下表按各单位考核自评得分排列，并列出各项工作按期完成率。",
     ),
     "count": (
-        "纳入本次汇总的有{names}{n}个所属单位。",
-        "{names}{n}个所属单位参加本次汇总。",
-        "本次汇总的是{names}{n}个所属单位的落实情况。",
+        "{names}{n}个所属单位全年落实意识形态工作责任制的情况如下。",
+        "对照全年工作要求，{names}{n}个所属单位的落实情况如下。",
+        "下面分述{names}{n}个所属单位的落实情况。",
     ),
     "no_problems": (
         "各所属单位各项工作均按期完成，未发现需要督促的问题。",
@@ -87,8 +91,8 @@ ROLLUP_EACH: dict[str, str | tuple[str, ...]] = {
         "该单位全年{rules}，基本制度没有落实。",
     ),
     "problem_common": (
-        "部分工作要求落实不够到位。{names}{n}个单位均有{action}的情况，说明这项工作在基层还没有形成固定安排",
-        "有的工作要求在多个单位都没有落实到位。{names}{n}个单位都出现{action}的情况，反映出对这项工作的日常督促还不够",
+        "部分工作要求落实不够到位。{names}{n}个单位均有{action}的情况，说明这类工作在基层还没有形成固定安排",
+        "有的工作要求在多个单位都没有落实到位。{names}{n}个单位都出现{action}的情况，反映出对这类工作的日常督促还不够",
     ),
     "problem_single": (
         "工作要求落实还不够均衡，个别单位存在{actions}的情况",
@@ -106,16 +110,6 @@ ROLLUP_EACH: dict[str, str | tuple[str, ...]] = {
 
 # The quarter's analysis report
 ANALYSIS_ONCE: dict[str, tuple[str, ...]] = {
-    "opening": (
-        "{day}，{org}{meeting}对{period}意识形态领域情况进行了分析研判。",
-        "按照意识形态工作责任制要求，{org}于{day}{meeting}专题分析研判{period}意识形态领域形势。",
-        "{day}，{org}{meeting}围绕{period}意识形态领域形势开展分析研判。",
-        "为及时掌握意识形态领域动态，{org}于{day}{meeting}围绕{period}的情况开展了分析研判。",
-    ),
-    "opening_none": (
-        "{org}对{period}意识形态领域情况进行了梳理。",
-        "{org}梳理了{period}意识形态领域情况。",
-    ),
     "step_next": (
         "{next}末召开分析研判会议，重点研判本次排查风险点的变化情况",
         "按季度开展分析研判，{next}末前完成下一次研判并报送研判情况",
@@ -139,10 +133,6 @@ ANALYSIS_EACH: dict[str, str | tuple[str, ...]] = {
     "risk_level": (
         "研判为{level}风险。",
         "本次研判风险等级为{level}。",
-    ),
-    "risk_cause": (
-        "主要原因是{cause}。",
-        "究其原因，在于{cause}。",
     ),
     "risk_recurring": (
         "自{first}年{m}研判起，已先后{n}次列入研判。",
@@ -174,15 +164,9 @@ ANALYSIS_EACH: dict[str, str | tuple[str, ...]] = {
         "本季度没有发生涉及本单位的舆情。",
         "本季度未发现涉及本单位的舆情。",
     ),
-    "changes_lead": "{day}的上次研判共排查风险点{n}个",
     "changes_down": (
         "仍列入的风险点等级有所下降，防范措施初见成效。",
         "仍列入的风险点等级较上次降低，说明前期措施发挥了作用。",
-    ),
-    "step_risk": (
-        "由{office}负责，{next}内落实{risks}风险的防范措施，下次研判时报告进展",
-        "{risks}风险由{office}牵头防范，{next}内完成相关措施，将落实情况报支部",
-        "{office}对{risks}风险跟踪落实，{next}内报告落实情况",
     ),
     "step_opinion": "对尚未办结的{n}起舆情，明确专人跟踪，办结后及时报告处置结果",
     "conclusion": (
@@ -221,18 +205,8 @@ ASSESSMENT_EACH: dict[str, str | tuple[str, ...]] = {
         "{next}年起由办公室在每期截止前10日提醒，分管领导在截止前3日核查，确保当期落实",
         "已把这项要求列入{next}年工作计划，由办公室主任具体负责，每期截止前一周核对一次，发现缺项当期补上",
     ),
-    "improve_report": "{next}年起由办公室在每期报送时限前10日提醒、前3日核查，报{sec}审定后按时报送",
-    "improve_manual": "{next}年起由办公室每月检查一次，发现问题当月整改到位",
+    "improve_report": "{next}年起，半年专题报告按上级规定的报送时限倒排，时限前10日形成初稿，报{sec}审定后按时报送",
+    "improve_month": "{next}年1月底前由{sec}排定全年各月{action}的时间，办公室每月初提醒，当月未落实的在月内补上",
+    "improve_positions": "{next}年按季度检查各阵地，每轮检查发现的问题由办公室列出清单、限期整改，下一轮检查时逐项复核",
+    "improve_manual": "{next}年起对照考核细则逐月自查，发现问题当月整改到位",
 }
-
-# The key points' one task for last year's overdue rectifications (keypoints._open_rectification_tasks)
-KP_OVERDUE: tuple[str, ...] = (
-    "对逾期未完成的{n}项整改挂账督办，即{items}，{time}前全部整改到位并销号，逐项说明逾期原因。",
-    "目前有{n}项整改已过时限仍未完成：{items}。{time}前逐项整改销号，责任人书面说明逾期原因。",
-    "把逾期整改作为年初第一件事来抓，{items}，共{n}项，{time}前完成整改并对账销号。",
-)
-KP_OVERDUE_ITEM: tuple[str, ...] = (
-    "“{problem}”（原定{due}完成，责任人{owner}）",
-    "“{problem}”（{owner}负责，时限{due}）",
-    "{owner}负责的“{problem}”（应于{due}完成）",
-)

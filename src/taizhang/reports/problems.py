@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .facts import Facts
+from .phrases import PHRASES
 from .prose import (
     Prose,
     clip,
@@ -110,11 +111,43 @@ def owner_of(p: Prose, field_: str = "") -> str:
     charge (直接责任人) of the leading group, else the secretary."""
     for r in p.facts.lists.get("risks", []):
         if field_ and (field_ in r.field or field_ in r.description) and r.responsible_office:
-            return r.responsible_office
+            return office_person(p, r.responsible_office)
     deputy = next((g for g in leading_group(p) if g.post == "deputy" and person(g)), None)
     if deputy:
         return f"{deputy.title or '分管领导'}{person(deputy)}"
     return p.sec
+
+
+def office_person(p: Prose, office: str) -> str:
+    """办公室主任张晓燕: the person the records put over an office — the leading group member whose
+    post names it, else the one whose duties cover its field (业务科: the leader over 业务); the
+    office alone where the records know no one."""
+    people = [g for g in leading_group(p) if person(g)]
+    post = next((g for g in people if g.title and office in g.title), None)
+    if post:
+        return f"{post.title}{person(post)}"
+    field_ = office.removesuffix("科").removesuffix("室")
+    duty = next((x for x in _duties(p) if field_ and field_ in (x.field or "") and person(x)), None)
+    if duty is None:
+        return office
+    name = person(duty)
+    title = next((g.title for g in people if person(g) == name and g.title), "")
+    return f"{title.split('、')[0]}{name}"
+
+
+def _duties(p: Prose) -> list[Any]:
+    """The year's responsibility items (also for a half-year report, whose facts do not list them)."""
+    f = p.facts
+    if "duties" in f.figures:
+        return list(f.figure("duties").records)
+    if "year_duties" not in f.lists:
+        from taizhang.ledger import models as lm
+
+        from .facts import Reader
+
+        read = Reader(f.unit, p.user)(lm.ResponsibilityItem)
+        f.lists["year_duties"] = list(read.filter(year=f.period.year).select_related("person"))
+    return list(f.lists["year_duties"])
 
 
 def find_problems(p: Prose, missed: list[Any]) -> list[Problem]:
@@ -122,7 +155,8 @@ def find_problems(p: Prose, missed: list[Any]) -> list[Problem]:
     out: list[Problem] = []
     if missed:
         out.append(_missed_problem(p, missed))
-    out += _risk_problems(p)
+    risks = _risk_problems(p)  # in their own order: a 高 risk before a recurring lower one
+    out += risks
     for finder in (_opinion_problem, _positions_problem, _reviews_problem, _adoption_problem, _plan_problem):
         found = finder(p)
         if found:
@@ -137,9 +171,8 @@ def find_problems(p: Prose, missed: list[Any]) -> list[Problem]:
     # the weightiest evidence first, so that units with different records differ in order too
     out.sort(key=lambda pr: (-_weight(p, pr, missed), ORDER.index(pr.kind)))
     # one risk problem when there are enough others; six problems at most
-    risky = [pr for pr in out if pr.kind == "risk"]
-    if len(out) > 5 and len(risky) > 1:
-        out.remove(risky[1])
+    if len(out) > 5 and len(risks) > 1:
+        out.remove(risks[1])
     # a couple of drafts returned in review shows the review working: told only when little else is
     if len(out) > 4 and any(pr.kind == "reviews" for pr in out):
         out = [pr for pr in out if pr.kind != "reviews"]
@@ -178,15 +211,15 @@ ORDER = [
 def _missed_problem(p: Prose, missed: list[Any]) -> Problem:
     f = p.facts
     items = missed_text(p, missed)
-    if p.kind in ("annual", "half-year"):
-        # the same requirement missed the year before: the last year's measure did not hold
-        ids = {c.rule.id for c in missed}
-        last = f.period.year - 1
-        before = [c for c in _missed_where_practised(f.unit, last, p.user) if c.rule.id in ids]
-        if before:
-            items += f"，{last}年也出现过{missed_text(p, before[:3])}的情况，上年的整改措施没有落实到位"
+    # the same requirement missed the year before: the last year's measure did not hold, and the
+    # measure answering it now is another one (next.missed.again), alike in the key points
+    ids = {c.rule.id for c in missed}
+    last = f.period.year - 1
+    before = [c for c in _missed_where_practised(f.unit, last, p.user) if c.rule.id in ids]
+    if before and p.kind in ("annual", "half-year"):
+        items += f"，{last}年也出现过{missed_text(p, before[:3])}的情况，上年的整改措施没有落实到位"
     actions = "、".join(merge_actions(list(dict.fromkeys(rule_action(p, c.rule, True) for c in missed))[:3]))
-    return Problem("missed", p.say("prob.missed", items=items), {"items": actions})
+    return Problem("missed", p.say("prob.missed", items=items), {"items": actions, "again": bool(before)})
 
 
 def _risk_problems(p: Prose) -> list[Problem]:
@@ -211,6 +244,7 @@ def _risk_problems(p: Prose) -> list[Problem]:
             -(rs[-1].pk in still),  # one still open before one already 化解
             -(open_rect(rs) is not None and any(r.level == "high" for r in rs)),
             -(rs[-1].level == "high"),  # rated 高 the last time it was raised: rising, not fading
+            -any(r.level == "high" for r in rs),  # a 高 risk is told before a recurring lower one
             -len(rs),
             -sum(r.level == "high" for r in rs),
         ),
@@ -233,15 +267,13 @@ def _risk_problems(p: Prose) -> list[Problem]:
 def _risk_problem(p: Prose, rs: list[Any], highs: list[Any], rect: Any) -> Problem:
     r0 = rs[0]
     cause = clip(r0.cause, 30) or "相关工作机制还不健全"
-    rect_owner = (person(rect, "owner") or "") if rect else ""
+    owner_name = rect_owner(p, rect) if rect and person(rect, "owner") else ""
     # the open rectification is a sentence of its own: inside the cause it would read as part of it
-    rect_part = (
-        [
-            f"对应的整改{('由' + rect_owner + '负责，') if rect_owner else ''}时限为{cn_date(rect.deadline)}，目前尚未完成。"
-        ]
-        if rect
-        else []
-    )
+    rect_part: list[Any] = []
+    if rect:  # within its time limit it is under way, not a failure; past it, it is late
+        who = f"由{owner_name}负责，" if owner_name else ""
+        state = "正在推进" if rect.deadline >= p.facts.cutoff else f"截至{p.until}仍未完成"
+        rect_part = [f"对应的整改{who}时限为{cn_date(rect.deadline)}，{state}。"]
     risk = inner(clip(r0.description, 30) or r0.description[:30])
     if len(rs) == 1:  # raised once, rated high: a high risk, not a recurring one
         when = md(r0.analysis.held_on)
@@ -264,7 +296,8 @@ def _risk_problem(p: Prose, rs: list[Any], highs: list[Any], rect: Any) -> Probl
     slots: dict[str, Any] = {
         "risk": inner(clip(r0.description, 30)),
         "field": r0.field,
-        "owner": rect_owner or r0.responsible_office or owner_of(p),
+        "owner": owner_name
+        or (office_person(p, r0.responsible_office) if r0.responsible_office else owner_of(p)),
         "measure": clip(r0.measure, 30) or "制定防范措施",
         "recurring": len(rs) > 1,
     }
@@ -311,7 +344,40 @@ def _positions_problem(p: Prose) -> Problem | None:
     # the positions named hold all the problems found: said so, not as a part equal to the whole
     role = "prob.positions.all" if top.value == f.value("inspection_problems") else "prob.positions"
     text = p.say(role, span=p.span, problems=p.fig("inspection_problems"), top=top, where=where)
-    return Problem("positions", text, {"where": where})
+    worst = [own_name(f.unit, n) for n in _worst_positions(p)] or [where]
+    return Problem(
+        "positions",
+        text,
+        {"where": "和".join(["、".join(worst[:-1]), worst[-1]] if len(worst) > 1 else worst)},
+    )
+
+
+def _worst_positions(p: Prose) -> list[str]:
+    """The positions a 专项整治 names, alike in the year's summary, its second half's report and the
+    next key points: the two with most problems found over the year to the cut-off, then the two
+    of its last half-year (three at most)."""
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    f = p.facts
+    end = min(f.period.end, f.cutoff)
+    rows = list(
+        Reader(f.unit, p.user)(lm.PositionInspection)
+        .filter(inspected_on__year=end.year, inspected_on__lte=end)
+        .order_by("inspected_on", "pk")
+        .values_list("inspected_on", "problems", "position__name")
+    )
+
+    def top(since: date) -> list[str]:  # as the problems section counts them (first found first)
+        counts: Counter[str] = Counter()
+        for day, n, name in rows:
+            if day >= since:
+                counts[name] += n
+        return [n for n, c in counts.most_common(2) if c]
+
+    half = date(end.year, 7, 1) if end.month > 6 else date(end.year, 1, 1)
+    return list(dict.fromkeys([*top(date(end.year, 1, 1)), *top(half)]))[:3]
 
 
 def _reviews_problem(p: Prose) -> Problem | None:
@@ -342,64 +408,144 @@ def _plan_problem(p: Prose) -> Problem | None:
     return Problem("plan", p.say("prob.plan", items=p.fig("plan_items"), missed=fig, topics=topics), {})
 
 
+def overdue_named(f: Facts) -> list[Any]:
+    """The overdue items a document names, earliest time limit first: every one up to six, else the
+    five earliest (the rest counted). The work section's 整改 paragraph and the problems section name
+    these same items, in this order."""
+    overdue = list(f.lists.get("overdue", []))
+    return overdue if len(overdue) <= 6 else overdue[:5]
+
+
+def rect_label(r: Any, among: list[Any]) -> str:
+    """“汛期预报偏差……” — told apart by where and when it was found when another record the document
+    names bears the same words (2025年3月12日分析研判中提出的“……”)."""
+    text = problem_text(r)
+    if not any(x is not r and x.pk != r.pk and problem_text(x) == text for x in among):
+        return f"“{text}”"
+    source = r.get_source_display().replace("民主生活会", "生活会")
+    return f"{cn_date(r.found_on)}{source}中提出的“{text}”"
+
+
+def rect_pool(f: Facts) -> list[Any]:
+    """Every open rectification a document may name: found in the period, or found before it."""
+    return (
+        [*f.figure("rectifications_open").records, *f.lists.get("open_rectifications", [])]
+        if ("rectifications_open" in f.figures)
+        else list(f.lists.get("open_rectifications", []))
+    )
+
+
+def promised_before(f: Facts, r: Any) -> bool:
+    """Already past its limit when the half-year of the cut-off began: the report or summary written
+    then had it late already, and the same limit cannot be promised again (alike in the year's
+    summary, its second half's report and the next key points)."""
+    last = f.cutoff
+    return bool(r.deadline < date(last.year, 7 if last.month > 6 else 1, 1))
+
+
 def _overdue_problem(p: Prose) -> Problem | None:
-    """The rectifications past their time limit: two by name (one owner said once), and how many
-    there are when there are more."""
-    overdue = p.facts.lists.get("overdue", [])
+    """The rectifications past their time limit, earliest first: each with its owner and the limit it
+    missed; those already late before the period are said to be a promise not kept."""
+    f = p.facts
+    overdue = f.lists.get("overdue", [])
     if not overdue:
         return None
-    shown = overdue[:2]
-    owners = {rect_owner(p, r) for r in shown}
-    time = time_limit(p, "overdue")
-    texts = [f"“{problem_text(r)}”" for r in shown]
-    if len(shown) > 1 and len(owners) == 1:  # one owner for both: said once
-        [owner] = owners
-        deadlines = "、".join(cn_date(r.deadline) for r in shown)
-        items: list[Any] = [
-            p.pick(
-                "{texts}两项分别应在{deadlines}前整改到位，由{owner}负责，截至{until}仍未完成",
-                "{owner}负责的{texts}两项整改，时限分别是{deadlines}，到{until}还没有完成",
-            ).format(texts="和".join(texts), deadlines=deadlines, owner=owner, until=p.until)
-        ]
-        answer = f"{'和'.join(texts)}两项由{owner}负责，{time}前整改到位"
+    shown, among = overdue_named(f), rect_pool(f)
+    listed = "、".join(
+        f"{rect_label(r, among)}（责任人{rect_owner(p, r)}，原定{cn_date(r.deadline)}完成）" for r in shown
+    )
+    many = p.count("overdue_all", len(overdue), "个", "超过整改时限仍未完成的问题", overdue)
+    if len(overdue) == 1:
+        items: list[Any] = [f"截至{p.until}，{listed}已超过整改时限，仍未完成"]
+    elif len(shown) == len(overdue):
+        items = [f"截至{p.until}，超过整改时限仍未完成的问题有", many, f"，分别是{listed}"]
     else:
-        items = [_overdue_item(p, r) for r in shown]
-        items = ["；".join(items)]
-        answer = "；".join(
-            p.pick(
-                "{text}由{owner}负责，{time}前整改到位",
-                "{owner}对{text}的问题抓紧整改，{time}前完成",
-                "{time}前，{owner}完成{text}的整改",
-            ).format(text=text, owner=rect_owner(p, r), time=time)
-            for r, text in zip(shown, texts, strict=True)
-        )
-    if len(overdue) > len(shown):
-        many = p.count("overdue_all", len(overdue), "个", "超过整改时限仍未完成的问题", overdue)
-        items = ["超过整改时限仍未完成的问题有", many, "，其中", *items]  # 截至12月31日 in the items
+        items = [
+            f"截至{p.until}，超过整改时限仍未完成的问题有",
+            many,
+            f"，其中时限最早的{len(shown)}个是{listed}",
+        ]
     text = p.say("prob.overdue", items=items) + _promised_before(p, overdue)
-    return Problem("overdue", text, {"items": answer})
+    return Problem("overdue", text, {"items": overdue_answer(p, shown)})
 
 
 def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
-    """Items already past their limit before the period began were promised again then: the report
-    says that the earlier promise was not kept, rather than repeating it as new."""
-    before = [r for r in overdue if r.deadline < p.facts.period.start]
+    """Items already past their limit before the period began were promised then: the report says
+    that the earlier promise was not kept, rather than repeating it as new. They come first (the
+    list runs by time limit), so a count of them reads as the first of those named."""
+    before = [r for r in overdue if promised_before(p.facts, r)]
     if not before:
         return []
-    lead = "上年" if p.facts.period.start.month == 1 else "此前"
-    tail = "已超过整改时限，当时提出的限期整改至今没有兑现，说明原定的整改措施没有落到实处。"
+    f = p.facts
+    lead = "此前" if f.period.start.month > 1 else "上半年"  # before the half-year of the cut-off
+    if all(r.deadline < f.period.start for r in before):
+        lead = "上年" if f.period.start.month == 1 else "此前"
+    tail = "就已超过整改时限，当时作出的限期整改承诺没有兑现，原定的整改措施没有落到实处。"
     if len(before) == len(overdue):
-        return [("这些问题" + lead + "均" if len(before) > 1 else "这一问题" + lead) + tail]
+        return [("这些问题" + lead + "就均已" if len(before) > 1 else "这一问题" + lead + "就已") + tail[2:]]
+    if len(before) == 1:
+        return [f"其中{rect_label(before[0], rect_pool(p.facts))}{lead}{tail}"]
     fig = p.count("overdue_before", len(before), "个", "上一阶段已超过时限的整改", before)
-    return ["其中", fig, lead + tail]
+    return ["其中前", fig, lead + tail]
 
 
-def _overdue_item(p: Prose, r: Any) -> str:
-    return p.pick(
-        "“{text}”的问题整改时限为{deadline}，由{owner}负责，截至{until}仍未完成",
-        "{owner}负责整改的“{text}”问题，时限是{deadline}，到{until}还没有完成",
-        "“{text}”一项应在{deadline}前整改到位，责任人{owner}截至{until}仍在整改中",
-    ).format(text=problem_text(r), deadline=cn_date(r.deadline), until=p.until, owner=rect_owner(p, r))
+# how many days an overdue item is given anew, by where it was found: what a superior, a 巡察 or an
+# inspection found is answered sooner than what the unit found itself
+SOURCE_DAYS = {"superior": 15, "patrol": 15, "inspection": 20, "analysis": 30, "self": 30, "life_meeting": 30}
+
+
+def rect_due(p: Prose, r: Any) -> date:
+    """The new time limit of an overdue item, from the item itself: the days its source gives, and a
+    third of the days it was first given (its size); two thirds of that for one already promised
+    once, less again the longer it has stood open; counted from when the measures begin."""
+    begin = measures_begin(p.facts)
+    days = SOURCE_DAYS.get(r.source, 30) + (r.deadline - r.found_on).days // 3
+    if promised_before(p.facts, r):
+        days = days * 2 // 3 - min(10, (begin - r.deadline).days // 60)
+    return begin + timedelta(days=max(days, 10) - 1)
+
+
+def stated(p: Prose, day: date) -> str:
+    """1月20日 inside the period's own year, 2027年1月20日 outside it."""
+    return md(day) if day.year == p.facts.period.year else cn_date(day)
+
+
+def committee(p: Prose) -> str:
+    """The body that meets monthly and hears the progress: 支委会 in a branch, else 党组会议."""
+    return "支委会" if getattr(p.facts.unit, "org_type", "") in ("branch", "general_branch") else "党组会议"
+
+
+def overdue_answer(p: Prose, shown: list[Any]) -> str:
+    """What is done about the overdue items named: those promised before escalated (the secretary by
+    name 挂牌督办, a report at each meeting of the committee, a date of their own), the others each
+    with its owner and its own time limit — never the promise of the document before, repeated."""
+    among = rect_pool(p.facts)
+    before = [r for r in shown if promised_before(p.facts, r)]
+    parts: list[str] = []
+    if before:
+        each = "，".join(
+            f"{rect_label(r, among)}由{rect_owner(p, r)}{stated(p, rect_due(p, r))}前整改到位" for r in before
+        )
+        what = (
+            (
+                "这些问题此前作出的整改承诺都没有兑现"
+                if len(before) == len(shown)
+                else f"此前作出的整改承诺没有兑现的{len(before)}项"
+            )
+            if len(before) > 1
+            else f"{rect_label(before[0], among)}此前作出的整改承诺没有兑现"
+        )
+        if len(before) == 1:
+            each = f"{rect_owner(p, before[0])}{stated(p, rect_due(p, before[0]))}前整改到位"
+        parts.append(f"{what}，改由{secretary(p)}挂牌督办，责任人在每次{committee(p)}上报告进展，{each}")
+    for r in shown:
+        if r in before:
+            continue
+        parts.append(f"{rect_label(r, among)}由{rect_owner(p, r)}负责，{stated(p, rect_due(p, r))}前整改到位")
+    rest = len(p.facts.lists.get("overdue", [])) - len(shown)
+    if rest > 0:
+        parts.append(f"其余{rest}项由{owner_of(p)}逐项明确责任人和时限，一并督办")
+    return "；".join(parts)
 
 
 def _workplan_problem(p: Prose) -> Problem | None:
@@ -498,9 +644,19 @@ def _low_attendance(p: Prose) -> Problem | None:
 # how long each kind of measure is given, in months from when the measures begin: the same in the
 # summary or report that finds a problem and in the key points that answer it
 WITHIN = {
-    "missed": 1, "overdue": 1, "open": 3, "plan": 1, "opinion": 3, "attendance": 3, "workplan": 3, "risk": 6,
-    "positions": 6, "reviews": 6, "adoption": 12,
+    "missed": 1, "overdue": 1, "open": 3, "plan": 1, "opinion": 3, "attendance": 3, "workplan": 3, "risk": 3,
+    "positions": 6, "reviews": 6, "adoption": 3,
 }  # fmt: skip
+
+
+def family_turn(unit: Any, role: str, year: int) -> int:
+    """A unit's turn for a line of a role, apart from its siblings' and from its parent's and
+    children's (a 区局 and its 东区/西区 read side by side): the sibling turn moved on by the depth."""
+    depth, parent, seen = 0, getattr(unit, "parent", None), set()
+    while parent is not None and parent.pk not in seen:
+        seen.add(parent.pk)
+        depth, parent = depth + 1, getattr(parent, "parent", None)
+    return sibling_turn(unit, role, year) + depth
 
 
 def measures_begin(f: Facts) -> date:
@@ -538,8 +694,9 @@ def rect_owner(p: Prose, r: Any) -> str:
     name = person(r, "owner")
     if not name:
         return owner_of(p)
-    titles = {g.person_id: g.title for g in leading_group(p) if getattr(g, "person_id", None) and g.title}
-    return f"{titles.get(r.owner_id, '')}{name}"
+    # the title the group gives them, also to a member recorded by name only (another unit's leader)
+    titles = {person(g): g.title.split("、")[0] for g in leading_group(p) if person(g) and g.title}
+    return f"{titles.get(name, '')}{name}"
 
 
 COVERS = {  # which plan items a problem's measure already answers (so they are not listed twice)
@@ -594,5 +751,10 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
     slots["time"] = time_limit(p, pr.kind, pr.slots.get("deadline"))
     # the unit's turn for the year the measures begin in: siblings' measures differ, and each of a
     # unit's documents that promises this measure words it alike
-    turn = sibling_turn(p.facts.unit, f"next.{pr.kind}", measures_begin(p.facts).year)
-    return p.say(f"next.{pr.kind}", head=False, turn=turn, **slots)
+    role = "next.missed.again" if pr.kind == "missed" and pr.slots.get("again") else f"next.{pr.kind}"
+    year = measures_begin(p.facts).year
+    turn = family_turn(p.facts.unit, role, year)
+    n = len(PHRASES[role])
+    if turn % n == family_turn(p.facts.unit, role, year - 1) % n:  # never last year's sentence again
+        turn += 1
+    return p.say(role, head=False, turn=turn, **slots)

@@ -402,9 +402,12 @@ def month_spans(periods: list[Any]) -> str:
 def sibling_turn(unit: Any, role: str, year: int) -> int:
     """A unit's turn for a fixed line of a role: its place among its parent's units plus the role's
     and year's offset, so that sibling units never share the line where the role has enough of them."""
-    siblings = list(
-        type(unit).objects.filter(parent_id=unit.parent_id).order_by("pk").values_list("pk", flat=True)
-    )
+    siblings = getattr(unit, "_sibling_pks", None)
+    if siblings is None:  # asked for some thirty times per document: once per unit object
+        siblings = list(
+            type(unit).objects.filter(parent_id=unit.parent_id).order_by("pk").values_list("pk", flat=True)
+        )
+        unit._sibling_pks = siblings
     place = siblings.index(unit.pk) if unit.pk in siblings else 0
     return place + int.from_bytes(hashlib.sha256(f"{year}/{role}".encode()).digest()[:4], "big")
 

@@ -679,7 +679,15 @@ def _properties(template: bytes, doc: d.Document) -> bytes:
 
 
 def to_markdown(doc: d.Document) -> str:
+    """The document as Markdown, with the 版头 the Word file carries for a report sent up: the
+    issuer's mark, 发文字号 on the left and 签发人 on the right, the rule under them."""
     lines = []
+    if doc.number or doc.signer:
+        mark = html.escape(doc.issuer or doc.unit_name)
+        lines.append(f'<p align="center"><font color="red">{mark}</font></p>\n')
+        signer = f'<span style="float:right">签发人：{html.escape(doc.signer)}</span>' if doc.signer else ""
+        lines.append(f"<p>{html.escape(doc.number)}{signer}</p>\n")
+        lines.append("---\n")
     for block in doc.blocks:
         text = block.text
         if block.style == d.TABLE:

@@ -4,6 +4,7 @@ them, the problems common to several units and the measures."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,10 +32,10 @@ GAP = 0.05  # a unit is called behind the others only this far below the first (
 
 
 def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -> d.Document:
-    """The superior's report on its subordinate units: each unit once, ranked by the share of
-    decided periods met (a requirement with no record all year counted as not done, and said to be
-    unrecorded, not proved undone); a unit with nothing entered is told apart. Then what the issuer
-    itself did: its inspections of the units, their self-assessments and the 舆情 across them."""
+    """The superior's report on its subordinate units: first what the issuer itself did (its
+    meetings, study, scheme, inspections and reports upward), then each unit once, ranked by its
+    self-assessment score where the units have one (else by the share of decided periods met), a
+    unit with nothing entered told apart; the problems, the issuer's own first, and the measures."""
     from .facts_more import standings
 
     org = issuer(unit)
@@ -52,53 +53,111 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         b.block(d.BODY, f"{unit.name}没有所属单位，或您无权查看所属单位的台账，不能形成汇总报告。")
         finish(b, unit, doc.day)
         return doc
+    scores = _scores(unit, year, rows, user)
+    by_score = bool(scores) and all(s.unit.pk in scores for s in rows if s.rate is not None)
     rated = sorted(
-        [s for s in rows if s.rate is not None], key=lambda s: (-(s.rate or 0), len(s.missed), s.unit.path)
+        [s for s in rows if s.rate is not None],
+        key=lambda s: (-scores[s.unit.pk][0] if by_score else 0, -(s.rate or 0), len(s.missed), s.unit.path),
     )
-    average = sum(s.rate or 0 for s in rated) / len(rated) if rated else None
-    judged = (
-        "" if average is None
-        else "总体看，所属单位责任制落实较好。" if average >= 0.9
-        else "总体看，责任制落实基本到位，个别单位仍有差距。" if average >= 0.8
-        else "总体看，责任制落实不够平衡，部分单位差距较大。"
-    )  # fmt: skip
-    b.block(d.BODY, str(says["opening"]).format(org=ourselves(unit), year=year, as_of=as_of, judged=judged))
-    h.one("总体情况")
-    b.block(d.BODY, *_overview(says, rows, rated))
-    for line in _own_work(unit, year, rows, user):
+    b.block(
+        d.BODY,
+        str(says["opening"]).format(
+            org=ourselves(unit), year=year, as_of=as_of, judged=_judged(rated, scores)
+        ),
+    )
+    seen, fed = _inspections_line(unit, [s.unit for s in rows], year, user, day)
+    h.one(f"{ourselves(unit)}履行意识形态工作责任制情况")
+    for line in _issuer_meetings(unit, year, user) + seen + _guidance(unit, year, user):
         b.block(d.BODY, *line)
-    h.one("各单位落实情况")
+    h.one("所属单位落实情况")
+    b.block(d.BODY, *_overview(says, rows, rated))
+    for line in _units_year(unit, year, rows, user, scores):
+        b.block(d.BODY, *line)
     unrecorded = str(says["ranking_unrecorded"]) if any(x.unrecorded for x in rows) else ""
-    b.block(d.BODY, str(says["ranking"]) + _basis(rated) + unrecorded)
-    _ranking(b, rows, rated)
-    lines = _unit_lines(p, says, rated, user)
+    b.block(d.BODY, str(says["by_score" if by_score else "ranking"]) + unrecorded)
+    _ranking(b, rows, rated, scores if by_score else {})
+    lines = _unit_lines(p, says, rated, user, by_score)
     if lines:  # the units' lines in one paragraph: the table has them one by one
         b.block(d.BODY, "".join(lines))
-    h.one("存在的主要问题")
-    details = _unit_facts(rows, year, user, day)
-    problems = _rollup_problems(p, says, rows) + _record_problems(details)
-    if problems:
-        enumerate_items(b, [[x] for x in problems])
-    else:
-        b.block(d.BODY, says["no_problems"])
-    h.one("下一步工作打算")
-    steps = _rollup_steps(says, rows, rated, year)
-    enumerate_items(b, [[x] for x in steps[:-1] + _record_steps(details, year) + steps[-1:]])
+    _problems_and_steps(b, h, p, says, unit, rows, rated, fed, year, user, day)
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
 
 
+def _problems_and_steps(
+    b: d.Builder, h: Headings, p: Prose, says: dict[str, Any], unit: Any, rows: list[Any],
+    rated: list[Any], fed: list[Any], year: int, user: Any, day: date,
+) -> None:  # fmt: skip
+    """存在的主要问题, the issuer's own first, then the units'; 下一步工作打算 in the same order."""
+    h.one("存在的主要问题")
+    details = _unit_facts(rows, year, user, day)
+    from .facts import collect
+
+    ours = int(collect(unit, year_period(year), user=user).value("central_study"))
+    own = _own_problems(unit, fed, details, ours)
+    problems = [x for x, _ in own] + _rollup_problems(p, says, rows) + _record_problems(details)
+    if problems:
+        enumerate_items(b, [[x] for x in problems])
+    else:
+        b.block(d.BODY, says["no_problems"])
+    h.one("下一步工作打算")
+    steps = [x.format(next=year + 1) for _, x in own]
+    checked = any("专项检查" in x for x in steps)
+    steps += _rollup_steps(says, rows, rated, year) + _record_steps(details, year)
+    steps += [] if checked else [says["step_check"].format(next=year + 1)]
+    enumerate_items(b, [[x] for x in steps])
+
+
+def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]]) -> str:
+    """总体看…: by each unit's weaker showing, its completion rate or its self-score's share of the
+    scheme's points (a unit that met its periods but lost a tenth of its points is not 较好)."""
+    if not rated:
+        return ""
+    levels = [
+        min(s.rate or 0, float(scores[s.unit.pk][0] / scores[s.unit.pk][1]))
+        if s.unit.pk in scores and scores[s.unit.pk][1]
+        else s.rate or 0
+        for s in rated
+    ]
+    average = sum(levels) / len(levels)
+    if average >= 0.9 and min(levels) >= 0.9:
+        return "总体看，系统责任制落实较好。"
+    if average >= 0.8:
+        return "总体看，系统责任制落实基本到位，个别单位仍有差距。"
+    return "总体看，责任制落实不够平衡，部分单位差距较大。"
+
+
+def _scores(unit: Any, year: int, rows: list[Any], user: Any) -> dict[int, tuple[Decimal, Decimal]]:
+    """Each unit's stored self-score against the first scheme the issuer set for the year: (total,
+    the points of the indicators scored)."""
+    from taizhang.rules.services import assessment_rows
+
+    from .facts_more import schemes_of
+
+    schemes = schemes_of(unit, year, user=user)
+    out: dict[int, tuple[Decimal, Decimal]] = {}
+    for s in rows if schemes else []:
+        scored = [r for r in assessment_rows(schemes[0], s.unit, user=user) if r.self_score is not None]
+        if scored:
+            total = sum((r.self_score.score for r in scored), Decimal(0))
+            out[s.unit.pk] = (total, sum((r.indicator.points for r in scored), Decimal(0)))
+    return out
+
+
 def _overview(says: dict[str, Any], rows: list[Any], rated: list[Any]) -> list[Any]:
-    """How many units, and how they stand: the units by band of completion (an average over a few
-    units says little), those with nothing entered apart."""
+    """How many units, and how they stand when their rates lie apart (rates a point or two apart
+    say little: the units' line says so), those with nothing entered apart."""
     names = listing([s.unit.name for s in rows], 4) if len(rows) <= 4 else ""
     before, after = str(says["count"]).replace("{names}", names).split("{n}")
     count = Figure("rollup_units", len(rows), "个", "所属单位", [])
     pieces: list[Any] = [before, count, after.removeprefix("个")]
+    spread = bool(rated) and (
+        rated and max(s.rate or 0 for s in rated) - min(s.rate or 0 for s in rated) >= GAP
+    )
     if len(rated) == 1:
         pieces.append(f"{rated[0].unit.name}各项工作要求按期完成率为{rated[0].rate:.0%}。")
-    elif rated:
+    elif spread:
         full = [s for s in rated if s.rate == 1]
         high = [s for s in rated if 0.9 <= (s.rate or 0) < 1]
         mid = [s for s in rated if 0.8 <= (s.rate or 0) < 0.9]
@@ -125,48 +184,45 @@ def _overview(says: dict[str, Any], rows: list[Any], rated: list[Any]) -> list[A
     return pieces
 
 
-def _basis(rated: list[Any]) -> str:
-    """What the table counts: each requirement once for each of its periods."""
-    if not rated:
-        return ""
-    text = (
-        "表中“应完成”按各单位适用的工作要求逐期计算，每月一次的要求计12项、每季度一次的计4项、"
-        "每半年一次的计2项，完成率为按期完成的项数占应完成项数的比例。"
-    )
-    if len({s.decided for s in rated}) > 1:
-        text += "各单位增设的要求一并计入，因此应完成项数不尽相同。"
-    return text
+def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, Any]) -> None:
+    """The table: by self-score where every unit rated has one (the completion rate beside it),
+    else by completion rate; equal scores or rates share a place."""
 
+    def key(s: Any) -> Any:
+        return scores[s.unit.pk][0] if scores else s.rate or 0
 
-def _ranking(b: d.Builder, rows: list[Any], rated: list[Any]) -> None:
     table = []
     for s in rated:
-        place = 1 + sum((x.rate or 0) > (s.rate or 0) for x in rated)  # equal rates share a place
+        place = 1 + sum(key(x) > key(s) for x in rated)
+        score = [plain_number(scores[s.unit.pk][0])] if scores else []
         table.append([
-            str(place), s.unit.name, f"{s.rate:.0%}", str(s.met), str(len(s.missed) + len(s.unrecorded)),
-            str(s.decided), str(len({c.rule.id for c in s.unrecorded})) if s.unrecorded else "—",
+            str(place), s.unit.name, *score, f"{s.rate:.0%}", str(s.met),
+            str(len(s.missed) + len(s.unrecorded)), str(s.decided),
+            str(len({c.rule.id for c in s.unrecorded})) if s.unrecorded else "—",
         ])  # fmt: skip
     for s in rows:
         if s.rate is None:
-            table.append(["—", s.unit.name, "—", "0", "0", "0", "尚未录入"])
-    heads, widths = (
-        [
-            "名次",
-            "单位",
-            "完成率",
-            "按期完成（项）",
-            "未按期完成（项）",
-            "应完成（项）",
-            "全年未开展的工作（项）",
-        ],
-        [3, 9, 4, 5, 5, 5, 6],
-    )
+            table.append(["—", s.unit.name, *(["—"] if scores else []), "—", "0", "0", "0", "尚未录入"])
+    heads = [
+        "名次",
+        "单位",
+        "完成率",
+        "按期完成（项）",
+        "未按期完成（项）",
+        "应完成（项）",
+        "全年未开展的工作（项）",
+    ]
+    widths = [3, 9, 4, 5, 5, 5, 6]
+    if scores:
+        points = {plain_number(v[1]) for v in scores.values()}
+        heads.insert(2, f"自评得分（满分{points.pop()}分）" if len(points) == 1 else "自评得分")
+        widths.insert(2, 5)
     if all(row[-1] == "—" for row in table):  # a column of dashes says nothing
         heads, widths, table = heads[:-1], widths[:-1], [row[:-1] for row in table]
     b.table(heads, table, widths)
 
 
-def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any) -> list[str]:
+def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any, by_score: bool) -> list[str]:
     """A line each for the first three, the last three and those below 80% (at most eight): the
     table names every unit; a roll-up over hundreds reads the rest in one sentence."""
     used: set[str] = set()  # each unit's line in a phrasing of its own while there are some left
@@ -181,8 +237,8 @@ def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any) -> 
         if n not in told:
             continue
         gap = (rated[0].rate or 0) - (s.rate or 0) if rated else 0
-        last = n == len(rated) - 1 and len(rated) > 2 and gap >= GAP
-        place = n if len(rated) > 1 else -1  # a single unit rated is first of none
+        last = n == len(rated) - 1 and len(rated) > 2 and gap >= GAP and not by_score
+        place = n if len(rated) > 1 and not by_score else -1  # first of none: one unit, or ranked by score
         second = rated[1] if len(rated) > 1 else None
         out.append(_standing_sentence(p, says, s, place, last, used, user, second))
     rest = [s for i, s in enumerate(rated) if i not in told]
@@ -209,33 +265,27 @@ def _close_together(rated: list[Any], user: Any) -> str:
     return f"{len(rated)}个单位完成率{rates}，相差不大，未按期完成的工作各有不同：{each}。"
 
 
-def _own_work(unit: Any, year: int, rows: list[Any], user: Any) -> list[list[Any]]:
-    """What the issuer did over its units in the year, as their records show it: the inspections
-    they received from it, their self-assessments against its scheme, the 舆情 across them."""
-    from taizhang.rules.services import assessment_rows
-
+def _units_year(
+    unit: Any, year: int, rows: list[Any], user: Any, scores: dict[int, tuple[Decimal, Decimal]]
+) -> list[list[Any]]:
+    """The units' self-assessments against the issuer's scheme and the 舆情 across them."""
     from .facts_more import schemes_of, system_opinions
 
     units = [s.unit for s in rows]
-    out: list[list[Any]] = _issuer_meetings(unit, year, user)
-    seen = _inspections_line(unit, units, year, user)
-    if seen:
-        out.append([seen])
-    for scheme in schemes_of(unit, year, user=user):
-        done, none = [], []
-        for u in units:
-            scored = [r for r in assessment_rows(scheme, u, user=user) if r.self_score is not None]
-            if scored:
-                total = sum((r.self_score.score for r in scored), Decimal(0))
-                points = sum((r.indicator.points for r in scored), Decimal(0))
-                done.append(f"{u.name}自评{plain_number(total)}分（满分{plain_number(points)}分）")
-            else:
-                none.append(u.name)
-        if done or none:
-            text = f"按照《{scheme.title.strip('《》')}》，" + ("，".join(done) if done else "")
-            if none:
-                text += ("，" if done else "") + f"{listing(none, 4)}尚未提交自评"
-            out.append([text + "。"])
+    out: list[list[Any]] = []
+    schemes = schemes_of(unit, year, user=user)
+    if schemes:
+        done = [
+            f"{u.name}自评{plain_number(scores[u.pk][0])}分" for u in sorted(units, key=lambda u: -scores.get(u.pk, (0,))[0])
+            if u.pk in scores
+        ]  # fmt: skip
+        none = [u.name for u in units if u.pk not in scores]
+        points = {plain_number(v[1]) for v in scores.values()}
+        text = f"按照《{schemes[0].title.strip('《》')}》，" + "、".join(done)
+        text += f"（满分{points.pop()}分）" if len(points) == 1 else ""
+        if none:
+            text += ("，" if done else "") + f"{listing(none, 4)}尚未提交自评"
+        out.append([text + "。"])
     opinions = system_opinions(units, year, user=user)
     if opinions:
         by_unit: dict[str, int] = {}
@@ -251,9 +301,26 @@ def _own_work(unit: Any, year: int, rows: list[Any], user: Any) -> list[list[Any
     return out
 
 
+def _guidance(unit: Any, year: int, user: Any) -> list[list[Any]]:
+    """The scheme the issuer set for its units' year: its indicators and points."""
+    from taizhang.rules.models import Indicator
+
+    from .facts_more import schemes_of
+
+    out = []
+    for scheme in schemes_of(unit, year, user=user)[:1]:
+        indicators = list(Indicator.objects.readable(user).filter(scheme=scheme))
+        points = sum((i.points for i in indicators), Decimal(0))
+        sized = f"，设{len(indicators)}项考核指标、满分{plain_number(points)}分" if indicators else ""
+        out.append([
+            f"制定《{scheme.title.strip('《》')}》{sized}，对所属单位落实意识形态工作责任制情况进行年度考核。"
+        ])  # fmt: skip
+    return out
+
+
 def _opinion_theme(opinions: list[Any]) -> str:
     """The theme the units' 舆情 share, when most concern forecasts and warnings."""
-    about = [o for o in opinions if any(w in (o.summary or "") for w in ("预报", "预警"))]
+    about = [o for o in opinions if any(w in (o.summary or "") for w in ("预报", "预警", "台风"))]
     if len(opinions) < 3 or len(about) * 2 <= len(opinions):
         return ""
     share = "全部" if len(about) == len(opinions) else f"其中{len(about)}起"
@@ -368,10 +435,11 @@ def _rollup_problems(p: Prose, says: dict[str, Any], rows: list[Any]) -> list[st
     common = sorted(by_rule.items(), key=lambda kv: -len(kv[1]))
     body = OrgWords(rows[0].unit)
     if common and len(common[0][1]) > 1:
-        rid, units = common[0]
+        units = common[0][1]
         ordered = [s for s in rows if s.unit.name in units]
         names = "所属" if len(ordered) == len(rows) else listing([s.unit.name for s in ordered], 4)
-        action = rule_action(body, rule_of[rid], False)
+        alike = [rid for rid, us in common if us == units][:3]  # every rule missed at the same units
+        action = "、".join(rule_action(body, rule_of[rid], False) for rid in alike)
         out.append(p.pick(*says["problem_common"]).format(action=action, n=len(units), names=names))
     elif common:
         actions = listing([rule_action(body, rule_of[k], False) for k, _ in common], 3)
@@ -393,83 +461,112 @@ def _rollup_steps(says: dict[str, Any], rows: list[Any], rated: list[Any], year:
     silent = [s for s in rows if s.unrecorded or s.rate is None]
     if silent:
         out.append(says["step_records"].format(names=_units(silent), next=year + 1))
-    out.append(says["step_check"].format(next=year + 1))
     return out
 
 
 def _issuer_meetings(unit: Any, year: int, user: Any) -> list[list[Any]]:
-    """What the issuer's own records hold for the year: its 党组 meetings on ideology work, its
-    中心组 study, its analyses and its reports upward (each only when there are some)."""
+    """What the issuer's own records hold for the year: its 党组 meetings on ideology work (each
+    with its day, topic and what it decided), its 中心组 study (topics, days, the titles read), its
+    analyses and its reports upward (each only when there are some)."""
     from .facts import collect, org_meeting
     from .facts_more import ideology_studies
 
     f = collect(unit, year_period(year), user=user)
-    said: list[Any] = []
+    out: list[list[Any]] = []
     studied = ideology_studies(f)
     if studied.value:
-        days = "、".join(md(r.held_at.date()) for r in studied.records[:4])
-        said += [f"{ourselves(unit)}召开{org_meeting(unit)}专题研究意识形态工作", studied, f"（{days}）。"]
+        each = "；".join(_meeting_words(r, org_meeting(unit)) for r in studied.records[:4])
+        out.append([f"{ourselves(unit)}召开{org_meeting(unit)}专题研究意识形态工作", studied, f"：{each}。"])
+    said: list[Any] = []
     if f.value("central_study"):
-        topics = [r.title.split("：", 1)[1] for r in f.figure("central_study").records if "：" in r.title]
-        about = f"，围绕{listing(topics, 3)}{'专题' if len(topics) > 3 else ''}开展研讨" if topics else ""
+        rs = f.figure("central_study").records
+        topics = [r.title.split("：", 1)[1] for r in rs if "：" in r.title]
+        days = "、".join(md(r.held_at.date()) for r in rs[:6])
+        about = (
+            f"，围绕{listing(topics, 4)}{'等' if len(topics) > 4 else ''}专题开展研讨（{days}）"
+            if topics
+            else ""
+        )
+        read = list(dict.fromkeys(re.findall(r"《[^》]+》", "".join(r.content or "" for r in rs))))
+        about += f"，研读{''.join(read[:3])}" if read else ""
         said += ["理论学习中心组集中学习", f.figure("central_study"), f"{about}。"]
     if f.value("analyses"):
         said += ["开展意识形态领域形势分析研判", f.figure("analyses"), "。"]
     if f.value("reports_up"):
-        said += ["向上级党组织报告意识形态工作", f.figure("reports_up"), "。"]
-    return [said] if said else []
+        rs = f.figure("reports_up").records
+        sent = "、".join(f"{md(r.held_on)}报送《{r.title.strip('《》')}》" for r in rs[:4])
+        said += ["向上级党组织报告意识形态工作", f.figure("reports_up"), f"，{sent}。"]
+    return out + ([said] if said else []) + _own_life(unit, f)
 
 
-def _inspections_line(unit: Any, units: list[Any], year: int, user: Any) -> str:
-    """9月10日至24日，对3个所属单位开展专项检查，共反馈问题10个（……），主要涉及……。"""
+def _own_life(unit: Any, f: Facts) -> list[list[Any]]:
+    """The issuer's 述职述责 and 民主生活会 of the year, as its report records hold them."""
+    told = []
+    for r in f.lists.get("reports", []):
+        summary = (r.summary or "").strip().rstrip("。")
+        if r.kind == "debrief":
+            told.append(
+                f"{md(r.held_on)}，{summary}" if summary else f"{md(r.held_on)}述职述责，专门报告意识形态工作"
+            )
+        elif r.kind == "life_meeting":
+            meeting = (
+                "民主生活会"
+                if getattr(unit, "org_type", "") in ("party_group", "party_committee")
+                else "组织生活会"
+            )
+            told.append(f"{md(r.held_on)}召开年度{meeting}" + (f"，{summary}" if summary else ""))
+    return [["；".join(told[:3]) + "。"]] if told else []
+
+
+def _meeting_words(r: Any, meeting: str) -> str:
+    """1月23日专题研究部署全年意识形态工作，审议……"""
+    topic = r.title.strip().removeprefix(meeting).removeprefix("专题") or "研究意识形态工作"
+    content = (r.content or "").strip().rstrip("。")
+    return f"{md(r.held_at.date())}{topic}" + (f"，{content}" if content else "")
+
+
+def _inspections_line(
+    unit: Any, units: list[Any], year: int, user: Any, day: date
+) -> tuple[list[list[Any]], list[Any]]:
+    """9月10日至24日，对3个所属单位开展专项检查，共反馈问题10个（……），已整改销号……。"""
     from .facts_more import inspection_feedback
 
     seen = inspection_feedback(unit, units, year, user=user)
     if not seen:
-        return ""
-    days = sorted({w for w, *_ in seen})
+        return [], []
+    days = sorted({x.day for x in seen})
     span = md(days[0]) if len(days) == 1 else f"{md(days[0])}至{md(days[-1])}"
     if days[0].month == days[-1].month and len(days) > 1:
         span = f"{md(days[0])}至{days[-1].day}日"
-    names = list(dict.fromkeys(n for _, n, *_ in seen))
+    names = list(dict.fromkeys(x.unit.name for x in seen))
     whom = f"{len(names)}个所属单位" if len(names) == len(units) > 1 else listing(names, 4)
     text = f"{span}，{ourselves(unit)}{'先后' if len(names) > 1 else ''}对{whom}开展意识形态工作专项检查"
-    found = _inspection_findings(units, seen, user)
-    counted = [(n, c) for _, n, c, _ in seen if c is not None]
+    counted = [x for x in seen if x.count is not None]
     if counted:
-        total = sum(c for _, c in counted)
-        each = "；".join(_unit_findings(n, c, found.get(n, [])) for n, c in counted)
-        text += f"，共反馈问题{total}个：{each}"
+        total = sum(x.count or 0 for x in counted)
+        text += f"，共反馈问题{total}个，其中" + "；".join(_unit_findings(x) for x in counted)
     else:
-        fields = list(dict.fromkeys(x for *_, fs in seen for x in fs))
+        fields = list(dict.fromkeys(f for x in seen for f in x.fields))
         if fields:
             text += f"，主要涉及{listing(fields, 4)}等方面"
-    listed = all(found.get(n) for _, n, c, _ in seen if c)
-    return text + ("。反馈的问题均已列入各单位整改台账。" if listed else "，均已督促列入整改清单。")
-
-
-def _unit_findings(name: str, count: int, items: list[str]) -> str:
-    """区气象局4个，主要是……；东区气象局3个，分别是……"""
+    items = [r for x in seen for r in x.items]
     if not items:
-        return f"{name}{count}个"
-    lead = "即" if count == len(items) == 1 else "分别是" if count == len(items) <= 3 else "主要是"
-    return f"{name}{count}个，{lead}{listing(items, 3)}"
+        return [[text + "，均已督促列入整改清单。"]], seen
+    closed = [r for r in items if r.completed_on and r.completed_on <= day]
+    if len(closed) == len(items):
+        text += "。反馈的问题均已列入各单位整改台账，并已全部整改销号。"
+    else:
+        text += f"。反馈的问题均已列入各单位整改台账，已整改销号{len(closed)}个，其余正在整改。"
+    return [[text]], seen
 
 
-def _inspection_findings(units: list[Any], seen: list[Any], user: Any) -> dict[str, list[str]]:
-    """Each inspected unit's own findings, as its 整改台账 holds them (entered the inspection's day)."""
-    from taizhang.ledger.models import Rectification
-
-    by_name = {u.name: u for u in units}
-    out: dict[str, list[str]] = {}
-    for day, name, *_ in seen:
-        rows = (
-            Rectification.objects.readable(user)
-            .filter(unit=by_name[name], source="inspection", found_on=day)
-            .order_by("pk")
-        )
-        out[name] = [r.problem.strip().rstrip("。") for r in rows]
-    return out
+def _unit_findings(x: Any) -> str:
+    """区气象局4个，主要是……；东区气象局3个，分别是……"""
+    items = [r.problem.strip().rstrip("。") for r in x.items]
+    if not items:
+        return f"{x.unit.name}{x.count}个"
+    lead = "即" if x.count == len(items) == 1 else "分别是" if x.count == len(items) <= 3 else "主要是"
+    return f"{x.unit.name}{x.count}个，{lead}{listing(items, 3)}"
 
 
 def ourselves(unit: Any) -> str:
@@ -494,20 +591,77 @@ def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[
     return [(u, collect(u, year_period(year), user=user, as_of=day)) for u in rated]
 
 
+def _own_problems(
+    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int
+) -> list[tuple[str, str]]:
+    """The issuer's own shortcomings as the records show them, each with its measure ({next} the
+    year after): its inspections came once (or late, or not at all), the units' rectifications
+    went overdue under its supervision, the same risk at several units met unit by unit."""
+    from .problems import problem_text
+
+    we, out = ourselves(unit), []
+    months = sorted({x.day.month for x in fed})
+    check = (
+        "强化督促检查。{next}年起由办公室牵头，每半年到所属单位开展一次专项检查，上半年的检查6月底前完成，"
+        "检查结果纳入年度考核评分"
+    )
+    if not fed:
+        out.append(
+            (
+                f"督导检查缺位。{we}全年没有到所属单位开展意识形态工作专项检查，对所属单位的督导主要停留在听取汇报",
+                check,
+            )
+        )
+    elif len(months) == 1:
+        late = "，上半年没有到所属单位检查" if months[0] >= 7 else ""
+        out.append(
+            (
+                f"督导检查的经常性不够。{we}全年只在{months[0]}月集中开展了1次专项检查{late}，对所属单位的日常督导偏少",
+                check,
+            )
+        )
+    out += _own_study(we, studied, details)
+    late_ones = [(u, f.lists.get("overdue", [])) for u, f in details if f.lists.get("overdue")]
+    if late_ones:
+        each = "、".join(f"{u.name}{len(rs)}个" for u, rs in late_ones)
+        first = late_ones[0][1][0]
+        out.append((
+            f"督促整改不够有力。截至目前，所属单位仍有整改事项逾期未完成（{each}），如{late_ones[0][0].name}“{problem_text(first)}”"
+            f"的整改时限为{first.deadline.year}年{md(first.deadline)}，至今仍未销号，{we}跟踪督办没有做到一抓到底",
+            "狠抓整改销号。对逾期未完成的整改事项逐项挂账督办，督促各单位{next}年1月底前整改到位，"
+            "2月上旬由办公室逐项核对销号，仍未完成的由" + we + "约谈单位主要负责人",
+        ))  # fmt: skip
+    shared = _shared_risks(details)[:3]
+    if shared:
+        told = "；".join(_shared_words(text, names, high, len(details)) for text, names, high in shared)
+        out.append((
+            f"统筹防范共性风险不够。有的风险点在几个单位的分析研判中同时出现：{told}。这类风险带有普遍性，"
+            f"{we}还没有在全系统统一部署防范措施，各单位分头应对",
+            "统一防范共性风险。由办公室牵头，{next}年3月底前将共性风险点列为系统研判重点，制定统一防范措施，"
+            "各单位每季度研判时报告落实进展",
+        ))  # fmt: skip
+    return out
+
+
+def _own_study(we: str, studied: int, details: list[tuple[Any, Facts]]) -> list[tuple[str, str]]:
+    """The issuer's 中心组 met fewer times than every unit's: its example falls short."""
+    theirs = [(u.name, int(f.value("central_study"))) for u, f in details]
+    if not studied or len(theirs) < 2 or studied >= min(n for _, n in theirs):
+        return []
+    each = "、".join(f"{name}{n}次" for name, n in theirs)
+    return [(
+        f"本级理论学习抓得不够紧。{we}理论学习中心组全年集中学习{studied}次，少于各所属单位（{each}），"
+        "以上率下的作用发挥不够",
+        "抓好本级理论学习。{next}年1月底前制定" + we + "理论学习中心组年度学习计划，每月集中学习一次，"
+        "党组书记带头领学、带头发言",
+    )]  # fmt: skip
+
+
 def _record_problems(details: list[tuple[Any, Facts]]) -> list[str]:
-    """Problems across the units from their records: rectifications overdue, adoption below the
-    target of their key points, the same risk point at several units."""
-    from .problems import adoption_target, problem_text
+    """Problems across the units from their records: adoption below the target of their key points."""
+    from .problems import adoption_target
 
     out = []
-    late = [(u, f.lists.get("overdue", [])) for u, f in details if f.lists.get("overdue")]
-    if late:
-        each = "、".join(f"{u.name}{len(rs)}个" for u, rs in late)
-        first = late[0][1][0]
-        out.append(
-            f"整改落实跟踪不够。截至年底，仍有整改事项逾期未完成（{each}），如{late[0][0].name}“{problem_text(first)}”"
-            f"的整改时限为{first.deadline.year}年{md(first.deadline)}，到年底仍未销号，督办没有做到一抓到底"
-        )
     short = [(u, int(f.value("adopted_high")), adoption_target(f)) for u, f in details]
     short = [(u, high, aim) for u, high, aim in short if aim and high < aim]
     if short:
@@ -516,12 +670,6 @@ def _record_problems(details: list[tuple[Any, Facts]]) -> list[str]:
         each = "、".join(f"{u.name}{high}篇" for u, high, _ in short)
         who = "所属单位均" if len(short) == len(details) > 1 else f"{listing([u.name for u, *_ in short], 4)}"
         out.append(f"对外宣传层次不高。{who}未完成省级以上媒体采用{aim}（{each}），有分量的稿件还不多")
-    shared = _shared_risks(details)[:2]
-    if shared:
-        told = "；".join(_shared_words(text, names, high, len(details)) for text, names, high in shared)
-        out.append(
-            f"共性风险防范还不到位。有的风险点在几个单位的分析研判中同时出现：{told}，说明这类风险带有普遍性，需要在全系统统一防范"
-        )
     return out
 
 
@@ -550,25 +698,15 @@ def _shared_risks(details: list[tuple[Any, Facts]]) -> list[tuple[str, list[str]
             if any(str(r.level) == "high" for r in group):
                 high.setdefault(key, []).append(u.name)
     shared = [(k, v, high.get(k, [])) for k, v in where.items() if len(v) > 1]
-    return sorted(shared, key=lambda kv: (-len(kv[1]), -len(kv[2])))
+    return sorted(shared, key=lambda kv: (-len(kv[2]), -len(kv[1])))  # rated 高 at most units first
 
 
 def _record_steps(details: list[tuple[Any, Facts]], year: int) -> list[str]:
     """The measures answering the problems drawn from the units' records, in the same order."""
-    out = []
-    if any(f.lists.get("overdue") for _, f in details):
-        out.append(
-            f"狠抓整改销号。对逾期未完成的整改事项逐项挂账督办，{year + 1}年3月底前全部整改到位，"
-            "每月听取一次进展，逾期未改的约谈单位主要负责人"
-        )
     from .problems import adoption_target
 
     if any(adoption_target(f) and int(f.value("adopted_high")) < adoption_target(f) for _, f in details):
-        out.append(
+        return [
             f"提升宣传质量。由办公室牵头，{year + 1}年上半年组织一次系统宣传业务培训，统筹重大天气过程和重要节点选题，集中向省级以上媒体推送"
-        )
-    if _shared_risks(details):
-        out.append(
-            f"统一防范共性风险。{year + 1}年一季度研判时将共性风险点列为系统重点，制定统一防范措施，由各单位分别落实并报送进展"
-        )
-    return out
+        ]
+    return []

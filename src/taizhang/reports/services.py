@@ -189,18 +189,23 @@ def header_of(
     unit: Any, kind: str, period: Period, *, user: Any = None, day: date | None = None
 ) -> dict[str, Any]:
     """The 公文 fields of a new document: 署名 from the settings or the unit's party organisation;
-    成文日期 the given day, else the recorded report's date, else today (the analysis, assessment
-    and roll-up: None, their writer dates them by their subject); for a report sent up,
+    成文日期 the recorded report's date where the ledgers hold one, else the given day, else today
+    (the analysis, assessment and roll-up: None, their writer dates them by their subject); for a
+    report sent up,
     主送机关 (the settings, the recorded report's recipient where it names a party organisation,
-    else the superior's party organisation), 发文字号 (the recorded report's) and 签发人 (the
-    settings')."""
+    else the superior's party organisation), 发文字号 (the recorded report's, else the settings'
+    机关代字 with the 序号 blank) and 签发人 (the settings')."""
     own = settings_of(unit, user)
     report = recorded_report(unit, kind, period, user)
     header: dict[str, Any] = {
         "issuer": (own.issuer if own and own.issuer else unit.org_name),
         # none given or recorded: the writers that date by their subject (the analysis meeting, the
         # January after the assessed year) choose; the others are dated today
-        "day": day or (report.held_on if report else None if kind in SUBJECT_DATED else timezone.localdate()),
+        # the ledgers record the report as sent: it is that report, dated as sent, whatever day is
+        # asked for (a draft dated later would contradict the ledgers; the draft page can still
+        # change it); otherwise the day asked for
+        "day": (report.held_on if report else day)
+        or (None if kind in SUBJECT_DATED else timezone.localdate()),
         "addressee": "",
         "number": "",
         "signer": "",
@@ -214,9 +219,38 @@ def header_of(
             header["addressee"] = _party_org(recipient)
         elif parent is not None:
             header["addressee"] = parent.org_name
-        header["number"] = report.document_no if report else ""
+        header["number"] = (report.document_no.strip() if report else "") or _number_of(
+            own, kind, period, header["day"]
+        )
         header["signer"] = own.signer if own else ""
     return header
+
+
+def _number_of(own: DocumentSettings | None, kind: str, period: Period, day: date | None) -> str:
+    """No report recorded: the 发文字号 in the unit's pattern (its 机关代字 and the year of issue),
+    the 序号 left blank for the 办公室 to fill in at registration after signing (市气党〔2026〕 号):
+    the ledgers do not hold the next number, and one made up would clash with the register."""
+    from .prose import after_the_year
+
+    code = (own.number_code if own else "").strip()
+    if not code:
+        return ""
+    when = day or (after_the_year(period.end.year) if kind in ("assessment", "rollup") else period.end)
+    return f"{code}〔{when.year}〕　号"
+
+
+def date_note(asked: date | None, day: date, period: Period) -> str:
+    """Why a new draft is not dated the day asked for: the ledgers record the report as sent that
+    day, and a report sent before its period ended counts the records up to the day before."""
+    from .prose import cn_date, md
+
+    if asked is None or asked == day:
+        return ""
+    until = f"，数据截至{md(day - timedelta(days=1))}" if day <= period.end else ""
+    return (
+        f"台账中记有这份报告{cn_date(day)}的报送记录，成文日期按报送记录定为{cn_date(day)}{until}，"
+        f"没有采用所填的{cn_date(asked)}；确需改动的，可在草稿页修改成文日期。"
+    )
 
 
 def apply_header(doc: d.Document, header: dict[str, Any]) -> d.Document:

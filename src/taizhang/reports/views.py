@@ -85,6 +85,11 @@ def index(request: HttpRequest) -> HttpResponse:
             messages.error(request, "；".join(exc.messages))
         else:
             messages.success(request, f"已根据台账生成《{doc.title}》第1版草稿。")
+            first = doc.versions.order_by("number").first()
+            period = services.period_for(kind, year, half, quarter)
+            note = services.date_note(day, date.fromisoformat(first.content["day"]), period) if first else ""
+            if note:
+                messages.info(request, note)
             return redirect("reports:detail", pk=doc.pk)
     documents = (
         OfficialDocument.objects.restrict(request.user, "view").filter(unit=unit).prefetch_related("versions")

@@ -5,17 +5,20 @@ left out."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from . import document as d
 from .facts import Facts, Figure
 from .facts_more import ideology_studies
 from .phrases import PHRASES
-from .problems import problem_text
+from .problems import overdue_named, problem_text, rect_label, rect_pool
 from .prose import (
     Headings,
     Prose,
@@ -40,6 +43,20 @@ from .prose import (
 Paragraphs = list[list[Any]]
 
 
+# roles said more than once in a document keep the document's own choice (never twice the same)
+_REPEATED = {
+    "study.named", "study.named.tail", "study.lecture", "study.lecture.plain", "pub.event", "pub.event.tail",
+    "pos.opinion", "pos.opinion.tail", "ana.inspected",
+}  # fmt: skip
+
+
+def _say(p: Prose, role: str, **slots: Any) -> list[Any]:
+    """A sentence said once in a document is phrased by the unit's turn: sibling summaries differ."""
+    if role in _REPEATED:
+        return p.say(role, **slots)
+    return p.say(role, turn=unit_turn(p, role), **slots)
+
+
 def _leadership(p: Prose) -> Paragraphs:
     f = p.facts
     out: list[Any] = []
@@ -51,9 +68,12 @@ def _leadership(p: Prose) -> Paragraphs:
         who = f"{p.sec}{person(leader)}" if leader and person(leader) else ""
         if who:
             when = next((g.appointed_on for g in group if g.appointed_on), None)
-            out += p.say(
+            no = next((g.document_no.strip() for g in group if g.document_no.strip()), "")
+            out += _say(
+                p,
                 "lead.group",
                 when=md(when) if when else "年初",
+                doc=f"以{no}文件" if no else "",  # the number the record holds, no title of ours
                 who=who,
                 deputy=f"、{deputy.title or '分管领导'}{person(deputy)}任副组长"
                 if deputy and person(deputy)
@@ -67,7 +87,7 @@ def _leadership(p: Prose) -> Paragraphs:
         signed: list[Any] = (
             ["班子成员签订责任书", p.fig("duties_signed")] if p.has("duties_signed") else ["责任书尚未签订"]
         )
-        out += p.say("lead.duties", duties=p.fig("duties"), signed=signed)
+        out += _say(p, "lead.duties", duties=p.fig("duties"), signed=signed)
     studies = ideology_studies(f)
     rows = studies.records
     if rows:
@@ -77,35 +97,41 @@ def _leadership(p: Prose) -> Paragraphs:
         )
         role = "lead.meetings" if len(rows) > 1 else "lead.meetings.one"
         what = after_prefix(rows[0].title, *strip).removeprefix("专题")
-        out += p.say(role, span=p.span, n=studies, dates=dates, date=md(day_of(rows[0])), what=what)
+        out += _say(p, role, span=p.span, n=studies, dates=dates, date=md(day_of(rows[0])), what=what)
     special = [r for r in f.lists.get("meetings", []) if r.kind == "special"]
     if special:
-        out += p.say("lead.special", when="、".join(md(day_of(r)) for r in special[:3]))
+        out += _say(p, "lead.special", when="、".join(md(day_of(r)) for r in special[:3]))
     accounts = [
         f"{md(r.held_on)}{'述职述责' if r.kind == 'debrief' else '组织生活会'}"
         for r in f.lists.get("reports", [])
         if r.kind in ("debrief", "life_meeting")
     ]
     if accounts:
-        out += p.say("lead.accounts" if len(accounts) > 1 else "lead.accounts.one", items=joined(accounts))
+        out += _say(p, "lead.accounts" if len(accounts) > 1 else "lead.accounts.one", items=joined(accounts))
+    out += _branch_life(p)  # the branch's organisational life is how it carries its duties
     if not out:
         return []
-    return [p.say("lead.intro") + out]
+    return [_say(p, _intro(p, "lead.intro")) + out]
+
+
+def _intro(p: Prose, role: str) -> str:
+    """A section's first sentence: a half year that does not open the year says no 年初."""
+    return f"{role}.half" if p.kind == "half-year" and p.facts.period.start.month > 1 else role
 
 
 def _study(p: Prose, prev: Facts | None) -> Paragraphs:
     """理论学习: the plan, the 中心组, the staff's sessions (against last year), the materials by
-    title; then the named events in the order held and a branch's organisational life."""
+    title; then the named events in the order held."""
     meetings = p.facts.lists.get("meetings", [])
     first = _study_plan(p) + _central_study(p, meetings) + _staff_study(p, prev)
     if p.has("study"):
         books = books_in([r for r in meetings if r.content])
         if books:
-            first += p.say("study.materials", titles="".join(books))
-    second = _named_study(p, meetings) + _branch_life(p)
+            first += _say(p, "study.materials", titles="".join(books))
+    second = _named_study(p, meetings)
     if not first and not second:
         return []
-    paragraphs = [p.say("study.intro") + first] if first else []
+    paragraphs = [_say(p, _intro(p, "study.intro")) + first] if first else []
     if second:
         paragraphs.append(second)
     return paragraphs
@@ -128,7 +154,7 @@ def _study_plan(p: Prose) -> list[Any]:
         ]
     elif not missed:
         done += ["，计划全部完成"]
-    return p.say("study.plan", items=p.fig("plan_items"), done=done, span=p.span)
+    return _say(p, "study.plan", items=p.fig("plan_items"), done=done, span=p.span)
 
 
 def _central_study(p: Prose, meetings: list[Any]) -> list[Any]:
@@ -142,7 +168,8 @@ def _central_study(p: Prose, meetings: list[Any]) -> list[Any]:
         topics = [topics, p.count("central_topics", len(names), "个", "中心组学习专题", with_topic), "专题"]
     hours = sum((r.hours or Decimal(0)) for r in central)
     days = ["，累计", p.count("central_hours", hours, "学时", "中心组学习学时", central)]
-    return p.say(
+    return _say(
+        p,
         "study.central",
         span=p.span,
         n=p.fig("central_study"),
@@ -158,8 +185,13 @@ def _staff_study(p: Prose, prev: Facts | None) -> list[Any]:
     if not p.has("staff_study"):
         return []
     hours = ["，累计", p.fig("staff_study_hours")] if p.has("staff_study_hours") else ""
-    out = p.say(
-        "study.sessions", span=p.span, n=p.fig("staff_study"), people=p.fig("staff_study_people"), hours=hours
+    out = _say(
+        p,
+        "study.sessions",
+        span=p.span,
+        n=p.fig("staff_study"),
+        people=p.fig("staff_study_people"),
+        hours=hours,
     )
     if prev is None or not prev.value("staff_study") or f.open:
         return out
@@ -172,7 +204,7 @@ def _staff_study(p: Prose, prev: Facts | None) -> list[Any]:
     records = prev.figure("staff_study").records
     change = p.count("study_change", abs(delta), "次", "干部职工集中学习较上年的变化", records)
     role = "study.up" if delta > 0 else "study.down" if delta < 0 else "study.same"
-    return out + p.say(role, delta=change, prev_people=prev_people, people=p.fig("staff_study_people"))
+    return out + _say(p, role, delta=change, prev_people=prev_people, people=p.fig("staff_study_people"))
 
 
 def _named_study(p: Prose, meetings: list[Any]) -> list[Any]:
@@ -181,8 +213,8 @@ def _named_study(p: Prose, meetings: list[Any]) -> list[Any]:
     for r in [r for r in meetings if r.kind in ("reading", "theme_education")][:2]:
         present = p.count("present", r.present, "人", f"{r.title}参加人数", [r])
         title = quoted(after_prefix(r.title, "读书活动："))
-        said = p.say("study.named", when=md(day_of(r)), title=title) + p.say(
-            "study.named.tail", present=present
+        said = _say(p, "study.named", when=md(day_of(r)), title=title) + _say(
+            p, "study.named.tail", present=present
         )
         named.append((r.at, said))
     for r in [r for r in meetings if r.kind == "party_lecture"][:2]:
@@ -190,11 +222,11 @@ def _named_study(p: Prose, meetings: list[Any]) -> list[Any]:
         who = f"{p.sec}{r.host}" if r.host else p.sec
         topic = topic_of(r.title)
         if topic:
-            said = p.say(
-                "study.lecture", when=md(day_of(r)), who=who, topic=topic.strip("“”"), present=present
+            said = _say(
+                p, "study.lecture", when=md(day_of(r)), who=who, topic=topic.strip("“”"), present=present
             )
         else:
-            said = p.say("study.lecture.plain", when=md(day_of(r)), who=who, present=present)
+            said = _say(p, "study.lecture.plain", when=md(day_of(r)), who=who, present=present)
         named.append((r.at, said))
     return [x for _at, said in sorted(named, key=lambda t: t[0]) for x in said]
 
@@ -222,7 +254,8 @@ def _branch_life(p: Prose) -> list[Any]:
             studies,
             "）",
         ]
-    return p.say(
+    return _say(
+        p,
         "study.branch",
         span=p.span,
         committee=committee,
@@ -238,7 +271,8 @@ def _event(p: Prose, x: Any) -> list[Any]:
     channel = x.channel.strip()
     reach = ["，覆盖", p.count("reach", x.reach, "人次", f"{theme}覆盖人次", [x])] if x.reach else ""
     occasion = x.occasion.strip()
-    head = p.say(
+    head = _say(
+        p,
         "pub.event",
         when=md(x.held_on),
         lead=f"结合{occasion}，" if occasion and occasion not in theme else "",
@@ -246,7 +280,7 @@ def _event(p: Prose, x: Any) -> list[Any]:
         partners_with=f"（联合{partners}）" if partners else "",
         theme=quoted(theme),
     )
-    return head + p.say("pub.event.tail", channel=channel or "本单位宣传阵地", reach=reach)
+    return head + _say(p, "pub.event.tail", channel=channel or "本单位宣传阵地", reach=reach)
 
 
 def _publicity(p: Prose) -> Paragraphs:
@@ -255,7 +289,7 @@ def _publicity(p: Prose) -> Paragraphs:
     events = f.lists.get("publicity", [])
     if events:
         reach = ["，覆盖", p.fig("publicity_reach")] if p.has("publicity_reach") else ""
-        out += p.say("pub.intro", span=p.span, n=p.fig("publicity"), reach=reach)
+        out += _say(p, "pub.intro", span=p.span, n=p.fig("publicity"), reach=reach)
         chosen = sorted(events, key=lambda x: (not x.partners, -(x.reach or 0)))[:3]
         for x in sorted(chosen, key=lambda x: x.held_on):
             out += _event(p, x)
@@ -273,19 +307,19 @@ def _publicity(p: Prose) -> Paragraphs:
                 if p.has(key):
                     fig = p.fig(key)
                     levels += ["、" if levels else "", fig.label.removeprefix("被").removesuffix("采用"), fig]
-            second += p.say(
+            second += _say(p,
                 "pub.submit", span=p.span, n=p.fig("submissions"), adopted=p.fig("adopted"), levels=levels,
                 adopted_word="被采用",
             )  # fmt: skip
-            high = [s for s in f.lists.get("adopted", []) if s.level in ("central", "province")][:3]
+            high = sorted(_high_adopted(f), key=lambda s: s.level != "central")[:3]  # 中央媒体 first
             if high:
                 by_outlet: dict[str, list[str]] = {}
                 for s in high:
                     by_outlet.setdefault(s.outlet, []).append(f"《{inner(s.title)}》")
                 items = "，".join(f"{outlet}刊发{''.join(titles)}" for outlet, titles in by_outlet.items())
-                second += p.say("pub.high", items=items)
+                second += _say(p, "pub.high", items=items)
         else:
-            second += p.say("pub.submit.none", span=p.span, n=p.fig("submissions"))
+            second += _say(p, "pub.submit.none", span=p.span, n=p.fig("submissions"))
     if p.has("subscriptions"):
         # the titles named are the titles counted: 4种 beside four titles, 等 only when some are left out
         recs = f.figure("subscriptions").records
@@ -294,7 +328,8 @@ def _publicity(p: Prose) -> Paragraphs:
         n: Any = p.fig("subscriptions")
         if len(kinds) != len(recs):
             n = p.count("subs_kinds", len(kinds), "种", "征订党报党刊（按刊名计）", recs)
-        second += p.say(
+        second += _say(
+            p,
             "pub.subs",
             span=p.span,
             n=n,
@@ -313,7 +348,7 @@ def _positions(p: Prose) -> Paragraphs:
         kinds = "、".join(all_kinds[:6]) + ("等" if len(all_kinds) > 6 else "")
         # the year's end needs no date in a closed year; 截至11月30日 while it is open
         cutoff = f"截至{p.until}，" if f.open else ""
-        out += p.say("pos.stock", n=p.fig("positions"), kinds=kinds, cutoff=cutoff)
+        out += _say(p, "pos.stock", n=p.fig("positions"), kinds=kinds, cutoff=cutoff)
     inspections = f.lists.get("inspections", [])
     if inspections:
         if p.has("inspection_problems"):
@@ -333,7 +368,8 @@ def _positions(p: Prose) -> Paragraphs:
                         [i for i in inspections if i.position.name == name and i.problems],
                     ),
                 ]
-            out += p.say(
+            out += _say(
+                p,
                 "pos.inspect",
                 span=p.span,
                 n=_rounds(p, inspections),
@@ -341,27 +377,27 @@ def _positions(p: Prose) -> Paragraphs:
                 where=where,
             )
         else:
-            out += p.say("pos.inspect.clean", span=p.span, n=_rounds(p, inspections))
+            out += _say(p, "pos.inspect.clean", span=p.span, n=_rounds(p, inspections))
     if p.has("reviews"):
         rejected = ["，退回修改", p.fig("reviews_rejected")] if p.has("reviews_rejected") else ""
         passed = p.fig("reviews_passed") if p.has("reviews_passed") else "0篇"
-        out += p.say("pos.review", span=p.span, n=p.fig("reviews"), passed=passed, rejected=rejected)
+        out += _say(p, "pos.review", span=p.span, n=p.fig("reviews"), passed=passed, rejected=rejected)
     second: list[Any] = []
     opinions = f.lists.get("opinions", [])
     for o in opinions[:3]:
         response = sentence(o.response) if o.response.strip() else "正在研究处置。"
-        second += p.say(
-            "pos.opinion", when=md(o.found_on), summary=inner(clip(o.summary, 30) or o.summary[:30])
+        second += _say(
+            p, "pos.opinion", when=md(o.found_on), summary=inner(clip(o.summary, 30) or o.summary[:30])
         )
         short = clip(o.response, 40) or "及时核实情况"
-        second += p.say("pos.opinion.tail", response=response, response_short=short)
+        second += _say(p, "pos.opinion.tail", response=response, response_short=short)
     if opinions:
         closed = p.fig("opinions_closed") if p.has("opinions_closed") else "0起"
         if p.has("opinions_closed") and p.facts.value("opinions_closed") == p.facts.value("opinions"):
             role = "pos.opinion.total.one" if p.facts.value("opinions") == 1 else "pos.opinion.total.all"
-            second += p.say(role, span=p.span, n=p.fig("opinions"))
+            second += _say(p, role, span=p.span, n=p.fig("opinions"))
         else:
-            second += p.say("pos.opinion.total", span=p.span, n=p.fig("opinions"), closed=closed)
+            second += _say(p, "pos.opinion.total", span=p.span, n=p.fig("opinions"), closed=closed)
     return [x for x in (out, second) if x]
 
 
@@ -387,14 +423,14 @@ def _analysis(p: Prose) -> Paragraphs:
         items = "，".join(
             f"{md(r.held_on)}向{r.recipient or '上级党组织'}报送《{r.title.strip('《》')}》" for r in up[:3]
         )
-        out += p.say("ana.reports", items=items)
+        out += _say(p, "ana.reports", items=items)
     second: list[Any] = []
     for r in [r for r in reports if r.kind == "inspected"][:2]:
         feedback = sentence(r.summary) or "检查组对各项工作给予肯定。"
-        second += p.say("ana.inspected", when=md(r.held_on), title=r.title.strip("。"), feedback=feedback)
+        second += _say(p, "ana.inspected", when=md(r.held_on), title=r.title.strip("。"), feedback=feedback)
     for r in [r for r in reports if r.kind == "inspecting"][:1]:
-        second += p.say(
-            "ana.inspecting", when=md(r.held_on), title=r.title.strip("。"), summary=sentence(r.summary)
+        second += _say(
+            p, "ana.inspecting", when=md(r.held_on), title=r.title.strip("。"), summary=sentence(r.summary)
         )
     return [x for x in (out, second) if x]
 
@@ -416,8 +452,12 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
         ]
     open_ = [rs[-1] for rs in unsettled(f)]
     high = [rs[-1] for rs in groups if any(r.level == "high" for r in rs)]
+    # a half year's few risk points are told one by one (a year's four analyses name the high ones)
+    detail = _risk_detail(p, groups, open_) if len(groups) <= 4 and p.kind == "half-year" else []
     high_part: list[Any] = []
-    if high:
+    if high and detail:  # each risk is told by name below: the count alone here
+        high_part = ["，其中高风险", p.count("risks_high", len(high), "个", "评为高风险的风险点", high)]
+    elif high:
         # every one counted is named: the count and the list are the same set
         names = "、".join(f"“{inner(clip(r.description, 30) or r.description[:30])}”" for r in high)
         state = "，整改尚未完成" if all(r in open_ for r in high) else ""
@@ -428,7 +468,16 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
         ]
     dates = "、".join(md(a.held_on) for a in analyses[:4])
     role = "ana.sessions" if len(analyses) > 1 else "ana.sessions.one"
-    out = p.say(role, span=p.span, n=p.fig("analyses"), dates=dates, risks=count, high=high_part)
+    out = _say(p, role, span=p.span, n=p.fig("analyses"), dates=dates, risks=count, high=high_part)
+    if len(analyses) == 1 and analyses[0].situation.strip():
+        a = analyses[0]
+        out += _say(
+            p,
+            "ana.situation",
+            situation=sentence(a.situation).rstrip("。"),
+            conclusion=sentence(a.conclusion) or "形势总体平稳。",
+        )
+    out += detail
     settled = [rs[-1] for rs in groups if rs[-1] not in open_]
     if settled:
         rest: Any = ""
@@ -440,8 +489,34 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
             ]
         role = "ana.resolved.all" if not open_ else "ana.resolved" if f.open else "ana.resolved.closed"
         resolved = p.count("risks_settled", len(settled), "个", "已化解的风险点（按风险点计）", settled)
-        out += p.say(role, resolved=resolved, rest=rest)
+        out += _say(p, role, resolved=resolved, rest=rest)
     return out
+
+
+LEVEL_WORD = {"high": "高风险", "medium": "中风险", "low": "低风险"}
+
+
+def _risk_detail(p: Prose, groups: list[list[Any]], open_: list[Any]) -> list[Any]:
+    """Few risk points are told one by one: by name, with their level, cause and measure, the office
+    taking it and whether it is still open."""
+    items: list[str] = []
+    every = all(rs[-1] in open_ for rs in groups)
+    rank = {"high": 0, "medium": 1, "low": 2}
+    for rs in sorted(groups, key=lambda rs: min(rank.get(x.level, 3) for x in rs)):  # the higher first
+        r = rs[-1]
+        level = "高风险" if any(x.level == "high" for x in rs) else LEVEL_WORD.get(r.level, "")
+        part = f"“{inner(clip(r.description, 30) or r.description[:30])}”为{level}"
+        if r.cause.strip():
+            part += f"，主要原因是{r.cause.strip().rstrip('。')}"
+        if r.measure.strip():
+            who = f"由{r.responsible_office.strip()}" if r.responsible_office.strip() else ""
+            part += f"，{who}{r.measure.strip().rstrip('。')}"
+        part += "，目前仍在防范化解中" if r in open_ and not every else ""
+        items.append(part)
+    if not items:
+        return []
+    tail = _say(p, "ana.risks.open") if every and len(groups) > 1 else []
+    return _say(p, "ana.risks", items="；".join(items)) + tail
 
 
 def _rectification(p: Prose) -> Paragraphs:
@@ -471,26 +546,24 @@ def _rectification(p: Prose) -> Paragraphs:
 
 
 def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
-    """The period's items still open: the late ones counted and named as one set, then those still
-    within their time limit (an item due on the cut-off day is not late)."""
+    """The period's items still open: the late ones counted, and named as the problems section names
+    them (the same list, the same order); then those still within their time limit, with owner and
+    limit (an item due on the cut-off day is not late). Two records of the same words are told
+    apart by where and when they were found."""
     if not still:
         return []
+    among = rect_pool(p.facts)
 
     def name(r: Any) -> str:
         owner = person(r, "owner")
         who = f"由{owner}负责，" if owner else ""
-        return f"“{problem_text(r)}”（{who}时限为{cn_date(r.deadline)}）"
+        return f"{rect_label(r, among)}（{who}时限为{cn_date(r.deadline)}）"
 
-    late = [r for r in still if r in overdue]
+    late = [r for r in overdue if r in still]  # the problems section's order
     due = [r for r in still if r not in overdue]
     parts: list[Any] = []
     if late:
-        shown = "和".join(name(r) for r in late[:2])
-        if len(late) > 2:
-            fig = p.count("rect_late", len(late), "个", "超过时限仍在整改的问题", late)
-            parts += [fig, f"已超过整改时限，如{shown}"]
-        else:
-            parts += [f"{shown}已超过整改时限"]
+        parts += _late_named(p, late, "rect_late", "超过时限仍在整改的问题")
     if due:
         shown = "和".join(name(r) for r in due[:2])
         if parts:
@@ -503,21 +576,39 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
     return ["尚在整改的问题中，" if len(still) > 1 else "尚在整改的", *parts, "。"]
 
 
+def _late_named(p: Prose, late: list[Any], key: str, label: str) -> list[Any]:
+    """N个已超过整改时限，即“A”“B” — those of `late` the problems section names (如 when it names
+    only some of them)."""
+    among = rect_pool(p.facts)
+    named = [r for r in overdue_named(p.facts) if r in late]
+    shown = "、".join(rect_label(r, among) for r in named)
+    if len(late) == 1 and named:
+        return [f"{shown}已超过整改时限"]
+    fig = p.count(key, len(late), "个", label, late)
+    if not named:
+        return [fig, "已超过整改时限"]
+    return [fig, f"已超过整改时限，{'即' if len(named) == len(late) else '如'}{shown}"]
+
+
 def _carried(p: Prose, overdue: list[Any]) -> list[Any]:
     """The problems found before the period and still open: counted apart, so that the period's
-    正在整改 does not read as all that is left (the problems section names the overdue ones)."""
+    正在整改 does not read as all that is left; the late ones named as the problems section names
+    them."""
     f = p.facts
     carried = [r for r in f.lists.get("open_rectifications", []) if r.found_on < f.period.start]
     if not carried:
         return []
-    late = [r for r in carried if r in overdue]
+    late = [r for r in overdue if r in carried]
     fig = p.count("rect_carried", len(carried), "个", "此前发现、仍在整改的问题", carried)
     tail: list[Any] = []
-    if late:
-        share: list[Any] = ["均"] if len(late) == len(carried) > 1 else []
-        if len(late) < len(carried):
-            share = ["其中", p.count("carried_late", len(late), "个", "已逾期", late)]
-        tail = ["，", *share, "已超过整改时限"]
+    if late and len(late) < len(carried):
+        tail = ["，其中", *_late_named(p, late, "carried_late", "已逾期")]
+    elif late:
+        named = [r for r in overdue_named(f) if r in late]
+        shown = "、".join(rect_label(r, rect_pool(f)) for r in named)
+        tail = ["，均已超过整改时限" if len(late) > 1 else "，已超过整改时限"]
+        if named:
+            tail.append(f"，{'即' if len(named) == len(late) else '如'}{shown}")
     return ["此前发现的问题中，还有", fig, "仍在整改", *tail, "。"]
 
 
@@ -546,7 +637,89 @@ def write_work(p: Prose, b: d.Builder, h: Headings, heading: str, prev: Facts | 
         return False
     h.one(heading)
     for role, paragraphs in sections:
-        h.two(p.pick(*PHRASES[role]))
+        h.two(section_heading(p, role + _condition(p, role, paragraphs)))
         for para in paragraphs:
             b.block(d.BODY, *para)
     return True
+
+
+def section_heading(p: Prose, role: str) -> str:
+    """A heading (or a fixed line of the opening and closing) by the unit's turn among its siblings,
+    offset by document kind and year: sibling units' summaries never share one, and the next year's
+    or the other document's reads differently."""
+    options = PHRASES[role] if role in PHRASES else PHRASES[role.rsplit(".", 1)[0]]
+    return options[unit_turn(p, role) % len(options)]
+
+
+_FAMILY: WeakKeyDictionary[Prose, tuple[int, int]] = WeakKeyDictionary()
+
+
+def unit_turn(p: Prose, role: str) -> int:
+    """The phrasing of a once-said role (a heading, a fixed line) for this document: the unit's
+    place among its siblings (read once per document) decides it, avoiding what the earlier
+    siblings' same document, the same year's half-year report and last year's summaries chose."""
+    if p not in _FAMILY:
+        unit = p.facts.unit
+        pks = list(
+            type(unit).objects.filter(parent_id=unit.parent_id).order_by("pk").values_list("pk", flat=True)
+        )
+        _FAMILY[p] = (pks.index(unit.pk) if unit.pk in pks else 0, max(len(pks), 1))
+    place, n = _FAMILY[p]
+    f = p.facts
+    tag = "annual" if p.kind != "half-year" else ("h1" if f.period.start.month == 1 else "h2")
+    options = PHRASES.get(role) or PHRASES.get(role.rsplit(".", 1)[0]) or ("",)
+    return _choice(role, len(options), n, place, f.period.year, tag)
+
+
+EARLIER = {"annual": ("h2", "h1"), "h2": ("h1",), "h1": ()}  # the same year's documents written before
+
+
+@lru_cache(maxsize=8192)
+def _choice(role: str, size: int, n: int, place: int, year: int, tag: str) -> int:
+    """Sibling units' same document never share a phrasing while the role has enough of them; the
+    unit's and its siblings' earlier documents (this year's, last year's summary) are avoided where
+    the phrasings left allow it."""
+    start = _offset(f"{tag}/{role}", year) + place
+    siblings = {_choice(role, size, n, q, year, tag) for q in range(place)}
+    own: set[int] = set()  # the unit's own earlier documents, then its siblings'
+    others: set[int] = set()
+    if year > 2020:  # far enough back for the documents a reader sets side by side
+        for y, other in [(year, t) for t in EARLIER[tag]] + [(year - 1, "annual")]:
+            own.add(_choice(role, size, n, place, y, other))
+            others |= {_choice(role, size, n, q, y, other) for q in range(n)}
+    for taken in (siblings | own | others, siblings | own, siblings):
+        free = [(start + i) % size for i in range(size) if (start + i) % size not in taken]
+        if free:
+            return free[0]
+    return start % size
+
+
+def _offset(role: str, year: int) -> int:
+    return int.from_bytes(hashlib.sha256(f"{year}/{role}".encode()).digest()[:4], "big")
+
+
+def _condition(p: Prose, role: str, paragraphs: Paragraphs) -> str:
+    """The data condition a heading is chosen by: a section the records make thin reads modest, one
+    with problems left open or past their time limit never claims 成效明显."""
+    f = p.facts
+    if role == "h.rectification":
+        if f.lists.get("overdue"):
+            return ".late"
+        return ".open" if p.has("rectifications_open") or f.lists.get("open_rectifications") else ""
+    if role == "h.analysis":
+        return ".open" if unsettled(f) else ""
+    if role == "h.study":
+        return ".gap" if f.lists.get("plan_items_missed") else ""
+    if role == "h.publicity":
+        events, high = f.lists.get("publicity", []), _high_adopted(f)
+        return "" if len(events) >= 3 and len(high) >= 12 else ".modest"  # the key points' usual target
+    if role == "h.positions":
+        return ".found" if p.has("inspection_problems") or f.lists.get("opinions") else ""
+    if role == "h.leadership":
+        said = "".join(str(x) for para in paragraphs for x in para if isinstance(x, str))
+        return "" if said.count("。") > 2 else ".modest"  # the intro and one more sentence: modest
+    return ""
+
+
+def _high_adopted(f: Facts) -> list[Any]:
+    return [s for s in f.lists.get("adopted", []) if s.level in ("central", "province")]

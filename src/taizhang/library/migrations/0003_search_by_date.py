@@ -3,6 +3,8 @@ PostgreSQL's gram sets gain the title's grams (marked "#"). SQLite's index becom
 ordered pairs of title and text and a scope column; its rows are written by
 taizhang.library.search, no longer by triggers."""
 
+from datetime import date
+
 from django.db import migrations, models
 
 DROP = [
@@ -17,8 +19,27 @@ CREATE = (
 )
 
 
+def five_values(rank, unit_id, path, shared, kind, title, day, text):
+    """This layout's row: the ranked title's and the text's characters and pairs, the scope terms
+    unmarked (0006 gives the table one column)."""
+    from taizhang.library import search
+
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    ranked = search._ranked_title(kind, title)
+    scope = search.scope_terms(unit_id, path, shared, kind, day).replace(search.SCOPE_TERM, "")
+    return (
+        rank,
+        search.characters(ranked),
+        search.pairs(ranked),
+        search.characters(text),
+        search.pairs(text),
+        scope,
+    )
+
+
 def forward(apps, schema_editor):
-    from taizhang.library.search import ENTRY, fts_values, grams, rank_of
+    from taizhang.library.search import ENTRY, grams, rank_of
 
     SearchEntry = apps.get_model("library", "SearchEntry")
     postgres = schema_editor.connection.vendor == "postgresql"
@@ -32,7 +53,7 @@ def forward(apps, schema_editor):
     for sql in DROP:
         schema_editor.execute(sql)
     schema_editor.execute(CREATE)
-    rows = [fts_values(*row) for row in SearchEntry.objects.values_list(*ENTRY).iterator()]
+    rows = [five_values(*row) for row in SearchEntry.objects.values_list(*ENTRY).iterator()]
     with schema_editor.connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO library_search_fts(rowid, tuni, tbi, uni, bi, scope) VALUES (?, ?, ?, ?, ?, ?)", rows
