@@ -65,7 +65,7 @@ def test_rollup_table_says_what_it_counts_and_agrees_with_the_text(city_year):
     doc = writer.build("rollup", city_year.units["demo-city"], LAST, day=SIGNED)
     table = next(b for b in doc.blocks if b.style == d.TABLE)
     heads, *body = table.rows or [[]]
-    assert "（期）" not in "".join(heads) and "应完成（项）" in heads
+    assert "（期）" not in "".join(heads) and "合计（项）" in heads
     rows = {row[1]: row for row in body}
     for s in standings(city_year.units["demo-city"], LAST):  # 自评得分 beside the rate (docC)
         row = rows[s.unit.name]

@@ -57,7 +57,7 @@ def analysis_report(
         finish(b, unit, doc.day)
         return doc
     ctx = _context(unit, user, period, q, day, as_of)
-    b.block(d.BODY, _opening(p, q, org, period.label) + "现将有关情况报告如下。")
+    b.block(d.BODY, _opening(p, q, org, period.label, ctx) + "现将有关情况报告如下。")
     h.one("总体形势")
     for block in _situation(p, says, q, QUARTER_NAMES[quarter], as_of, day, ctx):
         b.block(d.BODY, *block)
@@ -115,6 +115,8 @@ class Context:
     publicity: list[Any] = field(default_factory=list)
     year_highs: list[Any] = field(default_factory=list)
     opinions: list[Any] = field(default_factory=list)
+    group: list[Any] = field(default_factory=list)
+    office_people: dict[str, str] = field(default_factory=dict)
 
 
 STAFF = re.compile("干部|职工|思想")  # the analysis's words on staff thinking, told in their own section
@@ -143,6 +145,8 @@ def _context(unit: Any, user: Any, period: Any, q: Any, day: date, as_of: date |
     ctx.study = [m for m in meetings if m.kind in STUDY_KINDS]
     ctx.life = [m for m in meetings if m.kind in LIFE_KINDS]
     ctx.publicity = list(read.dated(lm.Publicity, seen))
+    ctx.group = list(read(lm.LeadingGroupMember).filter(year=period.start.year).select_related("person"))
+    ctx.office_people = _office_people(read, lm, day, ctx.group)
     listed = {r.description for r in [*q.risks, *q.previous_risks]}
     before = q.previous[0].held_on if q.previous else period.start
     year_start = date(period.start.year, 1, 1)
@@ -155,6 +159,38 @@ def _context(unit: Any, user: Any, period: Any, q: Any, day: date, as_of: date |
         if r.description not in listed
     ]
     return ctx
+
+
+def _office_people(read: Any, lm: Any, day: date, group: list[Any]) -> dict[str, str]:
+    """The person the records name for an office: the owner of the latest rectification of a risk
+    the office answers for, else the leading group's 办公室主任 for 办公室."""
+    out: dict[str, str] = {}
+    risks = (
+        read(lm.Risk)
+        .filter(rectification__isnull=False, analysis__held_on__lte=day)
+        .select_related("rectification__owner")
+        .order_by("-analysis__held_on", "-pk")
+    )
+    for r in risks:
+        name = _owner(r.rectification)
+        if name and r.responsible_office.strip():
+            out.setdefault(r.responsible_office.strip(), name)
+    office = next((person(g) for g in group if g.post == "office" and person(g)), "")
+    if office:
+        out.setdefault("办公室", office)
+    return out
+
+
+def _titled(name: str, ctx: Context) -> str:
+    """李明华 → 副局长李明华: a person with the post the year's leading group records."""
+    title = next((g.title.strip() for g in ctx.group if person(g) == name and g.title.strip()), "")
+    return f"{title}{name}" if title and name else name
+
+
+def _secretary(ctx: Context) -> str:
+    """支部书记王建国 where the leading group names its 组长, else 支部书记."""
+    leader = next((g for g in ctx.group if g.post == "leader" and person(g)), None)
+    return f"支部书记{person(leader)}" if leader else "支部书记"
 
 
 def _open_on(rect: Any, day: date) -> bool:
@@ -201,7 +237,7 @@ def _rect_name(x: Any, r: Any) -> str:
     """How the report names a rectification beside its risk: by its own wording where that differs,
     else by the day it was opened (2025年12月26日列入的同名整改)."""
     if _bare(x.problem) == r.description.strip().rstrip("。"):
-        return f"{cn_date(x.found_on)}列入的同名整改"
+        return f"{cn_date(x.found_on)}就这一问题列入台账的整改"
     return f"与此相关的“{_bare(x.problem)}”整改"
 
 
@@ -235,7 +271,7 @@ OPENINGS = (
 )
 
 
-def _opening(p: Prose, q: Any, org: str, label: str) -> str:
+def _opening(p: Prose, q: Any, org: str, label: str, ctx: Context | None = None) -> str:
     """9月28日，中共区气象局党支部召开意识形态领域形势分析研判会议，对……进行分析研判。会议由
     李明华主持，应到6人、实到5人。会议议定：……"""
     if not q.analyses:
@@ -250,9 +286,9 @@ def _opening(p: Prose, q: Any, org: str, label: str) -> str:
         return text
     host = person(m, "host")
     if host:
-        text += f"会议由{host}主持，应到{m.expected}人、实到{m.present}人。"
+        text += f"会议由{_titled(host, ctx) if ctx else host}主持，应到{m.expected}人、实到{m.present}人。"
     decided = m.decisions.strip().rstrip("。")
-    if decided:
+    if decided and re.search(r"\d|责任人|前完成", decided):  # a general line adds nothing to section 六
         text += f"会议议定：{decided}。"
     return text
 
@@ -391,7 +427,7 @@ def _thinking(q: Any, ctx: Context) -> str:
             ""
             if said
             else ("本次研判没有对干部职工思想状况作专门分析，" if q.analyses else "")
-            + "从本季度学习和组织生活的记录看，"
+            + "从本季度学习和组织生活情况看，"
         ) + f"集中学习应到{expected}人次、实到{present}人次，到课率{rate}%"
         low = [m for m in ctx.study if m.expected and m.present * 4 < m.expected * 3]
         if low:
@@ -408,7 +444,7 @@ def _thinking(q: Any, ctx: Context) -> str:
             counts[label] = counts.get(label, 0) + 1
         text += "、".join(f"{k}{n}次" for k, n in counts.items()) + "按计划开展。"
     if text and not said:
-        text += "本季度没有谈心谈话的记录，对干部职工思想动态的掌握还主要依靠学习和组织生活，了解还不够深入。"
+        text += "本季度未开展谈心谈话，对干部职工思想动态的掌握还主要依靠学习和组织生活，了解还不够深入。"
     return text
 
 
@@ -561,7 +597,10 @@ def _effect(
         )
         later = [y for y in late[1:] if y.deadline != x.deadline]
         if later:
-            text += f"，其间再次列入整改、时限改为{'、'.join(cn_date(y.deadline) for y in later)}，也已超期"
+            again = "、".join(
+                f"{cn_date(y.found_on)}再次列入整改、时限为{cn_date(y.deadline)}" for y in later
+            )
+            text += f"；{again}，也已超期"
         if eased:
             return text + "。风险等级虽有下降，但整改不到位，风险随时可能反弹。"
         return text + fresh(
@@ -687,20 +726,19 @@ def _dropped(r: Any, ctx: Context) -> str:
     it still open (then it is not 化解), and a 舆情 of the quarter that shows it is not gone."""
     name = r.description.strip().rstrip("。")
     rect = r.rectification if r.rectification_id else None
-    text = f"上次列入的“{name}”"
+    text = f"上次列入的“{name}”本次未再列入"
     if r.resolved and r.measure.strip():
-        text += f"，上次研判认为经{r.measure.strip().rstrip('。')}已经化解"
+        text += f"。上次研判认为经{r.measure.strip().rstrip('。').replace('，', '、')}，这一风险已经化解"
     if rect is not None and rect.completed_on and not _open_on(rect, ctx.day):
-        text += f"，{cn_date(rect.completed_on)}完成了相关整改"
+        text += f"，对应的整改已于{cn_date(rect.completed_on)}完成"
     still = _rects_for(r, [], ctx)
     if still:
         x, owner = still[0], _owner(still[0])
+        but = "但" if r.resolved or text.endswith("完成") else ""
         text += (
-            f"{'，但' if text.endswith('整改') or r.resolved else '，'}{_rect_name(x, r)}{'（责任人' + owner + '）' if owner else ''}原定{cn_date(x.deadline)}完成，"
-            "至今仍未完成，本次未再列入，还不能视为化解"
+            f"；{but}台账中{cn_date(x.found_on)}就这一问题列入的整改（{'责任人' + owner + '，' if owner else ''}"
+            f"原定{cn_date(x.deadline)}完成）至今没有验收销号，还不能视为化解"
         )
-    else:
-        text += "，本次未再列入"
     hit = next((o for o in ctx.opinions if _about(o.summary, r)), None)
     if hit is not None:
         text += f"；{md(hit.found_on)}{hit.summary.strip().rstrip('。')}，说明这一风险并未根除，需重新评估"
@@ -715,19 +753,21 @@ def _year_highs(ctx: Context) -> str:
         seen.setdefault(r.description, r)
     if not seen:
         return ""
-    names = joined([f"“{x.strip().rstrip('。')}”" for x in seen])
-    rects = [r.rectification for r in seen.values() if r.rectification_id and r.rectification]
-    done = [x for x in rects if not _open_on(x, ctx.day) and x.completed_on]
-    if any(_rects_for(r, [], ctx) for r in seen.values()):
-        done = []  # one of them still has a rectification open
     held = {r.analysis.held_on for r in seen.values()}
     when = "、".join(md(x) for x in sorted(held))
-    text = f"年内{when}研判为高风险的{names}"
-    if done and len(done) == len(seen):
-        text += f"，相关整改已于{'、'.join(md(x.completed_on) for x in done)}完成"
-    elif rects or any(_rects_for(r, [], ctx) for r in seen.values()):
-        text += "，相关整改尚未全部完成"
-    return text + "，上次和本次研判均未列入。"
+    names = joined([f"“{x.strip().rstrip('。')}”" for x in seen])
+    text = f"年内{when}研判为高风险的{names}，上次和本次研判均未列入"
+    for name, r in seen.items():
+        rect = r.rectification if r.rectification_id else None
+        still = _rects_for(r, [], ctx)
+        short = short_risk(name)
+        if still:
+            x, owner = still[0], _owner(still[0])
+            late = f"，已逾期{_months(x.deadline, ctx.day)}个月" if x.deadline < ctx.day else ""
+            text += f"；{short}的整改（{'责任人' + owner + '，' if owner else ''}原定{cn_date(x.deadline)}完成{late}）至今未完成"
+        elif rect is not None and rect.completed_on:
+            text += f"；{short}的整改已于{cn_date(rect.completed_on)}完成"
+    return text + "。"
 
 
 def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) -> list[str]:
@@ -737,6 +777,11 @@ def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) 
     out: list[str] = []
     plain: dict[str, list[Any]] = {}
     late: dict[str, list[tuple[str, Any]]] = {}
+    known = dict(ctx.office_people)  # the person the records name for an office's rectifications
+    for r in current:
+        for x in _rects_for(r, q.history.get(r.description, []), ctx):
+            if _owner(x):
+                known[r.responsible_office] = _owner(x)
     for r in sorted(current, key=lambda r: -_rank(r.level)):
         rects = _rects_for(r, q.history.get(r.description, []), ctx)
         named = _owner(rects[0]) if rects else ""
@@ -759,10 +804,13 @@ def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) 
         )
     for n, (office, risks) in enumerate(plain.items()):
         names = listing([short_risk(r.description) or r.field for r in risks], 3)
-        template = STEP_PLAIN[n % len(STEP_PLAIN)]
+        steps = STEP_NAMED if office in known else STEP_PLAIN
         out.append(
-            template.format(
-                office=office, risks=names, due=md(following) if quarter < 4 else cn_date(following)
+            steps[n % len(steps)].format(
+                office=office,
+                who=known.get(office, ""),
+                risks=names,
+                due=md(following) if quarter < 4 else cn_date(following),
             )
         )
     return out
@@ -790,6 +838,12 @@ def _analysis_steps(
         out.append(
             f"由{r.responsible_office}对“{r.description.strip().rstrip('。')}”重新排查{close}，在{nxt}研判中重新评估风险等级"
         )
+    out += _high_steps(ctx, day, nxt)
+    if q.analyses and ctx.study and not any("思想" in a.situation for a in q.analyses):
+        out.append(
+            f"由{_secretary(ctx)}牵头，{md(_month_end(day))}前与班子成员和干部职工开展谈心谈话，"
+            f"{nxt}研判时对干部职工思想状况作专门分析"
+        )
     for rec, found in ctx.inspections:
         open_ = [x for x in found if _open_on(x, day)]
         if open_:
@@ -813,6 +867,34 @@ def _analysis_steps(
     return out
 
 
+def _high_steps(ctx: Context, day: date, nxt: str) -> list[str]:
+    """The year's earlier high risks neither of the last two analyses listed, whose rectification
+    is still open: the owner finishes it and the next analysis rates the risk again."""
+    out: list[str] = []
+    seen: dict[str, Any] = {}
+    for r in ctx.year_highs:
+        seen.setdefault(r.description, r)
+    for name, r in seen.items():
+        still = _rects_for(r, [], ctx)
+        if not still:
+            continue
+        x, owner = still[0], _owner(still[0])
+        who = f"由{r.responsible_office}负责（责任人{owner}）" if owner else f"由{r.responsible_office}负责"
+        late = (
+            f"（原定{cn_date(x.deadline)}完成，已逾期{_months(x.deadline, day)}个月）"
+            if x.deadline < day
+            else ""
+        )
+        risk = name.strip().rstrip("。")
+        what = f"“{risk}”风险对应" if _bare(x.problem) == risk else f"“{_bare(x.problem)}”"
+        out.append(f"{who}，{md(_month_end(day))}前完成{what}的整改{late}，{nxt}研判时重新评估这一风险")
+    return out
+
+
+STEP_NAMED = (
+    "由{office}负责（责任人{who}），{due}前落实{risks}风险的防范措施，下次研判时报告进展",
+    "{risks}风险由{office}牵头防范（责任人{who}），{due}前拿出具体办法，将落实情况报支部",
+)
 STEP_PLAIN = (
     "由{office}负责，{due}前落实{risks}风险的防范措施，明确到人，下次研判时报告进展",
     "{risks}风险由{office}牵头防范，{due}前拿出具体办法并明确责任人，将落实情况报支部",

@@ -88,6 +88,8 @@ def annual(
     missed, due = rule_cells(unit, year, user=user, until=facts.cutoff)
     missed = [c for c in missed if c.period.start >= period.start and c.period.end <= period.end]
     missed = drop_held(unit, missed, user)
+    # a half-year report sent after its time limit is said so where the reports are listed
+    facts.lists["reports_late"] = [c for c in missed if c.rule.id == "half-year-report"]
     recorded = any(fig.refs for key, fig in facts.figures.items() if key != "positions")
     if recorded:  # with nothing recorded, no judgement of the year either: the records decide
         b.block(d.BODY, *_opening(p, org, half))

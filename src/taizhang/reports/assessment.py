@@ -82,7 +82,9 @@ def assessment(unit: Any, year: int, *, user: Any = None, day: date | None = Non
             lost.append(shortfall)
         b.block(d.BODY, *head, text)
     h.one("存在的不足和改进措施")
-    _shortfalls(b, says | {"sec": p.sec, "p": p}, lost, year)
+    from .problems import secretary
+
+    _shortfalls(b, says | {"sec": secretary(p), "p": p}, lost, year)  # 支部书记王建国, by name where recorded
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc

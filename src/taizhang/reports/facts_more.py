@@ -214,6 +214,7 @@ class UnitStanding:
     unrecorded: list[Any]  # cells missed of rules with no record in the whole year (not done all year)
     records: int  # the unit's records of the year, every ledger the rules read
     folded: list[Any] = field(default_factory=list)  # a child that is this unit's own party organisation
+    rules: dict[str, int] = field(default_factory=dict)  # each rule's decided periods, by the rule's name
 
     @property
     def decided(self) -> int:
@@ -222,6 +223,15 @@ class UnitStanding:
     @property
     def rate(self) -> float | None:
         return self.met / self.decided if self.decided and (self.records or self.met) else None
+
+
+def _decided_by_rule(cells: list[Any], *statuses: Any) -> dict[str, int]:
+    """How many periods of each rule were decided (met or missed), by the rule's name."""
+    out: dict[str, int] = {}
+    for c in cells:
+        if c.status in statuses:
+            out[c.rule.name] = out.get(c.rule.name, 0) + 1
+    return out
 
 
 def own_organisation(child: Any, parent: Any) -> bool:
@@ -278,6 +288,7 @@ def standings(unit: Any, year: int, *, user: Any = None, until: date | None = No
                 unrecorded=[c for c in missed if c.rule.id in silent],
                 records=sum(n for (slug, pk), n in counts.items() if pk == res.unit.pk),
                 folded=folded.get(res.unit.pk, []),
+                rules=_decided_by_rule(cells, MET, MISSED),
             )
         )
     return out

@@ -6,7 +6,7 @@ measures; the year's own plan items), then 工作要求."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from taizhang.proofread.text import int_to_cn
@@ -99,6 +99,17 @@ def _rule_deadline(rule: Any, year: int) -> str:
 CONGRESS = {2027: "党的二十一大", 2032: "党的二十二大"}
 
 
+def _congress(p: Prose, year: int, task: bool = False) -> list[Any]:
+    """The year's 党的全国代表大会: the 总体要求's sentence on it, or the task carrying it (who
+    organises the study, who the publicity) — each unit's own wording."""
+    congress = CONGRESS.get(year)
+    if not congress:
+        return []
+    role = "kp.congress.task" if task else "kp.congress"
+    turn = family_turn(p.facts.unit, role, year)
+    return p.say(role, turn=turn, year=year, congress=congress, sec=secretary(p), pub=owner_of(p, "宣传"))
+
+
 SUMMARY = {  # last year's problem in a few words, as a task answering it names it
     "overdue": "问题整改逾期未完成", "reviews": "部分稿件在“三审”中被退回", "adoption": "省级以上媒体采用偏少",
     "plan": "部分学习专题未按计划学习", "workplan": "部分工作要点任务未按时完成",
@@ -164,12 +175,7 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
         else ["持续巩固已有工作成效"]
     )
     h.one("总体要求")
-    congress = CONGRESS.get(year)
-    b.block(
-        d.BODY,
-        *p.say("kp.guide", year=year, name=org, focus=focus),
-        *(p.say("kp.congress", year=year, congress=congress) if congress else []),
-    )
+    b.block(d.BODY, *p.say("kp.guide", year=year, name=org, focus=focus), *_congress(p, year))
     h.one("主要任务")
     owners = _owners(p)
     tasks: dict[str, list[list[Any]]] = {s: [] for s in KP_SECTIONS}
@@ -185,6 +191,8 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
     kinds = {pr.kind for pr in problems}
     _carried_tasks(p, year, owners, tasks, reviewed="reviews" in kinds, answered="adoption" in kinds)
     _plan_item_tasks(unit, user, year, owners, tasks)
+    if year in CONGRESS:  # the 全年重点 the 总体要求 names is a task of its own, with its owners
+        tasks["study"].append(_congress(p, year, task=True))
     name_once(p, tasks)
     _write_tasks(p, b, h, tasks)
     h.one("工作要求")
@@ -321,7 +329,7 @@ def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
                 "kp.overdue",
                 turn=turn,
                 n=len(overdue),
-                items=overdue_answer(p, overdue),
+                items=overdue_answer(p, overdue, lead=False),
                 until=f"{facts.period.year}年{p.until}".replace(
                     f"{facts.period.year}年{facts.period.year}年", f"{facts.period.year}年"
                 ),
@@ -330,7 +338,15 @@ def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
     for r in [r for r in standing if r.pk not in late]:
         # an item not yet due keeps its own deadline: it is never moved later unsaid
         who = rect_owner(p, r)
-        if r.deadline >= measures_begin(facts):
+        day = facts.as_of or facts.cutoff
+        if r.deadline <= day:  # due by the document's own day, not closed: done within that month
+            end = day.replace(day=28) + timedelta(days=4)
+            end -= timedelta(days=end.day)
+            said = (
+                f"“{problem_text(r)}”问题原定{r.deadline.year}年{md(r.deadline)}前整改到位，至要点印发时尚未销号，"
+                f"由{who}负责，{end.year}年{md(end)}前完成并在{committee(p)}上报告结果。"
+            )
+        elif r.deadline >= measures_begin(facts):
             said = f"完成“{problem_text(r)}”问题的整改，由{who}负责，{time_limit(p, 'open', r.deadline)}前整改到位并销号。"
         else:  # still within its limit on the document's day: kept to it, the result reported
             due = f"{r.deadline.year}年{md(r.deadline)}"

@@ -47,7 +47,6 @@ ROLLUP_ONCE: dict[str, tuple[str, ...]] = {
     "count": (
         "{names}{n}个所属单位全年落实意识形态工作责任制的情况如下。",
         "对照全年工作要求，{names}{n}个所属单位的落实情况如下。",
-        "下面分述{names}{n}个所属单位的落实情况。",
     ),
     "no_problems": (
         "各所属单位各项工作均按期完成，未发现需要督促的问题。",
@@ -207,6 +206,6 @@ ASSESSMENT_EACH: dict[str, str | tuple[str, ...]] = {
     ),
     "improve_report": "{next}年起，半年专题报告按上级规定的报送时限倒排，时限前10日形成初稿，报{sec}审定后按时报送",
     "improve_month": "{next}年1月底前由{sec}排定全年各月{action}的时间，办公室每月初提醒，当月未落实的在月内补上",
-    "improve_positions": "{next}年按季度检查各阵地，每轮检查发现的问题由办公室列出清单、限期整改，下一轮检查时逐项复核",
+    "improve_positions": "{next}年起每轮阵地检查发现的问题，由办公室列出清单、限期整改，下一轮检查时逐项复核销号",
     "improve_manual": "{next}年起对照考核细则逐月自查，发现问题当月整改到位",
 }

@@ -303,7 +303,33 @@ def _risk_problem(p: Prose, rs: list[Any], highs: list[Any], rect: Any) -> Probl
     }
     if rect:  # the rectification's own deadline is the measure's
         slots["deadline"] = rect.deadline
+    slots["since"] = _measure_since(p, r0)
     return Problem("risk", text, slots)
+
+
+def _measure_since(p: Prose, r0: Any) -> date | None:
+    """When the same measure for the same risk point was first set at an earlier period's analysis:
+    the measure is then said to be set again, not written as new (years before, alike in every
+    document of the year)."""
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    if not clip(r0.measure, 30):
+        return None
+    earlier = (
+        Reader(p.facts.unit, p.user)(lm.Risk)
+        .filter(
+            description=r0.description,
+            measure=r0.measure,
+            analysis__held_on__lt=date(p.facts.period.start.year, 1, 1),  # alike in H2 and the year
+            deleted_at__isnull=True,
+        )
+        .order_by("analysis__held_on")
+        .values_list("analysis__held_on", flat=True)
+        .first()
+    )
+    return earlier
 
 
 def _opinion_problem(p: Prose) -> Problem | None:
@@ -443,6 +469,15 @@ def promised_before(f: Facts, r: Any) -> bool:
     return bool(r.deadline < date(last.year, 7 if last.month > 6 else 1, 1))
 
 
+def reset_before(f: Facts, r: Any) -> bool:
+    """Already past its limit a half-year before the one of the cut-off: the documents of the
+    previous half-year set it a new limit under the secretary's 挂牌督办, and that was missed too."""
+    last = f.cutoff
+    start = date(last.year, 7 if last.month > 6 else 1, 1)
+    prev = date(start.year - 1, 7, 1) if start.month == 1 else date(start.year, 1, 1)
+    return bool(r.deadline < prev)
+
+
 def _overdue_problem(p: Prose) -> Problem | None:
     """The rectifications past their time limit, earliest first: each with its owner and the limit it
     missed; those already late before the period are said to be a promise not kept."""
@@ -481,6 +516,19 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
     if all(r.deadline < f.period.start for r in before):
         lead = "上年" if f.period.start.month == 1 else "此前"
     tail = "就已超过整改时限，当时作出的限期整改承诺没有兑现，原定的整改措施没有落到实处。"
+    twice = [r for r in before if reset_before(f, r)]
+    said: list[Any] = []
+    if twice:  # the new limit and the 挂牌督办 of the documents before were missed as well
+        names = "、".join(rect_label(r, rect_pool(f)) for r in twice)
+        said = [
+            f"{names}原定时限过后已重新限期，并由{secretary(p)}挂牌督办，新的时限也已过去，"
+            "问题仍未解决，挂牌督办没有真正压实到责任人。"
+        ]
+        before = [r for r in before if r not in twice]
+        if not before:
+            return said
+    if said:
+        return [*said, "、".join(rect_label(r, rect_pool(f)) for r in before) + lead + tail]
     if len(before) == len(overdue):
         return [("这些问题" + lead + "就均已" if len(before) > 1 else "这一问题" + lead + "就已") + tail[2:]]
     if len(before) == 1:
@@ -515,13 +563,18 @@ def committee(p: Prose) -> str:
     return "支委会" if getattr(p.facts.unit, "org_type", "") in ("branch", "general_branch") else "党组会议"
 
 
-def overdue_answer(p: Prose, shown: list[Any]) -> str:
+def overdue_answer(p: Prose, shown: list[Any], lead: bool = True) -> str:
     """What is done about the overdue items named: those promised before escalated (the secretary by
     name 挂牌督办, a report at each meeting of the committee, a date of their own), the others each
     with its owner and its own time limit — never the promise of the document before, repeated."""
     among = rect_pool(p.facts)
+    twice = [r for r in shown if reset_before(p.facts, r)]
+    if twice:  # the other late ones go with them: 挂牌督办 is not promised again beside its failure
+        twice = [r for r in shown if promised_before(p.facts, r)]
+    parts: list[str] = _twice_answer(p, twice, lead, alone=len(shown) == 1)
+    rest = len(p.facts.lists.get("overdue", [])) - len(shown)
+    shown = [r for r in shown if r not in twice]
     before = [r for r in shown if promised_before(p.facts, r)]
-    parts: list[str] = []
     if before:
         each = "，".join(
             f"{rect_label(r, among)}由{rect_owner(p, r)}{stated(p, rect_due(p, r))}前整改到位" for r in before
@@ -542,10 +595,28 @@ def overdue_answer(p: Prose, shown: list[Any]) -> str:
         if r in before:
             continue
         parts.append(f"{rect_label(r, among)}由{rect_owner(p, r)}负责，{stated(p, rect_due(p, r))}前整改到位")
-    rest = len(p.facts.lists.get("overdue", [])) - len(shown)
     if rest > 0:
         parts.append(f"其余{rest}项由{owner_of(p)}逐项明确责任人和时限，一并督办")
     return "；".join(parts)
+
+
+def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool) -> list[str]:
+    """Items whose renewed limit under 挂牌督办 was missed too (and the other late ones with them):
+    not that promise again, but the secretary answering for them himself, each with the person who
+    carries it out and a date of its own, a written report each month."""
+    if not twice:
+        return []
+    among = rect_pool(p.facts)
+    each = "；".join(
+        f"{rect_label(r, among)}由{rect_owner(p, r)}具体落实，{stated(p, rect_due(p, r))}前完成"
+        for r in twice
+    )
+    many = f"逾期未完成的{len(twice)}项整改" if lead else "这些整改"
+    which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
+    return [
+        f"{which}不再沿用挂牌督办的做法，改由{secretary(p)}直接负责：{each}；"
+        f"整改进展书面报上级党组织，逾期的由责任人在{committee(p)}上说明原因"
+    ]
 
 
 def _workplan_problem(p: Prose) -> Problem | None:
@@ -746,7 +817,7 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
     """The measure answering a problem, without its headline: the same measure, owner and time limit
     in every document that answers the problem for the same year (the phrasing is chosen for the
     unit, the year the measures begin in and the problem, not for the document)."""
-    slots = {k: v for k, v in pr.slots.items() if k not in ("owner", "cells", "deadline")}
+    slots = {k: v for k, v in pr.slots.items() if k not in ("owner", "cells", "deadline", "since")}
     slots["owner"] = measure_owner(p, pr)
     slots["time"] = time_limit(p, pr.kind, pr.slots.get("deadline"))
     # the unit's turn for the year the measures begin in: siblings' measures differ, and each of a
@@ -757,4 +828,8 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
     n = len(PHRASES[role])
     if turn % n == family_turn(p.facts.unit, role, year - 1) % n:  # never last year's sentence again
         turn += 1
-    return p.say(role, head=False, turn=turn, **slots)
+    said = p.say(role, head=False, turn=turn, **slots)
+    since = pr.slots.get("since")
+    if since:  # the same measure set before and not carried out: said so, and this time a person
+        said += [f"这项措施在{cn_date(since)}的分析研判中就已提出，至今没有落到实处，这次明确到人、到时限。"]
+    return said

@@ -95,7 +95,7 @@ def _problems_and_steps(
     from .facts import collect
 
     ours = int(collect(unit, year_period(year), user=user).value("central_study"))
-    own = _own_problems(unit, fed, details, ours)
+    own = _own_problems(unit, fed, details, ours, day - timedelta(days=1)) + _own_rules(unit, year, user)
     problems = [x for x, _ in own] + _rollup_problems(p, says, rows) + _record_problems(details)
     if problems:
         enumerate_items(b, [[x] for x in problems])
@@ -123,6 +123,8 @@ def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]]) -> str
     average = sum(levels) / len(levels)
     if average >= 0.9 and min(levels) >= 0.9:
         return "总体看，系统责任制落实较好。"
+    if average >= 0.8 and len(rated) > 1 and all(s.missed or s.unrecorded for s in rated):
+        return "总体看，系统责任制落实基本到位，但各单位均不同程度存在差距。"
     if average >= 0.8:
         return "总体看，系统责任制落实基本到位，个别单位仍有差距。"
     return "总体看，责任制落实不够平衡，部分单位差距较大。"
@@ -209,7 +211,7 @@ def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, 
         "完成率",
         "按期完成（项）",
         "未按期完成（项）",
-        "应完成（项）",
+        "合计（项）",
         "全年未开展的工作（项）",
     ]
     widths = [3, 9, 4, 5, 5, 5, 6]
@@ -220,6 +222,21 @@ def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, 
     if all(row[-1] == "—" for row in table):  # a column of dashes says nothing
         heads, widths, table = heads[:-1], widths[:-1], [row[:-1] for row in table]
     b.table(heads, table, widths)
+    note = _table_note(rated)
+    if note:
+        b.block(d.BODY, note)
+
+
+def _table_note(rated: list[Any]) -> str:
+    """What the table's items are, and why one unit has more of them than another: the work
+    required of it that the others are not required to do (区气象局另有……2项)."""
+    if not rated:
+        return ""
+    common = set.intersection(*(set(s.rules) for s in rated))
+    extra = [(s.unit.name, [(k, n) for k, n in s.rules.items() if k not in common]) for s in rated]
+    told = "；".join(f"{name}另有{'、'.join(f'“{k}”{n}项' for k, n in rest)}" for name, rest in extra if rest)
+    lead = "表中项数按各单位全年须按期开展的会议、学习、报告等工作逐次合计"
+    return f"{lead}，{told}。" if told else f"{lead}。"
 
 
 def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any, by_score: bool) -> list[str]:
@@ -262,7 +279,7 @@ def _close_together(rated: list[Any], user: Any) -> str:
         return ""
     rates = f"均为{lo:.0%}" if f"{lo:.0%}" == f"{hi:.0%}" else f"在{lo:.0%}至{hi:.0%}之间"
     each = "；".join(f"{s.unit.name}{_missed_words(s.unit, s.missed, user)}" for s in rated)
-    return f"{len(rated)}个单位完成率{rates}，相差不大，未按期完成的工作各有不同：{each}。"
+    return f"{len(rated)}个单位完成率{rates}，相差不大。未按期完成的工作：{each}。"
 
 
 def _units_year(
@@ -522,6 +539,9 @@ def _meeting_words(r: Any, meeting: str) -> str:
     """1月23日专题研究部署全年意识形态工作，审议……"""
     topic = r.title.strip().removeprefix(meeting).removeprefix("专题") or "研究意识形态工作"
     content = (r.content or "").strip().rstrip("。")
+    if topic.startswith("听取") and content.startswith("听取"):  # one 听取 for the two reports heard
+        first, _, content = content.partition("，")
+        topic = f"{topic}和{first.removeprefix('听取')}"
     return f"{md(r.held_at.date())}{topic}" + (f"，{content}" if content else "")
 
 
@@ -554,7 +574,8 @@ def _inspections_line(
         return [[text + "，均已督促列入整改清单。"]], seen
     closed = [r for r in items if r.completed_on and r.completed_on <= day]
     if len(closed) == len(items):
-        text += "。反馈的问题均已列入各单位整改台账，并已全部整改销号。"
+        last = max(r.completed_on for r in closed)
+        text += f"。反馈的问题均已列入各单位整改台账，至{last.year}年{md(last)}已全部整改销号。"
     else:
         text += f"。反馈的问题均已列入各单位整改台账，已整改销号{len(closed)}个，其余正在整改。"
     return [[text]], seen
@@ -592,7 +613,7 @@ def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[
 
 
 def _own_problems(
-    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int
+    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int, until: date
 ) -> list[tuple[str, str]]:
     """The issuer's own shortcomings as the records show them, each with its measure ({next} the
     year after): its inspections came once (or late, or not at all), the units' rectifications
@@ -626,10 +647,10 @@ def _own_problems(
         each = "、".join(f"{u.name}{len(rs)}个" for u, rs in late_ones)
         first = late_ones[0][1][0]
         out.append((
-            f"督促整改不够有力。截至目前，所属单位仍有整改事项逾期未完成（{each}），如{late_ones[0][0].name}“{problem_text(first)}”"
+            f"督促整改不够有力。截至{until.year}年{md(until)}，所属单位仍有整改事项逾期未完成（{each}），如{late_ones[0][0].name}“{problem_text(first)}”"
             f"的整改时限为{first.deadline.year}年{md(first.deadline)}，至今仍未销号，{we}跟踪督办没有做到一抓到底",
-            "狠抓整改销号。对逾期未完成的整改事项逐项挂账督办，督促各单位{next}年1月底前整改到位，"
-            "2月上旬由办公室逐项核对销号，仍未完成的由" + we + "约谈单位主要负责人",
+            "狠抓整改销号。对逾期未完成的整改事项逐项挂账督办，各单位重新明确的整改时限报" + we + "备案，"
+            "由办公室每月逐项核对进度，到期仍未完成的由" + we + "约谈单位主要负责人",
         ))  # fmt: skip
     shared = _shared_risks(details)[:3]
     if shared:
@@ -639,6 +660,39 @@ def _own_problems(
             f"{we}还没有在全系统统一部署防范措施，各单位分头应对",
             "统一防范共性风险。由办公室牵头，{next}年3月底前将共性风险点列为系统研判重点，制定统一防范措施，"
             "各单位每季度研判时报告落实进展",
+        ))  # fmt: skip
+    return out
+
+
+def _own_rules(unit: Any, year: int, user: Any) -> list[tuple[str, str]]:
+    """The issuer's own requirements its records show missed: a report upward sent after its time
+    limit (上半年专题报告7月10日才报送，晚于6月20日时限), and no 分析研判 at all in the year."""
+    from taizhang.rules.engine import MISSED
+    from taizhang.rules.services import evaluate_units
+
+    from .facts_more import rule_records
+
+    we, out = ourselves(unit), []
+    [res] = evaluate_units([unit], year, user=user)
+    late = []
+    for rule in (r for r in res.rules if r.ledger == "report"):
+        for c in (c for c in res.cells.get(rule.id, []) if c.status == MISSED):
+            found = rule_records(unit, rule, c.period.start, c.period.end + timedelta(days=62), user=user)
+            sent = [w for name, w in found if c.period.label in name]  # the period's report, sent late
+            if sent and min(sent) > c.period.deadline:
+                late.append(f"{c.period.label}专题报告{md(min(sent))}才报送，晚于{md(c.period.deadline)}时限")
+    if late:
+        out.append((
+            f"向上级报告不够及时。{we}" + "；".join(late[:2]) + "，对所属单位按时报送的要求自身没有做到",
+            "按时向上级报告工作。{next}年起，" + we + "半年专题报告按报送时限倒排，时限前10日形成初稿，"
+            "经党组会议审定后按时报送",
+        ))  # fmt: skip
+    analyses = [r for r in res.rules if "分析研判" in r.name]
+    if analyses and all(c.status == MISSED for r in analyses for c in res.cells.get(r.id, [])):
+        out.append((
+            f"本级分析研判缺位。{we}全年没有开展意识形态领域形势分析研判，对系统风险的掌握主要依靠所属单位上报",
+            "坚持按季度分析研判。{next}年起" + we + "每季度召开一次党组会议分析研判意识形态领域形势，"
+            "汇总所属单位研判情况，第一次研判3月底前完成",
         ))  # fmt: skip
     return out
 

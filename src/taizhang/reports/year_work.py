@@ -18,7 +18,7 @@ from . import document as d
 from .facts import Facts, Figure
 from .facts_more import ideology_studies
 from .phrases import PHRASES
-from .problems import overdue_named, problem_text, rect_label, rect_pool
+from .problems import overdue_named, problem_text, rect_label, rect_owner, rect_pool
 from .prose import (
     Headings,
     Prose,
@@ -382,8 +382,14 @@ def _positions(p: Prose) -> Paragraphs:
         rejected = ["，退回修改", p.fig("reviews_rejected")] if p.has("reviews_rejected") else ""
         passed = p.fig("reviews_passed") if p.has("reviews_passed") else "0篇"
         out += _say(p, "pos.review", span=p.span, n=p.fig("reviews"), passed=passed, rejected=rejected)
+    return [x for x in (out, _opinions(p)) if x]
+
+
+def _opinions(p: Prose) -> list[Any]:
     second: list[Any] = []
-    opinions = f.lists.get("opinions", [])
+    opinions = p.facts.lists.get("opinions", [])
+    if len(opinions) > 3:  # the total is said below: the cases told are some of them
+        second.append("涉及本单位的舆情中，以下3起较为典型。")
     for o in opinions[:3]:
         response = sentence(o.response) if o.response.strip() else "正在研究处置。"
         second += _say(
@@ -398,7 +404,7 @@ def _positions(p: Prose) -> Paragraphs:
             second += _say(p, role, span=p.span, n=p.fig("opinions"))
         else:
             second += _say(p, "pos.opinion.total", span=p.span, n=p.fig("opinions"), closed=closed)
-    return [x for x in (out, second) if x]
+    return second
 
 
 def _rounds(p: Prose, inspections: list[Any]) -> list[Any]:
@@ -423,16 +429,56 @@ def _analysis(p: Prose) -> Paragraphs:
         items = "，".join(
             f"{md(r.held_on)}向{r.recipient or '上级党组织'}报送《{r.title.strip('《》')}》" for r in up[:3]
         )
-        out += _say(p, "ana.reports", items=items)
+        out += _say(p, "ana.reports", items=items + _late_reports(f, up[:3]))
     second: list[Any] = []
     for r in [r for r in reports if r.kind == "inspected"][:2]:
         feedback = sentence(r.summary) or "检查组对各项工作给予肯定。"
         second += _say(p, "ana.inspected", when=md(r.held_on), title=r.title.strip("。"), feedback=feedback)
+        if not re.search("整改完成|整改完毕|销号", r.summary):  # the record already says so
+            second += _found_state(p, r.held_on, "inspection", "检查反馈")
     for r in [r for r in reports if r.kind == "inspecting"][:1]:
         second += _say(
             p, "ana.inspecting", when=md(r.held_on), title=r.title.strip("。"), summary=sentence(r.summary)
         )
+        if not re.search("整改完成|整改完毕|销号", r.summary):  # the record already says so
+            second += _found_state(p, r.held_on, "self", "自查发现")
     return [x for x in (out, second) if x]
+
+
+def _found_state(p: Prose, day: Any, source: str, what: str) -> list[Any]:
+    """截至10月10日，检查反馈的4个问题已全部整改完毕: where the problems an inspection or a self-check
+    found stand on the cut-off, from their rectification records (none recorded: nothing said)."""
+    f = p.facts
+    rows = [r for r in f.lists.get("rectifications", []) if r.source == source and r.found_on == day]
+    if not rows:
+        return []
+    done = [
+        r for r in rows if r.completed_on and r.completed_on <= f.cutoff and r.state in ("done", "closed")
+    ]
+    fig = p.count(f"found-{source}", len(rows), "个", f"{what}的问题", rows)
+    if len(done) == len(rows):
+        last = max(r.completed_on for r in done)
+        return _say(p, "ana.found.all", when=md(last), what=what, n=fig)
+    rest = [r for r in rows if r not in done]
+    part: list[Any] = [f"{what}的", fig, "问题中，"]
+    if done:
+        part += [
+            "已整改完毕",
+            p.count(f"found-{source}-done", len(done), "个", f"{what}问题已整改", done),
+            "，",
+        ]
+    names = "、".join(f"“{inner(clip(r.problem, 30) or r.problem[:30])}”" for r in rest[:3])
+    return [*part, f"{names}仍在整改中。"]
+
+
+def _late_reports(f: Facts, up: list[Any]) -> str:
+    """，其中下半年专题报告晚于12月20日的时限: a report listed is never passed off as on time."""
+    late = []
+    for c in f.lists.get("reports_late", []):
+        sent = [r for r in up if r.kind == "half_year" and c.period.start <= r.held_on <= c.period.end]
+        if sent and sent[0].held_on > c.period.deadline:
+            late.append(f"{c.period.label}专题报告晚于{md(c.period.deadline)}的时限")
+    return f"，其中{'，'.join(late)}" if late else ""
 
 
 def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
@@ -446,7 +492,7 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     count: list[Any] = [p.fig("risk_kinds")] if groups else ["0个"]
     if len(risks) > len(groups):
         count += [
-            "（各次研判共提出",
+            "（有的风险点在几次研判中反复出现，累计提出",
             p.count("risk_times", len(risks), "次", "各次研判提出风险点", risks),
             "）",
         ]
@@ -555,22 +601,28 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
     among = rect_pool(p.facts)
 
     def name(r: Any) -> str:
-        owner = person(r, "owner")
-        who = f"由{owner}负责，" if owner else ""
+        who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""  # with the title, as 存在问题 names
         return f"{rect_label(r, among)}（{who}时限为{cn_date(r.deadline)}）"
 
     late = [r for r in overdue if r in still]  # the problems section's order
     due = [r for r in still if r not in overdue]
+    # a late problem raised again is one item: said with the late one, not listed as a second
+    again = [r for r in due if any(problem_text(x) == problem_text(r) for x in late)]
+    due = [r for r in due if r not in again]
     parts: list[Any] = []
     if late:
         parts += _late_named(p, late, "rect_late", "超过时限仍在整改的问题")
+    for r in again:
+        source = r.get_source_display().replace("民主生活会", "生活会")
+        parts += [f"（“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，并作一项整改）"]
     if due:
-        shown = "和".join(name(r) for r in due[:2])
+        named = [name(r) for r in due[:4]]  # every one up to four, so that 即 names them all
+        shown = "、".join(named[:-1]) + "和" + named[-1] if len(named) > 1 else named[0]
         if parts:
             parts += ["；"]
         if len(due) > 2:
             fig = p.count("rect_due", len(due), "个", "尚在整改时限内的问题", due)
-            parts += [fig, f"尚在整改时限内，如{shown}"]
+            parts += [fig, f"仍在整改时限内，{'即' if len(named) == len(due) else '如'}{shown}"]
         else:
             parts += [f"{shown}正在推进"]
     return ["尚在整改的问题中，" if len(still) > 1 else "尚在整改的", *parts, "。"]
@@ -683,11 +735,13 @@ def _choice(role: str, size: int, n: int, place: int, year: int, tag: str) -> in
     siblings = {_choice(role, size, n, q, year, tag) for q in range(place)}
     own: set[int] = set()  # the unit's own earlier documents, then its siblings'
     others: set[int] = set()
+    last: set[int] = set()  # the siblings' summaries of last year: the upper body files them all
     if year > 2020:  # far enough back for the documents a reader sets side by side
         for y, other in [(year, t) for t in EARLIER[tag]] + [(year - 1, "annual")]:
             own.add(_choice(role, size, n, place, y, other))
             others |= {_choice(role, size, n, q, y, other) for q in range(n)}
-    for taken in (siblings | own | others, siblings | own, siblings):
+        last = {_choice(role, size, n, q, year - 1, "annual") for q in range(n)}
+    for taken in (siblings | own | others, siblings | own | last, siblings | own, siblings):
         free = [(start + i) % size for i in range(size) if (start + i) % size not in taken]
         if free:
             return free[0]
