@@ -372,6 +372,7 @@ def _situation(
     return out
 
 
+# a study session's kind in a sentence: the model's labels, but 专题党课 for 党课
 STUDY_NAMES = {
     "central_study": "理论学习中心组学习",
     "staff_study": "干部职工集中学习",
@@ -450,11 +451,7 @@ def _thinking(q: Any, ctx: Context) -> str:
 
 def _session(m: Any) -> str:
     """书记讲专题党课：牢记初心使命…… → 专题党课 (a session named by its kind, not its long title)."""
-    return {
-        "party_lecture": "专题党课",
-        "central_study": "理论学习中心组学习",
-        "staff_study": "干部职工集中学习",
-    }.get(m.kind, m.get_kind_display())
+    return STUDY_NAMES.get(m.kind) or m.get_kind_display()
 
 
 def _current(risks: list[Any], day: date | None, ctx: Context) -> tuple[list[Any], list[Any]]:
