@@ -334,6 +334,7 @@ def test_analysis_tells_a_rectification_as_it_stood_on_the_meeting_day(cast):
     on_the_day = writer.build("analysis", dist, 2025, quarter=3, day=held.held_on).plain()
     # completed in November: on the September meeting's day it was still under way, not 化解
     assert "整改时限为2025年11月30日，整改仍在推进" in on_the_day and "化解" not in on_the_day
-    assert f"{risk.responsible_office}负责" in on_the_day.split("下一步工作措施")[-1]
+    steps = on_the_day.split("下一步工作措施")[-1]
+    assert f"{risk.responsible_office}落实" in steps or f"{risk.responsible_office}负责" in steps
     later = writer.build("analysis", dist, 2025, quarter=3, day=DAY).plain()
     assert "整改已经完成" in later

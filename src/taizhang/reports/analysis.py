@@ -782,7 +782,7 @@ def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) 
     for r in sorted(current, key=lambda r: -_rank(r.level)):
         rects = _rects_for(r, q.history.get(r.description, []), ctx)
         named = _owner(rects[0]) if rects else ""
-        who = f"{r.responsible_office}负责（责任人{named}）" if named else f"{r.responsible_office}负责"
+        who = f"{named}牵头、{r.responsible_office}落实" if named else f"{r.responsible_office}负责"
         overdue = [x for x in rects if x.deadline < day]
         if overdue:
             late.setdefault(named or r.responsible_office, []).append((who, overdue[0]))
@@ -876,7 +876,7 @@ def _high_steps(ctx: Context, day: date, nxt: str) -> list[str]:
         if not still:
             continue
         x, owner = still[0], _owner(still[0])
-        who = f"由{r.responsible_office}负责（责任人{owner}）" if owner else f"由{r.responsible_office}负责"
+        who = f"由{owner}牵头、{r.responsible_office}落实" if owner else f"由{r.responsible_office}负责"
         late = (
             f"（原定{cn_date(x.deadline)}完成，已逾期{_months(x.deadline, day)}个月）"
             if x.deadline < day
@@ -889,8 +889,8 @@ def _high_steps(ctx: Context, day: date, nxt: str) -> list[str]:
 
 
 STEP_NAMED = (
-    "由{office}负责（责任人{who}），{due}前落实{risks}风险的防范措施，下次研判时报告进展",
-    "{risks}风险由{office}牵头防范（责任人{who}），{due}前拿出具体办法，将落实情况报支部",
+    "由{who}牵头、{office}落实，{due}前落实{risks}风险的防范措施，下次研判时报告进展",
+    "{risks}风险由{who}负责、{office}具体防范，{due}前拿出具体办法，将落实情况报支部",
 )
 STEP_PLAIN = (
     "由{office}负责，{due}前落实{risks}风险的防范措施，明确到人，下次研判时报告进展",

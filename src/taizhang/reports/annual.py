@@ -42,26 +42,37 @@ def _next_steps(
 
 def _ahead(p: Prose, due: list[Any]) -> list[Any]:
     """What is still due before the period ends, as planned work (never a shortfall): by due day,
-    12月20日前报送专题报告，12月底前召开组织生活会、开展第四季度形势分析研判."""
+    12月20日前报送专题报告，12月底前召开组织生活会、开展第四季度形势分析研判. A monthly rule due in
+    two or more of the months left is said once, at its last day (11月、12月各开展一次主题党日活动)."""
     f = p.facts
-    by_day: dict[date, list[str]] = {}
+    days_of: dict[str, list[date]] = {}
     for c in sorted(due, key=lambda c: c.period.deadline):
         if f.cutoff < c.period.deadline <= f.period.end:
-            actions = by_day.setdefault(c.period.deadline, [])
-            action = rule_action(p, c.rule, True)
-            if action not in actions:
-                actions.append(action)
+            days = days_of.setdefault(rule_action(p, c.rule, True), [])
+            if c.period.deadline not in days:
+                days.append(c.period.deadline)
+    by_day: dict[date, list[str]] = {}
+    each = [_each(action, days) for action, days in days_of.items() if len(days) > 1]
+    for action, days in days_of.items():
+        if len(days) == 1:
+            by_day.setdefault(days[0], []).append(action)
     for x in f.lists.get("workplan_ahead", [])[:3]:
         when = x.due_on if x.due_on and x.due_on <= f.period.end else f.period.end
         by_day.setdefault(when, []).append(f"完成“{clip(x.text, 30) or x.text[:30]}”")
-    if not by_day:
+    if not by_day and not each:
         return []
     parts = []
     for when, actions in sorted(by_day.items()):
         last = when.month != (when + timedelta(days=1)).month
         parts.append(f"{when.month}月底前" if last else f"{md(when)}前")
         parts[-1] += "，".join(merge_actions(actions[:6]))
-    return p.say("ahead.items", items="；".join(parts))
+    return p.say("ahead.items", items="；".join([*parts, *each]))
+
+
+def _each(action: str, days: list[date]) -> str:
+    """开展主题党日活动 due at the end of November and of December → 11月、12月各开展一次主题党日活动."""
+    months = "、".join(f"{x.month}月" for x in days)
+    return f"{months}各{action[:2]}一次{action[2:]}"
 
 
 def annual(

@@ -42,7 +42,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{span}意识形态领域形势总体平稳可控，主流思想舆论积极健康。",
         "{span}未发生意识形态领域重大问题，干部职工队伍思想稳定、积极向上。",
         "{span}意识形态领域保持总体稳定，未发生重大舆情。",
-        "{span}干部职工思想稳定，意识形态领域总体可控。",
+        "{span}干部职工思想稳定，意识形态领域运行总体平稳。",
     ),
     # --- 组织领导与责任落实 ------------------------------------------------------------------------------
     # a work section's heading is chosen by its data condition (rich or modest, all closed or some
@@ -131,7 +131,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "坚持学思践悟，理论武装持续深化",
         "抓实学习教育，政治能力稳步提升",
         "突出学用结合，理论学习入脑入心",
-        "筑牢思想根基，学习成效逐步显现",
+        "筑牢思想根基，专题学习逐月推进",
         "坚持集中学习，理论武装常抓不懈",
         "以中心组学习带动全员学习",
         "聚焦学懂弄通，学习教育扎实开展",
@@ -139,7 +139,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "h.study.gap": (  # a planned topic was not studied: no 逐项推进, no 按计划
         "坚持理论学习，思想教育持续开展",
-        "抓好集中学习，补上学习计划缺项",
+        "抓好集中学习，对照计划查找缺项",
         "落实学习制度，推动理论学习常态开展",
         "开展集中学习，督促学习计划落实",
         "组织理论学习，查找学习计划短板",
@@ -304,7 +304,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "pub.high": (
         "{items}。",
-        "在较高层级的媒体上，{items}。",
+        "从刊发情况看，{items}。",
         "{items}等稿件较有影响。",
         "较有影响的稿件中，{items}。",
     ),
@@ -431,7 +431,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "ana.situation": (
         "从研判情况看，{situation}。研判认为{conclusion}",
         "会议分析认为，{situation}。会议判断{conclusion}",
-        "研判会议通报，{situation}。研判结论是{conclusion}",
+        "会上通报，{situation}。与会同志认为{conclusion}",
     ),
     "ana.risks": (
         "具体来看，{items}。",
@@ -445,7 +445,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "目前，上述风险点均在持续防范化解。",
     ),
     "ana.resolved": (
-        "截至目前，已化解风险点{resolved}{rest}。",
+        "经逐一落实责任和措施，已化解风险点{resolved}{rest}。",
         "经逐项落实防范措施，已化解{resolved}{rest}。",
         "经采取措施，已化解{resolved}{rest}。",
         "对排查出的风险点明确责任科室和防范措施，已化解{resolved}{rest}。",

@@ -483,7 +483,7 @@ def _late_reports(f: Facts, up: list[Any]) -> str:
 
 def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     """The analyses held and the risk points they raised (a risk raised at several analyses is one
-    risk point: 风险点6个（各次研判共提出12次）), the high ones by name, what was resolved."""
+    risk point: 风险点6个，各次研判累计提出12次), the high ones by name, what was resolved."""
     f = p.facts
     if not analyses:
         return []
@@ -492,9 +492,8 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     count: list[Any] = [p.fig("risk_kinds")] if groups else ["0个"]
     if len(risks) > len(groups):
         count += [
-            "（有的风险点在几次研判中反复出现，累计提出",
+            "，各次研判累计提出",
             p.count("risk_times", len(risks), "次", "各次研判提出风险点", risks),
-            "）",
         ]
     open_ = [rs[-1] for rs in unsettled(f)]
     high = [rs[-1] for rs in groups if any(r.level == "high" for r in rs)]
