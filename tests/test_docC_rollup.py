@@ -132,7 +132,7 @@ def test_number_follows_the_units_pattern_where_no_report_is_recorded(city_year)
     assessment = services.prepare("assessment", city_year.units["demo-west"], LAST, day=SIGNED)
     assert assessment.number == f"西气党〔{LAST + 1}〕\u3000号"
     half = services.prepare("half-year", city_year.units["demo-east"], LAST, half=1)
-    assert half.number.startswith("东区气党〔") and half.number.endswith("号") and "\u3000" not in half.number
+    assert half.number.startswith("东气党〔") and half.number.endswith("号") and "\u3000" not in half.number
 
 
 def test_self_assessment_says_the_year_in_brief_and_cites_the_scheme_for_each_deduction(city_year):

@@ -116,10 +116,10 @@ def test_a_recurring_risk_is_tied_to_its_overdue_rectification_with_owner_and_da
 def test_the_markdown_carries_the_masthead_of_an_upward_report(cast):
     dist = cast.units["demo-dist"]
     doc = services.prepare("half-year", dist, 2025, half=1)
-    doc.number, doc.signer = "区气气党〔2025〕6号", "王建国"
+    doc.number, doc.signer = "区气党〔2025〕6号", "王建国"
     text = render.to_markdown(doc)
     head, rest = text.split("\n---\n", 1)
-    assert "区气气党〔2025〕6号" in head and "签发人：王建国" in head and doc.issuer in head
+    assert "区气党〔2025〕6号" in head and "签发人：王建国" in head and doc.issuer in head
     assert rest.lstrip().startswith(f"# {doc.title}")
     annual = services.prepare("annual", dist, 2025)
     assert render.to_markdown(annual).startswith("# ")  # no 版头 on a document not sent up

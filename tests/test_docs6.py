@@ -106,7 +106,7 @@ def test_upward_reports_carry_the_signer_from_the_units_settings(city_year):
     assessment = services.prepare("assessment", city_year.units["demo-west"], LAST, day=SIGNED)
     assert assessment.signer == "郑文斌"
     half = services.prepare("half-year", city_year.units["demo-east"], LAST, half=1)
-    assert half.signer == "吴国栋" and half.number.startswith("东区气党〔")
+    assert half.signer == "吴国栋" and half.number.startswith("东气党〔")
 
 
 def test_siblings_have_their_own_counts_and_items(siblings):

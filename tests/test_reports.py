@@ -247,7 +247,7 @@ def test_command_line_writes_each_format(cast, tmp_path, settings):
     )
     # an upward report opens with the 版头 the Word file has: the mark, 发文字号 and the rule
     head, title = md.read_text(encoding="utf-8").split("\n---\n\n", 1)
-    assert "区气气党〔2025〕6号" in head and title.startswith("# 中共区气象局党支部关于2025年上半年")
+    assert "区气党〔2025〕6号" in head and title.startswith("# 中共区气象局党支部关于2025年上半年")
     assert (
         main(["report", "analysis", "--unit", "demo-dist", "--year", "2025", "-o", str(tmp_path / "x")]) == 1
     )

@@ -1083,7 +1083,8 @@ class Builder:
                 summary = self.choose(SELF_CHECK if odd else EVEN_YEAR_SELF_CHECK)
             else:
                 summary = "报告本单位意识形态工作责任制落实情况、存在问题和下一步措施。"
-            number = f"{self.unit.short_name[:2]}气党〔{self.year}〕{month}号" if recipient else ""
+            code = self.unit.short_name.removesuffix("气象局")[:1]  # 区气象局 → 区气党, 东区气象局 → 东气党
+            number = f"{code}气党〔{self.year}〕{month}号" if recipient else ""
             report = self.create(m.ReportRecord(
                 unit=self.unit, kind=kind, held_on=d, title=title, recipient=recipient, document_no=number,
                 summary=summary,

@@ -6,7 +6,7 @@ notice reads as issued three weeks ago."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -20,7 +20,21 @@ from .models import Notice, NoticeTarget, Response, Submission
 
 def _final_report(unit: Unit, clerk: Any, secretary: Any, year: int, half: int) -> Any:
     doc = reports.document_generate(acting_user=clerk, unit=unit, kind="half-year", year=year, half=half)
-    return reports.version_finalise(acting_user=secretary, version=doc.versions.get())
+    return reports.version_finalise(acting_user=secretary, version=_registered(clerk, doc.versions.get()))
+
+
+def _registered(clerk: Any, draft: Any) -> Any:
+    """The 办公室 fills in the 序号 of the 发文字号 before the secretary signs (区气党〔2026〕11号, the
+    demo's serial being the month, as in its ledgers), so the report record of the sending bears it."""
+    content = draft.content
+    pattern = str(content.get("number", ""))
+    if not pattern.endswith("〕\u3000号") or "day" not in content:
+        return draft
+    return reports.version_header_update(
+        acting_user=clerk, version=draft, day=date.fromisoformat(content["day"]),
+        number=pattern.replace("\u3000号", f"{timezone.localdate().month}号"),
+        signer=str(content.get("signer", "")), addressee=str(content.get("addressee", "")),
+    )  # fmt: skip
 
 
 def _sent(sub: Submission, when: Any) -> None:

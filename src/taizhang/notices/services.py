@@ -4,6 +4,7 @@ through notify.notify_users, so nothing is announced that was rolled back."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -352,6 +353,14 @@ def submission_withdraw(*, acting_user: Any, submission: Submission) -> Submissi
     return sub
 
 
+def _registered_number(sub: Submission) -> str:
+    """The 发文字号 the sent version bears once the 办公室 filled in its 序号 (区气党〔2026〕9号); a
+    pattern still without its 序号 (区气党〔2026〕　号) is no number and is not recorded."""
+    content = sub.version.content if sub.version is not None else None
+    number = str(content.get("number", "")).strip() if isinstance(content, dict) else ""
+    return number[:60] if re.search(r"〔\d{4}〕\d+号$", number) else ""
+
+
 def _record_report(*, acting_user: Any, sub: Submission, target: NoticeTarget) -> ReportRecord:
     """The 报告与督查 entry of the submitting unit, dated the day it was sent, so the rule on reports
     to the superior is met by the act itself. Written here rather than through record_create: the
@@ -366,6 +375,7 @@ def _record_report(*, acting_user: Any, sub: Submission, target: NoticeTarget) -
         held_on=sent,
         title=title[:200],
         recipient=issuer[:100],
+        document_no=_registered_number(sub),
         summary=f"按照{notice.unit.short_name}《{notice.title}》要求报送，经审核通过。",
         created_by=sub.submitted_by,
         updated_by=sub.submitted_by,
