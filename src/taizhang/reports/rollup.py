@@ -71,7 +71,7 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         b.block(d.BODY, *line)
     h.one("所属单位落实情况")
     b.block(d.BODY, *_overview(says, rows, rated))
-    for line in _units_year(unit, year, rows, user, scores):
+    for line in _units_year(unit, year, rows, user, scores, as_of):
         b.block(d.BODY, *line)
     unrecorded = str(says["ranking_unrecorded"]) if any(x.unrecorded for x in rows) else ""
     b.block(d.BODY, str(says["by_score" if by_score else "ranking"]) + unrecorded)
@@ -95,7 +95,9 @@ def _problems_and_steps(
     from .facts import collect
 
     ours = int(collect(unit, year_period(year), user=user).value("central_study"))
-    own = _own_problems(unit, fed, details, ours, day - timedelta(days=1)) + _own_rules(unit, year, user)
+    own = _own_problems(unit, fed, details, ours, day - timedelta(days=1), year) + _own_rules(
+        unit, year, user
+    )
     problems = [x for x, _ in own] + _rollup_problems(p, says, rows) + _record_problems(details)
     if problems:
         enumerate_items(b, [[x] for x in problems])
@@ -222,21 +224,6 @@ def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, 
     if all(row[-1] == "—" for row in table):  # a column of dashes says nothing
         heads, widths, table = heads[:-1], widths[:-1], [row[:-1] for row in table]
     b.table(heads, table, widths)
-    note = _table_note(rated)
-    if note:
-        b.block(d.BODY, note)
-
-
-def _table_note(rated: list[Any]) -> str:
-    """What the table's items are, and why one unit has more of them than another: the work
-    required of it that the others are not required to do (区气象局另有……2项)."""
-    if not rated:
-        return ""
-    common = set.intersection(*(set(s.rules) for s in rated))
-    extra = [(s.unit.name, [(k, n) for k, n in s.rules.items() if k not in common]) for s in rated]
-    told = "；".join(f"{name}另有{'、'.join(f'“{k}”{n}项' for k, n in rest)}" for name, rest in extra if rest)
-    lead = "表中项数按各单位全年须按期开展的会议、学习、报告等工作逐次合计"
-    return f"{lead}，{told}。" if told else f"{lead}。"
 
 
 def _unit_lines(p: Prose, says: dict[str, Any], rated: list[Any], user: Any, by_score: bool) -> list[str]:
@@ -283,7 +270,7 @@ def _close_together(rated: list[Any], user: Any) -> str:
 
 
 def _units_year(
-    unit: Any, year: int, rows: list[Any], user: Any, scores: dict[int, tuple[Decimal, Decimal]]
+    unit: Any, year: int, rows: list[Any], user: Any, scores: dict[int, tuple[Decimal, Decimal]], as_of: str
 ) -> list[list[Any]]:
     """The units' self-assessments against the issuer's scheme and the 舆情 across them."""
     from .facts_more import schemes_of, system_opinions
@@ -311,7 +298,7 @@ def _units_year(
         figure = Figure("rollup_opinions", len(opinions), "起", "所属单位涉及本单位的舆情", records=opinions)
         open_ = [o for o in opinions if not o.closed]
         out.append([
-            "所属单位全年发生舆情", figure,
+            f"{as_of}所属单位共发生舆情" if as_of else "所属单位全年发生舆情", figure,
             f"（{'、'.join(f'{k}{v}起' for k, v in by_unit.items())}），"
             + (f"{len(open_)}起尚在处置。" if open_ else "均已处置完毕。") + _opinion_theme(opinions),
         ])  # fmt: skip
@@ -613,7 +600,7 @@ def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[
 
 
 def _own_problems(
-    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int, until: date
+    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int, until: date, year: int
 ) -> list[tuple[str, str]]:
     """The issuer's own shortcomings as the records show them, each with its measure ({next} the
     year after): its inspections came once (or late, or not at all), the units' rectifications
@@ -621,6 +608,7 @@ def _own_problems(
     from .problems import problem_text
 
     we, out = ourselves(unit), []
+    whole = "今年以来" if until < date(year, 12, 31) else "全年"  # a roll-up written before the year ends
     months = sorted({x.day.month for x in fed})
     check = (
         "强化督促检查。{next}年起由办公室牵头，每半年到所属单位开展一次专项检查，上半年的检查6月底前完成，"
@@ -629,7 +617,7 @@ def _own_problems(
     if not fed:
         out.append(
             (
-                f"督导检查缺位。{we}全年没有到所属单位开展意识形态工作专项检查，对所属单位的督导主要停留在听取汇报",
+                f"督导检查缺位。{we}{whole}没有到所属单位开展意识形态工作专项检查，对所属单位的督导主要停留在听取汇报",
                 check,
             )
         )
@@ -637,7 +625,7 @@ def _own_problems(
         late = "，上半年没有到所属单位检查" if months[0] >= 7 else ""
         out.append(
             (
-                f"督导检查的经常性不够。{we}全年只在{months[0]}月集中开展了1次专项检查{late}，对所属单位的日常督导偏少",
+                f"督导检查的经常性不够。{we}{whole}只在{months[0]}月集中开展了1次专项检查{late}，对所属单位的日常督导偏少",
                 check,
             )
         )
