@@ -6,7 +6,7 @@ day is said to be open, with a new limit, not "按原定" a day already past."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -56,11 +56,17 @@ def test_items_within_their_limit_are_all_named_when_the_count_says_ji(cast):
     assert "尚在整改的问题中，3个尚在" not in text
 
 
-def test_a_key_point_item_due_by_the_documents_day_gets_a_new_limit(cast):
-    _item(cast, "栏目两个月未更新", DAY, date(LAST, 10, 1))
+def test_key_point_items_due_before_the_year_are_one_task_checked_in_january(cast):
+    """An item due before the key points' year is no task of that year: the open ones are named
+    once, each with its limit (one already past it said to be still open), and the January
+    committee checks them; one due on the document's own day is not yet late."""
+    _item(cast, "栏目两个月未更新", DAY - timedelta(days=1), date(LAST, 10, 1))  # the cut-off day: not late
+    _item(cast, "学习笔记检查不及时", DAY, date(LAST, 10, 2))
     points = writer.build("keypoints", cast.units["demo-dist"], LAST + 1, day=DAY).plain()
     task = next(t for t in points.split("\n") if "栏目两个月未更新" in t)
-    assert "按原定" not in task and "尚未销号" in task, task
+    assert "学习笔记检查不及时" in task and f"{LAST + 1}年1月的支委会" in task, task
+    assert task.count("尚未销号") == 1 and task.index("尚未销号") < task.index("学习笔记"), task
+    assert f"{LAST}年12月31日前" not in points
     assert check(points) == []
 
 

@@ -20,18 +20,6 @@ LAST = timezone.localdate().year - 1
 SIGNED = date(LAST + 1, 1, 20)
 
 
-@pytest.fixture
-def city_year(cast, siblings):
-    from taizhang.core.context import acting
-    from taizhang.demo import _demo_city, _demo_settings, _demo_sibling_scores
-
-    with acting(channel="cli"):
-        _demo_sibling_scores(cast.units, LAST)
-        _demo_city(cast.units, LAST)
-        _demo_settings(cast.units)
-    return cast
-
-
 def _build(cast):
     return writer.build("rollup", cast.units["demo-city"], LAST, day=SIGNED)
 

@@ -12,12 +12,12 @@ from taizhang.proofread import check
 from taizhang.reports import document as d
 from taizhang.reports import writer
 
-from .test_docC_rollup import LAST, SIGNED, _build, _part, city_year  # noqa: F401
+from .test_docC_rollup import LAST, SIGNED, _build, _part
 
 pytestmark = pytest.mark.django_db
 
 
-def test_rollup_after_the_fifth_reading(city_year):  # noqa: F811
+def test_rollup_after_the_fifth_reading(city_year):
     doc = _build(city_year)
     text = doc.plain()
     assert "截至目前" not in text and f"截至{LAST + 1}年1月19日" in text
@@ -46,7 +46,7 @@ def test_every_unit_short_is_not_called_a_few():
     assert "个别单位仍有差距" in _judged(units, {})
 
 
-def test_assessment_measures_name_the_secretary(city_year):  # noqa: F811
+def test_assessment_measures_name_the_secretary(city_year):
     west = city_year.units["demo-west"]
     doc = writer.build("assessment", west, LAST, day=SIGNED)
     text = doc.plain()

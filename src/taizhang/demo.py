@@ -316,6 +316,7 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
         build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=False)
     _demo_sibling_scores(units, year - 1)
     _demo_city(units, year - 1)
+    _demo_city(units, year, CITY_MEETINGS_NOW)
     _demo_settings(units)
     from .notices.demo import build_notices
     from .notify.demo import build_reminders
@@ -365,14 +366,35 @@ CITY_MEETINGS = [
 ]  # fmt: skip
 
 
-def _demo_city(units: dict[str, Unit], year: int) -> None:
-    """The city 党组's own meetings of the year (its inspections of the units are in their ledgers)."""
+# this year's, up to today: other topics; its H1 report on time, as last year's roll-up promised
+CITY_MEETINGS_NOW = [
+    (1, 20, "party_group", "党组会议专题研究部署全年意识形态工作",
+     "审议全系统意识形态工作要点，听取上年度所属单位考核情况，研究本年度督导安排。"),
+    (3, 17, "central_study", "党组理论学习中心组集中学习：学习贯彻全国两会精神",
+     "政府工作报告和气象高质量发展有关部署。"),
+    (5, 19, "central_study", "党组理论学习中心组集中学习：总体国家安全观",
+     "《总体国家安全观学习纲要》有关章节，结合气象数据安全开展研讨。"),
+    (7, 14, "party_group", "党组会议听取上半年系统意识形态工作情况汇报",
+     "听取所属单位上半年专题报告汇总情况，研究部署下半年专项检查。"),
+    (9, 15, "central_study", "党组理论学习中心组集中学习：网络意识形态安全",
+     "网络信息内容管理有关规定，结合所属单位新媒体阵地管理开展研讨。"),
+    (11, 17, "central_study", "党组理论学习中心组集中学习：学习贯彻党的二十届四中全会精神",
+     "全会公报和有关文件，结合本系统“十五五”工作谋划开展研讨。"),
+]  # fmt: skip
+
+
+def _demo_city(units: dict[str, Unit], year: int, meetings: list[Any] = CITY_MEETINGS) -> None:
+    """The city 党组's own meetings of the year up to today (its inspections of the units are in
+    their ledgers)."""
     from datetime import date, datetime, time, timedelta
     from decimal import Decimal
 
     city, secretary = units["demo-city"], User.objects.get(username="city_secretary")
     people = list(User.objects.filter(username__in=["city_secretary", "inspector"]))
-    for month, day, kind, title, content in CITY_MEETINGS:
+    today = timezone.localdate()
+    for month, day, kind, title, content in meetings:
+        if date(year, month, day) >= today:
+            continue
         begins = datetime.combine(date(year, month, day), time(9), tzinfo=timezone.get_current_timezone())
         record_create(
             acting_user=secretary,
@@ -403,6 +425,8 @@ def _demo_city(units: dict[str, Unit], year: int) -> None:
             "党组班子和班子成员把落实意识形态工作责任制作为对照检查的重要内容。",
         ),
     ):
+        if date(year, month, day) >= today:
+            continue
         record_create(
             acting_user=secretary,
             instance=ReportRecord(
@@ -410,7 +434,10 @@ def _demo_city(units: dict[str, Unit], year: int) -> None:
                 recipient="省气象局党组" if kind == "debrief" else "",
             ),
         )  # fmt: skip
-    for month, day, half, no in ((7, 10, "上", 9), (12, 30, "下", 31)):  # its own reports to the province
+    sent = ((7, 10, "上", 9), (12, 30, "下", 31)) if meetings is CITY_MEETINGS else ((6, 16, "上", 8),)
+    for month, day, half, no in sent:  # its own reports to the province
+        if date(year, month, day) >= today:
+            continue
         record_create(
             acting_user=secretary,
             instance=ReportRecord(

@@ -19,13 +19,13 @@ from .prose import (
     Rotating,
     clip,
     cn_date,
-    enumerate_items,
     finish,
     fresh,
     issuer,
     joined,
     listing,
     md,
+    numbered,
     person,
 )
 
@@ -77,7 +77,7 @@ def analysis_report(
         b.block(d.BODY, _changes(p, says, q, day, ctx))
     h.one("下一步工作措施")
     steps = _analysis_steps(says, q, year, quarter, as_of, day, ctx)
-    enumerate_items(b, [[x] for x in steps])
+    numbered(b, [[x if x.endswith("。") else x + "。"] for x in steps])  # each measure its own paragraph
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
@@ -445,7 +445,8 @@ def _thinking(q: Any, ctx: Context) -> str:
             counts[label] = counts.get(label, 0) + 1
         text += "、".join(f"{k}{n}次" for k, n in counts.items()) + "按计划开展。"
     if text and not said:
-        text += "本季度未开展谈心谈话，对干部职工思想动态的掌握还主要依靠学习和组织生活，了解还不够深入。"
+        # the ledgers keep no 谈心谈话: what is known of staff thinking comes from study and meetings
+        text += "对干部职工思想动态的掌握还主要依靠学习和组织生活，了解还不够深入。"
     return text
 
 
@@ -534,7 +535,7 @@ def _risk_paragraph(
     role = "risk_measure_done" if r.resolved and not rects else "risk_measure"
     text += fresh(p, says[role], used).format(
         measure=r.measure.strip().rstrip("。"),
-        office=r.responsible_office + (f"（责任人{owners}）" if owners else ""),
+        office=(f"{owners}牵头、" if owners else "") + r.responsible_office,
     )
     text += _effect(p, r, history, rects, used, day, last)
     own = r.rectification if r.rectification_id else None
@@ -711,10 +712,21 @@ def _changes(p: Prose, says: dict[str, Any], q: Any, day: date, ctx: Context) ->
     text += _year_highs(ctx)
     down = [r for r in current if (w := before.get(r.description)) and _rank(r.level) < _rank(w.level)]
     flat = [r for r in current if (w := before.get(r.description)) and _rank(r.level) >= _rank(w.level)]
+    # a lower grade beside an overdue rectification is not the measure working (a season may be over)
+    late = [
+        r for r in down if any(x.deadline < day for x in _rects_for(r, q.history.get(r.description, []), ctx))
+    ]
+    down = [r for r in down if r not in late]
+    if late:
+        text += f"{listing([short_risk(r.description) for r in late], 3)}等级虽有下降，但对应整改逾期未完成，还不能视为措施见效。"
     if down and flat:
         text += f"{listing([short_risk(r.description) for r in down], 3)}等级下降，相关措施有一定成效；{listing([short_risk(r.description) for r in flat], 3)}等级没有下降，前期措施的效果还不明显。"
     elif down:
         text += p.pick(*says["changes_down"])
+    elif flat and late:
+        text += (
+            f"{listing([short_risk(r.description) for r in flat], 3)}等级没有下降，前期措施的效果还不明显。"
+        )
     return text
 
 
@@ -727,7 +739,9 @@ def _dropped(r: Any, ctx: Context) -> str:
     if r.resolved and r.measure.strip():
         text += f"。上次研判认为经{r.measure.strip().rstrip('。').replace('，', '、')}，这一风险已经化解"
     if rect is not None and rect.completed_on and not _open_on(rect, ctx.day):
-        text += f"，对应的整改已于{cn_date(rect.completed_on)}完成"
+        # closed after the analysis that judged it: told as what followed, not as what it judged
+        after = rect.completed_on > r.analysis.held_on
+        text += f"，{'此后' if after else ''}对应的整改于{cn_date(rect.completed_on)}完成"
     still = _rects_for(r, [], ctx)
     if still:
         x, owner = still[0], _owner(still[0])
@@ -838,8 +852,8 @@ def _analysis_steps(
     out += _high_steps(ctx, day, nxt)
     if q.analyses and ctx.study and not any("思想" in a.situation for a in q.analyses):
         out.append(
-            f"由{_secretary(ctx)}牵头，{md(_month_end(day))}前与班子成员和干部职工开展谈心谈话，"
-            f"{nxt}研判时对干部职工思想状况作专门分析"
+            f"由{_secretary(ctx)}牵头，在{nxt}研判前通过谈心谈话了解班子成员和干部职工的思想状况，"
+            "研判时作专门分析"
         )
     for rec, found in ctx.inspections:
         open_ = [x for x in found if _open_on(x, day)]

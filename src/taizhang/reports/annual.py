@@ -4,13 +4,14 @@ open."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
 from . import document as d
-from .facts import collect, half_period, rule_cells, year_period
+from .facts import Period, collect, half_period, rule_cells, year_period
 from .phrases import PHRASES
-from .problems import COVERS, Problem, drop_held, find_problems, measure
+from .problems import COVERS, Problem, drop_held, family_turn, find_problems, measure
 from .prose import Headings, Prose, clip, finish, md, merge_actions, numbered, rule_action, settle_overdue
 from .year_work import section_heading, unit_turn, write_work
 
@@ -92,10 +93,15 @@ def annual(
     h = Headings(b)
     b.block(d.TITLE, title)
     prev = None
-    if not facts.open:  # the comparison with last year is made for a finished period only
+    if not facts.open:  # the comparison with last year: the whole period, or the same span of it
         prev_period = half_period(year - 1, half) if half else year_period(year - 1)
-        earlier = collect(unit, prev_period, user=user, meetings_only=True)
-        prev = earlier if earlier.value("study") else None
+    else:
+        cut = facts.cutoff
+        prev_period = Period(
+            period.start.replace(year=year - 1), cut.replace(year=year - 1, day=min(cut.day, 28)), ""
+        )
+    earlier = collect(unit, prev_period, user=user, meetings_only=True)
+    prev = earlier if earlier.value("study") or earlier.value("adopted") else None
     missed, due = rule_cells(unit, year, user=user, until=facts.cutoff)
     missed = [c for c in missed if c.period.start >= period.start and c.period.end <= period.end]
     missed = drop_held(unit, missed, user)
@@ -115,6 +121,8 @@ def annual(
         finish(b, unit, doc.day)
         return doc
     problems = find_problems(p, missed)
+    if not half and prev is not None:  # last year's ledgers hold study or adoption: its summary exists
+        _followed(p, problems, unit, year, user)
     h.one("存在的主要问题" if not half else "存在的问题")
     if problems:
         numbered(b, [pr.text for pr in problems])
@@ -165,3 +173,39 @@ def _steps_section(
             b.block(d.BODY, *rest)
     elif not ahead:
         b.block(d.BODY, *p.say("next.none", when=when))
+
+
+FOLLOWED = ("adoption", "opinion", "positions", "attendance", "reviews", "plan", "workplan")
+
+
+def _followed(p: Prose, problems: list[Problem], unit: Any, year: int, user: Any) -> None:
+    """A problem last year's summary named too (the same kind, from last year's records as that
+    summary read them) is said to be one whose measure has not yet worked: the measure's time
+    clause quoted (2026年3月底前由副局长孙立新组建通讯员队伍). Overdue items, missed rules and
+    risks carry their own account of the promise before."""
+    if not any(pr.kind in FOLLOWED for pr in problems):
+        return
+    before = collect(unit, year_period(year - 1), user=user)
+    if not before.figures or not any(fig.refs for fig in before.figures.values()):
+        return
+    settle_overdue(before)
+    q = Prose(before, "annual", user)
+    missed, _due = rule_cells(unit, year - 1, user=user, until=before.cutoff)
+    last = {pr.kind: pr for pr in find_problems(q, drop_held(unit, missed, user))}
+    turn = family_turn(unit, "annual.followed", year)  # siblings and the problems of one summary differ
+    for pr in problems:
+        if pr.kind not in FOLLOWED or pr.kind not in last:
+            continue
+        said = "".join(str(x) for x in measure(q, last[pr.kind]))
+        clause = next((c for c in re.split("[，。；]", said) if "前" in c and len(c) <= 40), "")
+        if clause:
+            line = FOLLOWED_LINES[turn % len(FOLLOWED_LINES)]
+            pr.text = [*pr.text, line.format(year=year - 1, measure=clause)]
+            turn += 1
+
+
+FOLLOWED_LINES = (
+    "{year}年总结针对这一问题提出“{measure}”，从今年的情况看，成效还不明显。",
+    "对此，{year}年总结曾提出“{measure}”，但问题没有得到根本解决。",
+    "{year}年总结已就此提出“{measure}”，今年仍未见明显改观。",
+)

@@ -106,12 +106,14 @@ def _overall(facts: Facts, rows: list[Any]) -> list[Any]:
     """全年，…召开支委会11次、…；对照考核细则，5项指标中2项得满分，扣分集中在……: what the
     year held in brief, and where the points were lost."""
     said: list[Any] = []
-    for key, label in (
-        ("branch_committee", "召开支委会"), ("central_study", "理论学习中心组集中学习"),
-        ("analyses", "开展形势分析研判"), ("inspections", "检查阵地"), ("adopted_high", "省级以上媒体采用稿件"),
+    names = "".join(r.indicator.name + (r.indicator.criteria or "") for r in rows)
+    for key, label, words in (
+        ("branch_committee", "召开支委会", "支委会"), ("central_study", "理论学习中心组集中学习", "中心组|理论学习"),
+        ("analyses", "开展形势分析研判", "研判"), ("inspections", "检查阵地", "阵地"),
+        ("adopted_high", "省级以上媒体采用稿件", "采用|稿件|宣传"),
     ):  # fmt: skip
         fig = facts.figure(key)
-        if fig.value:
+        if fig.value and re.search(words, names):  # only what the scheme's indicators score
             said += ["，" if said else "全年", label, rounds(fig) if key == "inspections" else fig]
     text = "。" if said else ""
     full = [r for r in rows if r.self_score and r.self_score.score >= r.indicator.points]

@@ -260,7 +260,8 @@ def collect(
     facts = Facts(unit, period, as_of=as_of)
     counted = Period(period.start, facts.cutoff, period.label)
     _meetings(read, facts, counted)
-    if meetings_only:  # last year's study, for the comparison (较上年): the rest is not read
+    if meetings_only:  # last year's study and publicity, for the comparison (较上年): the rest is not read
+        _publicity(read, facts, counted)
         return facts
     year = period.year
     if period.start == date(year, 1, 1) and period.end == date(year, 12, 31):

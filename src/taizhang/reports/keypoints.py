@@ -6,7 +6,7 @@ measures; the year's own plan items), then 工作要求."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from taizhang.proofread.text import int_to_cn
@@ -180,6 +180,8 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
     owners = _owners(p)
     tasks: dict[str, list[list[Any]]] = {s: [] for s in KP_SECTIONS}
     by_rule = _rule_tasks(p, unit, year, user, owners, tasks)
+    if "branch-committee" in by_rule:  # how often it studies ideology work, as the scheme scores it
+        by_rule["branch-committee"][0] += _special_study(unit, year, user)
     for pr in problems:
         if pr.kind == "overdue":
             continue  # answered below, in one task, with the open rectifications
@@ -190,6 +192,7 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
             tasks[PROBLEM_SECTION[pr.kind]].insert(0, answer)
     kinds = {pr.kind for pr in problems}
     _carried_tasks(p, year, owners, tasks, reviewed="reviews" in kinds, answered="adoption" in kinds)
+    _fold_publicity(tasks, by_rule)
     _plan_item_tasks(unit, user, year, owners, tasks)
     if year in CONGRESS:  # the 全年重点 the 总体要求 names is a task of its own, with its owners
         tasks["study"].append(_congress(p, year, task=True))
@@ -208,6 +211,38 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
         h.h2 += 1
     finish(b, unit, doc.day)
     return doc
+
+
+SPECIAL = re.compile(r"每(半年|季度|年)不少于(\d+)次")
+
+
+def _special_study(unit: Any, year: int, user: Any) -> str:
+    """，其中每半年至少专题研究一次意识形态工作 — where the latest assessment scheme over the unit
+    (this year's, else the last one issued) scores the committee's 专题研究 at a frequency."""
+    from .facts_more import schemes_for
+
+    for y in (year, year - 1, year - 2):
+        for scheme in schemes_for(unit, y, user=user):
+            for ind in scheme.indicators.filter(deleted_at__isnull=True).order_by("number"):
+                found = SPECIAL.search(ind.criteria or "")
+                if "专题研究" in ind.name and found:
+                    n = int(found.group(2))
+                    times = "一次" if n == 1 else f"{n}次"
+                    return f"，其中每{found.group(1)}至少专题研究{times}意识形态工作"
+    return ""
+
+
+def _fold_publicity(tasks: Tasks, by_rule: dict[str, list[Any]]) -> None:
+    """A rule for publicity at a frequency beside the task of the year's occasions is one task: the
+    occasions, and how often at least (not 每半年一次 and then four occasions in one half-year)."""
+    rule = by_rule.get("half-year-publicity")
+    occasions = next((t for t in tasks["publicity"] if "等节点开展主题宣传" in "".join(map(str, t))), None)
+    if rule is None or occasions is None or rule not in tasks["publicity"]:
+        return
+    tasks["publicity"].remove(rule)
+    text = "".join(map(str, occasions))
+    head, sep, tail = text.partition("，由")
+    occasions[:] = [f"{head}，每半年至少开展一次气象科普宣传活动{sep}{tail}" if sep else text]
 
 
 def _owners(p: Prose) -> dict[str, str]:
@@ -335,29 +370,36 @@ def _open_rectification_tasks(p: Prose, tasks: Tasks) -> None:
                 ),
             )
         )
-    for r in [r for r in standing if r.pk not in late]:
-        # an item not yet due keeps its own deadline: it is never moved later unsaid
-        who = rect_owner(p, r)
-        day = facts.as_of or facts.cutoff
-        if r.deadline <= day:  # due by the document's own day, not closed: done within that month
-            end = day.replace(day=28) + timedelta(days=4)
-            end -= timedelta(days=end.day)
-            said = (
-                f"“{problem_text(r)}”问题原定{r.deadline.year}年{md(r.deadline)}前整改到位，至要点印发时尚未销号，"
-                f"由{who}负责，{end.year}年{md(end)}前完成并在{committee(p)}上报告结果。"
-            )
-        elif r.deadline >= measures_begin(facts):
-            said = f"完成“{problem_text(r)}”问题的整改，由{who}负责，{time_limit(p, 'open', r.deadline)}前整改到位并销号。"
-        else:  # still within its limit on the document's day: kept to it, the result reported
-            due = f"{r.deadline.year}年{md(r.deadline)}"
-            said = (
-                "“{p}”问题由{who}负责，按原定{due}前整改到位并销号，整改结果在{year}年1月的{body}上报告。",
-                "{who}负责的“{p}”问题，时限{due}不变，销号后在{year}年1月的{body}上通报结果。",
-                "“{p}”问题仍按{due}的原定时限整改，由{who}负责，{year}年1月{body}听取整改结果。",
-            )[family_turn(facts.unit, "kp.open.due", facts.period.year) % 3].format(
-                p=problem_text(r), who=who, due=due, year=facts.period.year + 1, body=committee(p)
-            )
+    later = [r for r in standing if r.pk not in late and r.deadline >= measures_begin(facts)]
+    for r in later:  # due in the key points' own year: a task of that year, with its own limit
+        said = f"完成“{problem_text(r)}”问题的整改，由{rect_owner(p, r)}负责，{time_limit(p, 'open', r.deadline)}前整改到位并销号。"
         tasks["rectification"].append([said])
+    ending = [r for r in standing if r.pk not in late and r not in later]
+    if ending:
+        tasks["rectification"].append([_ending_task(p, ending)])
+
+
+def _ending_task(p: Prose, items: list[Any]) -> str:
+    """The items due before the key points' year begins, not yet closed: one task of the new year —
+    the January committee checks each is closed, and one still open becomes an overdue item under
+    the secretary (a date of the old year is not a task of the new one)."""
+    facts = p.facts
+    day = facts.as_of or facts.cutoff
+    parts: list[str] = []
+    for due in sorted({r.deadline for r in items}):
+        group = [r for r in items if r.deadline == due]
+        names = "".join(f"“{problem_text(r)}”" for r in group)
+        state = "，至要点印发时尚未销号" if due < day else ""
+        parts.append(f"{names}原定{due.year}年{md(due)}前整改到位{state}")
+    owners = list(dict.fromkeys(rect_owner(p, r) for r in items))
+    who = "由" + owners[0] if len(owners) == 1 else "分别由" + "、".join(owners)
+    year = facts.period.year + 1
+    return (
+        f"{facts.period.year}年内到期的{len(items)}项整改按期销号：{'；'.join(parts)}。{who}负责，{year}年1月的{committee(p)}逐项核对，"
+        f"届时仍未销号的转为逾期整改，由{secretary(p)}督办。"
+        if len(items) > 1
+        else f"{parts[0]}，{who}负责按期销号，{year}年1月的{committee(p)}核对结果，届时仍未销号的转为逾期整改，由{secretary(p)}督办。"
+    )
 
 
 def name_once(p: Prose, tasks: Tasks) -> None:

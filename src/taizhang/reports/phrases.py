@@ -232,7 +232,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "study.down": (
         "集中学习较上年减少{delta}，参学人次由上年的{prev_people}降至{people}。",
         "与上年相比，集中学习少{delta}，参学人次由{prev_people}减少到{people}。",
-        "受业务任务影响，集中学习较上年减少{delta}，参学人次为{people}，上年为{prev_people}。",
+        "集中学习较上年减少{delta}，参学人次为{people}，上年为{prev_people}。",
         "同上年相比，集中学习减少{delta}，参学人次从{prev_people}回落至{people}。",
     ),
     "study.same": (
@@ -305,7 +305,6 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "pub.high": (
         "{items}。",
         "从刊发情况看，{items}。",
-        "{items}等稿件较有影响。",
         "较有影响的稿件中，{items}。",
     ),
     "pub.subs": (
@@ -367,7 +366,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{when}发生“{summary}”的舆情后",
         "对{when}发现的“{summary}”",
         "{when}，“{summary}”引起关注",
-        "{when}接到“{summary}”的反映后",
+        "{when}发现“{summary}”后",
     ),
     "pos.opinion.tail": (
         "，{response}",
@@ -595,7 +594,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{span}研判中“{risk}”被提出{times}{high}，主要原因是{cause}。",
         "“{risk}”在{span}分析研判中出现{times}{high}，根源在于{cause}。",
         "{field}方面，“{risk}”在研判中出现{times}{high}，究其原因，{cause}。",
-        "“{risk}”一项在{span}研判中出现{times}{high}，反映出{cause}方面还存在薄弱环节。",
+        "“{risk}”一项在{span}研判中出现{times}{high}，原因在于{cause}，这方面还存在薄弱环节。",
     ),
     "prob.risk.settled": (
         "该风险点年内已化解，但反复出现，说明源头防范还不够有力。",
@@ -617,7 +616,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "prob.risk.one": (
         "{when}研判时，“{risk}”被评为高风险，主要原因是{cause}。",
         "{field}方面，{when}的研判把“{risk}”列为高风险，根源在于{cause}。",
-        "“{risk}”在{when}研判中被评为高风险，反映出{cause}方面还存在短板。",
+        "“{risk}”在{when}研判中被评为高风险，主要原因是{cause}，这方面还存在短板。",
     ),
     "ph.opinion": (
         "对社会关切的回应还不够主动。",
@@ -692,9 +691,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "集中学习的出勤还不够稳定。",
     ),
     "prob.attendance": (
-        "{kind}平均到会率为{rate}，低于各类学习{avg}的平均水平，学习的吸引力和约束力还不够。",
-        "{kind}的到会率只有{rate}，而全部集中学习平均为{avg}，一些干部职工参学不够经常。",
-        "{kind}到会率{rate}，明显低于平均到会率{avg}，一线值班人员参学较难保证。",
+        "{kind}应到{expected}、实到{present}，到会率{rate}，低于其他集中学习{avg}的到会率，学习的吸引力和约束力还不够。",
+        "{kind}到会率只有{rate}（应到{expected}、实到{present}），其他集中学习为{avg}，一些干部职工参学不够经常。",
+        "{kind}到会率{rate}（应到{expected}、实到{present}），明显低于其他集中学习{avg}的到会率，有的同志参学还不够经常。",
     ),
     "ph.overdue": (
         "问题整改的时效性还不够强。",
@@ -822,13 +821,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "nh.attendance": (
         "提高学习参与度。",
-        "扩大学习覆盖面。",
+        "抓好参学出勤。",
         "增强学习吸引力。",
     ),
     "next.attendance": (
         "由{owner}负责，{time}前调整{kind}的时间安排，对值班人员采取补学方式，参学情况纳入年度考核。",
         "{owner}牵头，{time}前建立{kind}参学登记和补学制度，参学情况定期通报。",
-        "{time}前由{owner}改进{kind}的组织形式，增加研讨交流和现场教学。",
+        "{time}前由{owner}改进{kind}的组织形式，增加研讨交流和现场教学，缺席的逐人登记、限期补学。",
     ),
     "nh.overdue": (
         "限期完成整改任务。",
@@ -972,7 +971,6 @@ KEYPOINT_PHRASES: dict[str, tuple[str, ...]] = {
         "，{deadline}，做到有安排、有记录。",
         "，{deadline}，落实情况留存记录。",
         "（{deadline}）。",
-        "，{deadline}，按时完成、不拖不等。",
         "，{deadline}，完成情况年底一并总结。",
     ),
     "kp.tail.self.none": (
@@ -993,7 +991,7 @@ KEYPOINT_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "kp.duty.group": (
         "调整意识形态工作领导小组，班子成员签订意识形态工作责任书，由{owner}负责，1月底前完成。",
-        "年初根据人员变动调整意识形态工作领导小组，由{owner}负责，1月底前完成班子成员责任书签订。",
+        "年初根据人员变动调整意识形态工作领导小组、签订班子成员责任书，由{owner}负责，1月底前完成。",
         "{owner}牵头完成意识形态工作领导小组调整和责任书签订，责任清单随之更新，1月底前到位。",
     ),
     "kp.subs": (

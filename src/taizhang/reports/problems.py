@@ -70,7 +70,9 @@ def missed_text(p: Prose, cells: list[Any]) -> str:
     if len(only) > 1:
         merged = "全年仅" + "、".join(x.removeprefix("全年仅") for x in only)
         parts = [merged if x == only[0] else x for x in parts if x == only[0] or x not in only]
-    return "，".join(parts[:5]) + ("等" if len(parts) > 5 else "")
+    # a part with a comma of its own (晚于12月20日的时限) is set off by semicolons, not run on
+    sep = "；" if any("，" in x for x in parts[:5]) else "，"
+    return sep.join(parts[:5]) + ("等" if len(parts) > 5 else "")
 
 
 @dataclass
@@ -174,8 +176,10 @@ def find_problems(p: Prose, missed: list[Any]) -> list[Problem]:
     if len(out) > 5 and len(risks) > 1:
         out.remove(risks[1])
     # a couple of drafts returned in review shows the review working: told only when little else is
-    if len(out) > 4 and any(pr.kind == "reviews" for pr in out):
-        out = [pr for pr in out if pr.kind != "reviews"]
+    f = p.facts
+    few = f.value("reviews_rejected") * 10 < f.value("reviews") if "reviews" in f.figures else False
+    if any(pr.kind == "reviews" for pr in out) and (len(out) > 4 or (few and len(out) > 2)):
+        out = [pr for pr in out if pr.kind != "reviews"]  # one draft in twenty returned is no problem
     return out[:6]
 
 
@@ -303,8 +307,48 @@ def _risk_problem(p: Prose, rs: list[Any], highs: list[Any], rect: Any) -> Probl
     }
     if rect:  # the rectification's own deadline is the measure's
         slots["deadline"] = rect.deadline
+    elif (set_at := _analysis_due(p, rs[-1])) is not None:  # the last analysis's own date for it
+        slots["deadline"], slots["set_on"] = set_at[1], set_at[0]
     slots["since"] = _measure_since(p, r0)
+    earlier = _raised_before(p, r0)
+    if earlier:  # counted as the analysis report counts it: every time since it was first raised
+        before = (
+            f"{cn_date(earlier[0])}的研判"
+            if len(earlier) == 1
+            else f"此前{cn_date(earlier[0])}起的{len(earlier)}次研判"
+        )
+        text += [f"加上{before}，这一风险点已累计{len(earlier) + len(rs)}次列入研判。"]
     return Problem("risk", text, slots)
+
+
+def _analysis_due(p: Prose, r: Any) -> tuple[date, date] | None:
+    """(the analysis, its date) when the period's last analysis raising risk `r` set its measure a
+    date still ahead on the cut-off — the end of the quarter after its own, as that analysis report
+    says — so that a later document keeps that date, not a new one."""
+    from .facts import quarter_period
+
+    held = r.analysis.held_on
+    q = (held.month - 1) // 3 + 1
+    due = quarter_period(held.year, q + 1).end if q < 4 else date(held.year + 1, 3, 31)
+    return (held, due) if p.facts.open and due > p.facts.cutoff else None
+
+
+def _raised_before(p: Prose, r0: Any) -> list[date]:
+    """The days of the analyses before the period that raised the same risk point."""
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    return list(
+        Reader(p.facts.unit, p.user)(lm.Risk)
+        .filter(
+            description=r0.description,
+            analysis__held_on__lt=p.facts.period.start,
+            deleted_at__isnull=True,
+        )
+        .order_by("analysis__held_on")
+        .values_list("analysis__held_on", flat=True)
+    )
 
 
 def _measure_since(p: Prose, r0: Any) -> date | None:
@@ -486,8 +530,16 @@ def _overdue_problem(p: Prose) -> Problem | None:
     if not overdue:
         return None
     shown, among = overdue_named(f), rect_pool(f)
+    folded = f.lists.get("folded", [])
+    limit = f.cutoff
+
+    def again(r: Any) -> str:  # the same problem listed again, its own limit past too
+        late = [x for pk, x in folded if pk == r.pk and x.deadline < limit]
+        return "".join(f"；{cn_date(x.found_on)}再次列入，时限{cn_date(x.deadline)}，也已超期" for x in late)
+
     listed = "、".join(
-        f"{rect_label(r, among)}（责任人{rect_owner(p, r)}，原定{cn_date(r.deadline)}完成）" for r in shown
+        f"{rect_label(r, among)}（责任人{rect_owner(p, r)}，原定{cn_date(r.deadline)}完成{again(r)}）"
+        for r in shown
     )
     many = p.count("overdue_all", len(overdue), "个", "超过整改时限仍未完成的问题", overdue)
     if len(overdue) == 1:
@@ -500,8 +552,24 @@ def _overdue_problem(p: Prose) -> Problem | None:
             many,
             f"，其中时限最早的{len(shown)}个是{listed}",
         ]
-    text = p.say("prob.overdue", items=items) + _promised_before(p, overdue)
+    text = p.say("prob.overdue", items=items) + _promised_before(p, overdue) + _after_analysis(p, overdue)
     return Problem("overdue", text, {"items": overdue_answer(p, shown)})
+
+
+def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
+    """The period's last analysis, a month or more before the cut-off, already had these items
+    late: the analysis report asked for them again, and the document says they are still open."""
+    f = p.facts
+    held = [a.held_on for a in f.lists.get("analyses", []) if (f.cutoff - a.held_on).days >= 30]
+    if not held:
+        return []
+    late = [r for r in overdue if r.deadline < held[-1]]
+    if not late:
+        return []
+    if len(late) == len(overdue):
+        who = "这些问题" if len(late) > 1 else "这一问题"
+        return [f"{md(held[-1])}分析研判时{who}就已逾期，研判后仍未整改到位。"]
+    return [f"这些问题中，有{len(late)}个在{md(held[-1])}分析研判时就已逾期，研判后仍未整改到位。"]
 
 
 def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
@@ -519,9 +587,15 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
     twice = [r for r in before if reset_before(f, r)]
     said: list[Any] = []
     if twice:  # the new limit and the 挂牌督办 of the documents before were missed as well
+        shown = overdue_named(f)
         names = "、".join(rect_label(r, rect_pool(f)) for r in twice)
+        if len(shown) > 1 and twice == shown[: len(twice)]:  # just listed: not named a second time
+            names = "这些问题" if len(twice) == len(shown) else f"前{len(twice)}项"
+        # the document of the half-year before set that limit: the first half's report in a second
+        # half, last year's summary in a first half
+        where = "上半年专题报告" if f.cutoff.month > 6 else "上年总结"
         said = [
-            f"{names}原定时限过后已重新限期，并由{secretary(p)}挂牌督办，新的时限也已过去，"
+            f"{names}原定时限过后，{where}已重新限期，并由{secretary(p)}挂牌督办，新的时限也已过去，"
             "问题仍未解决，挂牌督办没有真正压实到责任人。"
         ]
         before = [r for r in before if r not in twice]
@@ -547,6 +621,10 @@ def rect_due(p: Prose, r: Any) -> date:
     third of the days it was first given (its size); two thirds of that for one already promised
     once, less again the longer it has stood open; counted from when the measures begin."""
     begin = measures_begin(p.facts)
+    text = problem_text(r)
+    for x in rect_pool(p.facts):  # raised again since and still open, with a limit still ahead
+        if x.pk != r.pk and x.found_on > r.found_on and x.deadline >= begin and problem_text(x) == text:
+            return x.deadline
     days = SOURCE_DAYS.get(r.source, 30) + (r.deadline - r.found_on).days // 3
     if promised_before(p.facts, r):
         days = days * 2 // 3 - min(10, (begin - r.deadline).days // 60)
@@ -613,10 +691,13 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool) -> list[s
     )
     many = f"逾期未完成的{len(twice)}项整改" if lead else "这些整改"
     which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
-    return [
-        f"{which}不再沿用挂牌督办的做法，改由{secretary(p)}直接负责：{each}；"
-        f"整改进展书面报上级党组织，逾期的由责任人在{committee(p)}上说明原因"
-    ]
+    tail = f"整改进展书面报上级党组织，逾期的由责任人在{committee(p)}上说明原因"
+    reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
+    if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
+        return [
+            f"{which}改由{secretary(p)}直接负责，其中挂牌督办未见成效的{len(reset)}项不再沿用这一做法：{each}；{tail}"
+        ]
+    return [f"{which}不再沿用挂牌督办的做法，改由{secretary(p)}直接负责：{each}；{tail}"]
 
 
 def _workplan_problem(p: Prose) -> Problem | None:
@@ -703,13 +784,21 @@ def _low_attendance(p: Prose) -> Problem | None:
     if not rates:
         return None
     kind, rate = min(rates.items(), key=lambda kv: kv[1])
-    if rate >= 0.9 or total - rate < 0.03:
+    others = [r for r in rows if r.kind != kind]  # the rest of the study, not an average holding it
+    if rate >= 0.9 or not others:
+        return None
+    other = sum(r.present for r in others) / sum(r.expected for r in others)
+    if other - rate < 0.03 or total - rate < 0.02:
         return None
     label = MeetingKind(kind).label
+    mine = by_kind[kind]
     pct = lambda x: Decimal(round(x * 100))  # noqa: E731
-    r_fig = p.count("attendance", pct(rate), "%", f"{label}到会率", by_kind[kind])
-    a_fig = p.count("attendance", pct(total), "%", "集中学习平均到会率", rows)
-    return Problem("attendance", p.say("prob.attendance", kind=label, rate=r_fig, avg=a_fig), {"kind": label})
+    r_fig = p.count("attendance", pct(rate), "%", f"{label}到会率", mine)
+    a_fig = p.count("attendance", pct(other), "%", "其他集中学习的到会率", others)
+    expected = p.count("attendance_expected", sum(r.expected for r in mine), "人次", f"{label}应到", mine)
+    present = p.count("attendance_present", sum(r.present for r in mine), "人次", f"{label}实到", mine)
+    text = p.say("prob.attendance", kind=label, rate=r_fig, avg=a_fig, expected=expected, present=present)
+    return Problem("attendance", text, {"kind": label})
 
 
 # how long each kind of measure is given, in months from when the measures begin: the same in the
@@ -746,7 +835,8 @@ def time_limit(p: Prose, kind: str, deadline: date | None = None) -> str:
     month the measures begin in, at least ten days ahead and within that year. 2027年3月底 — the year left out inside the
     period's own year."""
     begin = measures_begin(p.facts)
-    if deadline is not None and deadline >= begin:
+    ahead = deadline is not None and p.facts.open and deadline > p.facts.cutoff  # set before, still due
+    if deadline is not None and (deadline >= begin or ahead):
         stated, year = md(deadline), deadline.year
     else:
         start = begin.replace(day=1)  # counted in whole months: 1月底, 3月底, 6月底
@@ -817,7 +907,7 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
     """The measure answering a problem, without its headline: the same measure, owner and time limit
     in every document that answers the problem for the same year (the phrasing is chosen for the
     unit, the year the measures begin in and the problem, not for the document)."""
-    slots = {k: v for k, v in pr.slots.items() if k not in ("owner", "cells", "deadline", "since")}
+    slots = {k: v for k, v in pr.slots.items() if k not in ("owner", "cells", "deadline", "since", "set_on")}
     slots["owner"] = measure_owner(p, pr)
     slots["time"] = time_limit(p, pr.kind, pr.slots.get("deadline"))
     # the unit's turn for the year the measures begin in: siblings' measures differ, and each of a
@@ -831,5 +921,7 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
     said = p.say(role, head=False, turn=turn, **slots)
     since = pr.slots.get("since")
     if since:  # the same measure set before and not carried out: said so, and this time a person
-        said += [f"这项措施在{cn_date(since)}的分析研判中就已提出，至今没有落到实处，这次明确到人、到时限。"]
+        set_on = pr.slots.get("set_on")
+        now = f"{md(set_on)}的研判已明确到人、到时限" if set_on else "这次明确到人、到时限"
+        said += [f"这项措施在{cn_date(since)}的分析研判中就已提出，至今没有落到实处，{now}。"]
     return said

@@ -192,20 +192,6 @@ def numbered(builder: d.Builder, items: list[list[Any]]) -> None:
         builder.block(d.BODY, f"{int_to_cn(n + 1)}是" if len(items) > 1 else "", *item)
 
 
-def enumerate_items(builder: d.Builder, items: list[list[Any]], style: str = d.BODY, lead: str = "") -> None:
-    """一是……；二是……；三是……。 in one paragraph (a single item is written without a number),
-    after an optional lead (在理论学习方面，)."""
-    if not items:
-        return
-    pieces: list[Any] = [lead]
-    for n, item in enumerate(items):
-        if len(items) > 1:
-            pieces.append(f"{int_to_cn(n + 1)}是")
-        pieces.extend(item)
-        pieces.append("。" if n == len(items) - 1 else "；")
-    builder.block(style, *pieces)
-
-
 class Headings:
     """一、 （一） numbering that never skips: a heading is numbered when it is written."""
 
@@ -421,8 +407,12 @@ def settle_overdue(facts: Any) -> None:
         last = facts.as_of - timedelta(days=1)
     # a problem raised again is one item, told by its first (earliest) deadline, in every count
     first: dict[str, Any] = {}
+    folded: list[Any] = []  # (the first record's pk, a later record of the same problem)
     for r in facts.lists.get("open_rectifications", []):
-        first.setdefault(re.sub(r"^[^：:，。]{2,8}[：:]", "", inner(r.problem.strip())), r)
+        held = first.setdefault(re.sub(r"^[^：:，。]{2,8}[：:]", "", inner(r.problem.strip())), r)
+        if held is not r:
+            folded.append((held.pk, r))
+    facts.lists["folded"] = folded
     kept = set(map(id, first.values()))
     facts.lists["open_rectifications"] = [
         r for r in facts.lists.get("open_rectifications", []) if id(r) in kept

@@ -18,14 +18,15 @@ from .prose import (
     Prose,
     Rotating,
     after_the_year,
-    enumerate_items,
     finish,
     fresh,
     issuer,
     listing,
     md,
+    numbered,
     plain_number,
     rule_action,
+    settle_overdue,
 )  # fmt: skip
 
 GAP = 0.05  # a unit is called behind the others only this far below the first (1 point is noise)
@@ -48,7 +49,8 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
     p = Rotating(Facts(unit, year_period(year)), "rollup", user, step=year)
     says = {k: p.pick(*v) for k, v in ROLLUP_ONCE.items()} | ROLLUP_EACH
     rows = standings(unit, year, user=user)
-    as_of = f"截至{md(day - timedelta(days=1))}，" if date(year, 1, 1) < day <= date(year, 12, 31) else ""
+    # a roll-up dated on the year's last day is the whole year's (not 截至12月30日)
+    as_of = f"截至{md(day - timedelta(days=1))}，" if date(year, 1, 1) < day < date(year, 12, 31) else ""
     if not rows:
         b.block(d.BODY, f"{unit.name}没有所属单位，或您无权查看所属单位的台账，不能形成汇总报告。")
         finish(b, unit, doc.day)
@@ -61,9 +63,7 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
     )
     b.block(
         d.BODY,
-        str(says["opening"]).format(
-            org=ourselves(unit), year=year, as_of=as_of, judged=_judged(rated, scores)
-        ),
+        str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=_judged(rated, scores)),
     )
     seen, fed = _inspections_line(unit, [s.unit for s in rows], year, user, day)
     h.one(f"{ourselves(unit)}履行意识形态工作责任制情况")
@@ -95,20 +95,35 @@ def _problems_and_steps(
     from .facts import collect
 
     ours = int(collect(unit, year_period(year), user=user).value("central_study"))
-    own = _own_problems(unit, fed, details, ours, day - timedelta(days=1), year) + _own_rules(
-        unit, year, user
+    from .facts_more import inspection_feedback
+
+    # last year's inspections, when the ledgers hold last year at all (else no roll-up was written)
+    kept = _held_year([unit, *(s.unit for s in rows)], year - 1, user)
+    before = inspection_feedback(unit, [s.unit for s in rows], year - 1, user=user) if kept else None
+    own = _own_problems(unit, fed, details, ours, day - timedelta(days=1), year, before, user) + _own_rules(
+        unit, year, user, day
     )
-    problems = [x for x, _ in own] + _rollup_problems(p, says, rows) + _record_problems(details)
+    again = _adoption_short_before(details, year, user, before)
+    problems = (
+        [x for x, _ in own]
+        + _rollup_problems(p, says, rows)
+        + _record_problems(details, again, day - timedelta(days=1) if day < date(year, 12, 31) else None)
+    )
     if problems:
-        enumerate_items(b, [[x] for x in problems])
+        numbered(b, [[_stop(x)] for x in problems])  # one paragraph each: the superior reads them apart
     else:
         b.block(d.BODY, says["no_problems"])
     h.one("下一步工作打算")
     steps = [x.format(next=year + 1) for _, x in own]
     checked = any("专项检查" in x for x in steps)
-    steps += _rollup_steps(says, rows, rated, year) + _record_steps(details, year)
+    steps += _rollup_steps(says, rows, rated, year) + _record_steps(details, year, again)
     steps += [] if checked else [says["step_check"].format(next=year + 1)]
-    enumerate_items(b, [[x] for x in steps])
+    numbered(b, [[_stop(x)] for x in steps])
+
+
+def _stop(text: str) -> str:
+    """An item of its own paragraph ends in a full stop."""
+    return text if text.endswith("。") else text.rstrip("；，") + "。"
 
 
 def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]]) -> str:
@@ -596,28 +611,39 @@ def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[
     from .facts import collect
 
     rated = [s.unit for s in rows if s.rate is not None][:30]
-    return [(u, collect(u, year_period(year), user=user, as_of=day)) for u in rated]
+    out = [(u, collect(u, year_period(year), user=user, as_of=day)) for u in rated]
+    for _u, f in out:  # overdue as the unit's own documents count it: a problem raised twice is one
+        settle_overdue(f)
+    return out
 
 
 def _own_problems(
-    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int, until: date, year: int
-) -> list[tuple[str, str]]:
+    unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int, until: date, year: int,
+    before: list[Any] | None, user: Any,
+) -> list[tuple[str, str]]:  # fmt: skip
     """The issuer's own shortcomings as the records show them, each with its measure ({next} the
     year after): its inspections came once (or late, or not at all), the units' rectifications
-    went overdue under its supervision, the same risk at several units met unit by unit."""
-    from .problems import problem_text
-
+    went overdue under its supervision, the same risk at several units met unit by unit. A
+    shortcoming last year's roll-up named too (`before`: last year's inspections) is said to be a
+    promise not kept, and its measure goes further than last year's."""
     we, out = ourselves(unit), []
-    whole = "今年以来" if until < date(year, 12, 31) else "全年"  # a roll-up written before the year ends
+    whole = "今年以来" if until < date(year, 12, 30) else "全年"  # a roll-up written before the year ends
     months = sorted({x.day.month for x in fed})
     check = (
         "强化督促检查。{next}年起由办公室牵头，每半年到所属单位开展一次专项检查，上半年的检查6月底前完成，"
         "检查结果纳入年度考核评分"
     )
+    again = ""
+    if before is not None and len({x.day.month for x in before}) <= 1 and len(months) <= 1:  # not kept
+        again = f"，{year - 1}年度报告提出“{year}年起每半年到所属单位开展一次专项检查”，这一打算没有落实"
+        check = (
+            "把专项检查列入年度工作计划。{next}年每半年到所属单位开展一次专项检查，上半年由" + we +
+            "书记带队、5月底前完成，下半年10月底前完成，未按计划开展的在" + we + "会议上说明原因"
+        )  # fmt: skip
     if not fed:
         out.append(
             (
-                f"督导检查缺位。{we}{whole}没有到所属单位开展意识形态工作专项检查，对所属单位的督导主要停留在听取汇报",
+                f"督导检查缺位。{we}{whole}没有到所属单位开展意识形态工作专项检查，对所属单位的督导主要停留在听取汇报{again}",
                 check,
             )
         )
@@ -625,34 +651,89 @@ def _own_problems(
         late = "，上半年没有到所属单位检查" if months[0] >= 7 else ""
         out.append(
             (
-                f"督导检查的经常性不够。{we}{whole}只在{months[0]}月集中开展了1次专项检查{late}，对所属单位的日常督导偏少",
+                f"督导检查的经常性不够。{we}{whole}只在{months[0]}月集中开展了1次专项检查{late}，对所属单位的日常督导偏少{again}",
                 check,
             )
         )
-    out += _own_study(we, studied, details)
-    late_ones = [(u, f.lists.get("overdue", [])) for u, f in details if f.lists.get("overdue")]
-    if late_ones:
-        each = "、".join(f"{u.name}{len(rs)}个" for u, rs in late_ones)
-        first = late_ones[0][1][0]
-        out.append((
-            f"督促整改不够有力。截至{until.year}年{md(until)}，所属单位仍有整改事项逾期未完成（{each}），如{late_ones[0][0].name}“{problem_text(first)}”"
-            f"的整改时限为{first.deadline.year}年{md(first.deadline)}，至今仍未销号，{we}跟踪督办没有做到一抓到底",
-            "狠抓整改销号。对逾期未完成的整改事项逐项挂账督办，各单位重新明确的整改时限报" + we + "备案，"
-            "由办公室每月逐项核对进度，到期仍未完成的由" + we + "约谈单位主要负责人",
-        ))  # fmt: skip
-    shared = _shared_risks(details)[:3]
-    if shared:
-        told = "；".join(_shared_words(text, names, high, len(details)) for text, names, high in shared)
-        out.append((
-            f"统筹防范共性风险不够。有的风险点在几个单位的分析研判中同时出现：{told}。这类风险带有普遍性，"
-            f"{we}还没有在全系统统一部署防范措施，各单位分头应对",
-            "统一防范共性风险。由办公室牵头，{next}年3月底前将共性风险点列为系统研判重点，制定统一防范措施，"
-            "各单位每季度研判时报告落实进展",
-        ))  # fmt: skip
+    out += _own_study(we, studied, details, whole, _study_short_before(unit, details, year, user, before))
+    out += _own_overdue(we, details, until, year)
+    out += _own_shared(we, details, year, user)
     return out
 
 
-def _own_rules(unit: Any, year: int, user: Any) -> list[tuple[str, str]]:
+def _held_year(units: list[Any], year: int, user: Any) -> bool:
+    """Whether the ledgers hold any meeting of these units in `year` (a year before the system was
+    used has no roll-up whose promises could be followed up)."""
+    from taizhang.ledger import models as lm
+
+    return bool(lm.Meeting.objects.readable(user).filter(unit__in=units, held_at__year=year).exists())
+
+
+def _own_shared(we: str, details: list[tuple[Any, Facts]], year: int, user: Any) -> list[tuple[str, str]]:
+    """Risk points raised at several units: one measure for the whole system; one that several
+    units raised last year too was in last year's roll-up, whose measure has not reached them."""
+    from taizhang.ledger import models as lm
+
+    shared = _shared_risks(details)[:3]
+    if not shared:
+        return []
+    told = "；".join(_shared_words(text, names, high, len(details)) for text, names, high in shared)
+    last: dict[str, set[int]] = {}
+    for u, _f in details:  # last year's risk points, unit by unit, through restrict()
+        rows = lm.Risk.objects.readable(user).filter(unit=u, analysis__held_on__year=year - 1)
+        for text in rows.values_list("description", flat=True):
+            last.setdefault(text.strip(), set()).add(u.pk)
+    again = [text for text, _names, _high in shared if len(last.get(text, ())) > 1]
+    text = (
+        f"统筹防范共性风险不够。有的风险点在几个单位的分析研判中同时出现：{told}。这类风险带有普遍性，"
+        f"{we}还没有在全系统统一部署防范措施，各单位分头应对"
+    )
+    step = (
+        "统一防范共性风险。由办公室牵头，{next}年3月底前将共性风险点列为系统研判重点，制定统一防范措施，"
+        "各单位每季度研判时报告落实进展"
+    )
+    if again:
+        text += f"；{listing(['“' + t + '”' for t in again], 3)}{year - 1}年就已在多个单位出现，上年提出的统一防范措施没有落地"
+        step = (
+            "统一防范共性风险。{next}年第一季度由"
+            + we
+            + "召开专题会议，对连续两年在多个单位出现的风险点逐项制定"
+            "统一防范措施、明确牵头的党组成员，3月底前印发所属单位，各单位每季度研判时报告落实进展"
+        )
+    return [(text, step)]
+
+
+def _own_overdue(we: str, details: list[tuple[Any, Facts]], until: date, year: int) -> list[tuple[str, str]]:
+    """The units' rectifications past their limit: counted by unit, the oldest named; those already
+    late when last year ended were in last year's roll-up, whose 挂账督办 has not worked, so the
+    measure is the 约谈 it held in reserve."""
+    from .problems import problem_text
+
+    late_ones = [(u, f.lists.get("overdue", [])) for u, f in details if f.lists.get("overdue")]
+    if not late_ones:
+        return []
+    each = "、".join(f"{u.name}{len(rs)}个" for u, rs in late_ones)
+    first = min((rs[0] for _, rs in late_ones), key=lambda r: r.deadline)
+    where = next(u for u, rs in late_ones if first in rs)
+    old = [r for _, rs in late_ones for r in rs if r.deadline < date(year, 1, 1)]
+    text = (
+        f"督促整改不够有力。{'到年底' if date(year, 12, 30) <= until <= date(year, 12, 31) else f'截至{until.year}年{md(until)}'}，所属单位仍有整改事项逾期未完成（{each}），如{where.name}“{problem_text(first)}”"
+        f"的整改时限为{first.deadline.year}年{md(first.deadline)}，至今仍未销号，{we}跟踪督办没有做到一抓到底"
+    )
+    step = (
+        "狠抓整改销号。对逾期未完成的整改事项逐项挂账督办，各单位重新明确的整改时限报" + we + "备案，"
+        "由办公室每月逐项核对进度，到期仍未完成的由" + we + "约谈单位主要负责人"
+    )
+    if old:
+        text += f"；其中{len(old)}个在{year - 1}年底就已逾期，上年提出的逐项挂账督办没有见效"
+        step = (
+            f"狠抓整改销号。对{year - 1}年底就已逾期的{len(old)}项整改，{{next}}年1月底前由{we}约谈有关单位主要负责人，"
+            "逐项明确销号时限并报备案；其余逾期事项由办公室每月逐项核对，到期仍未完成的同样约谈"
+        )
+    return [(text, step)]
+
+
+def _own_rules(unit: Any, year: int, user: Any, day: date) -> list[tuple[str, str]]:
     """The issuer's own requirements its records show missed: a report upward sent after its time
     limit (上半年专题报告7月10日才报送，晚于6月20日时限), and no 分析研判 at all in the year."""
     from taizhang.rules.engine import MISSED
@@ -676,30 +757,93 @@ def _own_rules(unit: Any, year: int, user: Any) -> list[tuple[str, str]]:
             "经党组会议审定后按时报送",
         ))  # fmt: skip
     analyses = [r for r in res.rules if "分析研判" in r.name]
-    if analyses and all(c.status == MISSED for r in analyses for c in res.cells.get(r.id, [])):
-        out.append((
-            f"本级分析研判缺位。{we}全年没有开展意识形态领域形势分析研判，对系统风险的掌握主要依靠所属单位上报",
+    due = [c for r in analyses for c in res.cells.get(r.id, []) if c.period.deadline < day]  # decided by now
+    if due and all(c.status == MISSED for c in due):
+        whole = "今年以来" if day < date(year, 12, 31) else "全年"
+        text = f"本级分析研判缺位。{we}{whole}没有开展意识形态领域形势分析研判，对系统风险的掌握主要依靠所属单位上报"
+        step = (
             "坚持按季度分析研判。{next}年起" + we + "每季度召开一次党组会议分析研判意识形态领域形势，"
-            "汇总所属单位研判情况，第一次研判3月底前完成",
-        ))  # fmt: skip
+            "汇总所属单位研判情况，第一次研判3月底前完成"
+        )
+        [past] = evaluate_units([unit], year - 1, user=user)
+        if _held_year([unit], year - 1, user) and all(
+            c.status == MISSED for r in past.rules if "分析研判" in r.name for c in past.cells.get(r.id, [])
+        ):
+            text += f"，{year - 1}年度报告提出的“{year}年起每季度分析研判”没有落实"
+            step = (
+                "把分析研判列入" + we + "会议固定议题。{next}年每季度最后一个月的" + we + "会议专题分析研判"
+                "意识形态领域形势，由" + we + "书记主持，第一次3月底前召开，会后将研判情况通报所属单位"
+            )
+        out.append((text, step))
     return out
 
 
-def _own_study(we: str, studied: int, details: list[tuple[Any, Facts]]) -> list[tuple[str, str]]:
-    """The issuer's 中心组 met fewer times than every unit's: its example falls short."""
+def _study_short_before(
+    unit: Any, details: list[tuple[Any, Facts]], year: int, user: Any, before: Any
+) -> bool:
+    """Whether last year's roll-up found the issuer's 中心组 short too (fewer than every unit's) —
+    read only when the ledgers hold last year (`before` is not None)."""
+    from .facts import collect
+
+    if before is None or len(details) < 2:
+        return False
+    last = year_period(year - 1)
+
+    def count(u: Any) -> int:
+        return int(collect(u, last, user=user, meetings_only=True).value("central_study"))
+
+    ours = count(unit)
+    return bool(ours) and ours < min(count(u) for u, _f in details)
+
+
+def _own_study(
+    we: str, studied: int, details: list[tuple[Any, Facts]], whole: str = "全年", again: bool = False
+) -> list[tuple[str, str]]:
+    """The issuer's 中心组 met fewer times than every unit's: its example falls short; short last
+    year too, the plan promised then has not been kept, and the measure goes further."""
     theirs = [(u.name, int(f.value("central_study"))) for u, f in details]
     if not studied or len(theirs) < 2 or studied >= min(n for _, n in theirs):
         return []
     each = "、".join(f"{name}{n}次" for name, n in theirs)
-    return [(
-        f"本级理论学习抓得不够紧。{we}理论学习中心组全年集中学习{studied}次，少于各所属单位（{each}），"
-        "以上率下的作用发挥不够",
+    text = (
+        f"本级理论学习抓得不够紧。{we}理论学习中心组{whole}集中学习{studied}次，少于各所属单位（{each}），"
+        "以上率下的作用发挥不够"
+    )
+    step = (
         "抓好本级理论学习。{next}年1月底前制定" + we + "理论学习中心组年度学习计划，每月集中学习一次，"
-        "党组书记带头领学、带头发言",
-    )]  # fmt: skip
+        "党组书记带头领学、带头发言"
+    )
+    if again:
+        text += "；上年报告提出制定年度学习计划、每月集中学习一次，这一打算没有落实"
+        step = (
+            "把中心组学习排到月。{next}年1月底前由党组书记审定全年学习计划，逐月明确领学人和研讨题目，"
+            "当月未学习的在下月" + we + "会议上说明原因，学习情况每季度向所属单位通报"
+        )
+    return [(text, step)]
 
 
-def _record_problems(details: list[tuple[Any, Facts]]) -> list[str]:
+def _adoption_short_before(details: list[tuple[Any, Facts]], year: int, user: Any, before: Any) -> bool:
+    """Whether last year's roll-up found the units' adoption short of the target too (every unit
+    short this year was short last year), read only when the ledgers hold last year."""
+    from .facts import collect
+    from .problems import adoption_target
+
+    if before is None:
+        return False
+    short = [
+        (u, adoption_target(f))
+        for u, f in details
+        if adoption_target(f) and int(f.value("adopted_high")) < adoption_target(f)
+    ]
+    last = year_period(year - 1)
+    return bool(short) and all(
+        int(collect(u, last, user=user, meetings_only=True).value("adopted_high")) < aim for u, aim in short
+    )
+
+
+def _record_problems(
+    details: list[tuple[Any, Facts]], again: bool = False, until: date | None = None
+) -> list[str]:
     """Problems across the units from their records: adoption below the target of their key points."""
     from .problems import adoption_target
 
@@ -711,7 +855,11 @@ def _record_problems(details: list[tuple[Any, Facts]]) -> list[str]:
         aim = f"不少于{short[0][2]}篇的目标" if len(aims) == 1 else "各自工作要点提出的目标"
         each = "、".join(f"{u.name}{high}篇" for u, high, _ in short)
         who = "所属单位均" if len(short) == len(details) > 1 else f"{listing([u.name for u, *_ in short], 4)}"
-        out.append(f"对外宣传层次不高。{who}未完成省级以上媒体采用{aim}（{each}），有分量的稿件还不多")
+        tail = "；上年报告提出组织系统宣传业务培训、集中推送选题，今年仍未见明显改观" if again else ""
+        what = f"{who}未完成省级以上媒体采用{aim}（{each}）"
+        if until is not None:  # the year not over: the distance to the year's target, not a failure yet
+            what = f"截至{md(until)}，省级以上媒体采用{each}，距全年{aim.removesuffix('的目标')}的目标差距较大"
+        out.append(f"对外宣传层次不高。{what}，有分量的稿件还不多{tail}")
     return out
 
 
@@ -743,11 +891,17 @@ def _shared_risks(details: list[tuple[Any, Facts]]) -> list[tuple[str, list[str]
     return sorted(shared, key=lambda kv: (-len(kv[2]), -len(kv[1])))  # rated 高 at most units first
 
 
-def _record_steps(details: list[tuple[Any, Facts]], year: int) -> list[str]:
-    """The measures answering the problems drawn from the units' records, in the same order."""
+def _record_steps(details: list[tuple[Any, Facts]], year: int, again: bool = False) -> list[str]:
+    """The measures answering the problems drawn from the units' records, in the same order (a
+    problem of last year too: a measure that goes further than last year's training)."""
     from .problems import adoption_target
 
     if any(adoption_target(f) and int(f.value("adopted_high")) < adoption_target(f) for _, f in details):
+        if again:
+            return [
+                f"把对外宣传纳入考核。{year + 1}年起由办公室按季度通报各单位省级以上媒体采用情况，"
+                "对重大天气过程和重要节点由市局统一策划选题、统一对接省级以上媒体，全年采用情况纳入年度考核评分"
+            ]
         return [
             f"提升宣传质量。由办公室牵头，{year + 1}年上半年组织一次系统宣传业务培训，统筹重大天气过程和重要节点选题，集中向省级以上媒体推送"
         ]

@@ -283,7 +283,36 @@ def _event(p: Prose, x: Any) -> list[Any]:
     return head + _say(p, "pub.event.tail", channel=channel or "本单位宣传阵地", reach=reach)
 
 
-def _publicity(p: Prose) -> Paragraphs:
+def _adoption_change(p: Prose, prev: Facts | None) -> list[Any]:
+    """采用稿件较上年减少9篇，省级以上由9篇降至6篇 — against last year, or the same span of it in a
+    period not yet over."""
+    f = p.facts
+    if prev is None or not prev.value("adopted"):
+        return []
+    now, before = int(f.value("adopted")), int(prev.value("adopted"))
+    than = "较上年同期" if f.open else "较上年"
+    if now == before:
+        said: list[Any] = [f"采用数与上年{'同期' if f.open else ''}持平"]
+    else:
+        delta = p.count(
+            "adopted_change", abs(now - before), "篇", f"采用稿件{than}的变化", prev.lists["adopted"]
+        )
+        said = [f"采用稿件{than}{'增加' if now > before else '减少'}", delta]
+    high_now, high_before = int(f.value("adopted_high")), int(prev.value("adopted_high"))
+    if high_now != high_before:
+        was = p.count(
+            "adopted_high_prev",
+            high_before,
+            "篇",
+            "上年省级以上媒体采用",
+            prev.figure("adopted_high").records,
+        )
+        now_fig = p.fig("adopted_high") if p.has("adopted_high") else "0篇"
+        said += ["，省级以上由", was, "增至" if high_now > high_before else "降至", now_fig]
+    return [*said, "。"]
+
+
+def _publicity(p: Prose, prev: Facts | None = None) -> Paragraphs:
     f = p.facts
     out: list[Any] = []
     events = f.lists.get("publicity", [])
@@ -307,6 +336,11 @@ def _publicity(p: Prose) -> Paragraphs:
                 if p.has(key):
                     fig = p.fig(key)
                     levels += ["、" if levels else "", fig.label.removeprefix("被").removesuffix("采用"), fig]
+            gone = [
+                w for key, w in (("adopted_province", "省级"), ("adopted_city", "市级")) if not p.has(key)
+            ]
+            if gone and levels:  # a level with none adopted is said, not left for the reader to notice
+                levels += [f"，{'、'.join(gone)}媒体{'均' if len(gone) > 1 else ''}没有采用"]
             second += _say(p,
                 "pub.submit", span=p.span, n=p.fig("submissions"), adopted=p.fig("adopted"), levels=levels,
                 adopted_word="被采用",
@@ -318,6 +352,7 @@ def _publicity(p: Prose) -> Paragraphs:
                     by_outlet.setdefault(s.outlet, []).append(f"《{inner(s.title)}》")
                 items = "，".join(f"{outlet}刊发{''.join(titles)}" for outlet, titles in by_outlet.items())
                 second += _say(p, "pub.high", items=items)
+            second += _adoption_change(p, prev)
         else:
             second += _say(p, "pub.submit.none", span=p.span, n=p.fig("submissions"))
     if p.has("subscriptions"):
@@ -468,6 +503,14 @@ def _found_state(p: Prose, day: Any, source: str, what: str) -> list[Any]:
             "，",
         ]
     names = "、".join(f"“{inner(clip(r.problem, 30) or r.problem[:30])}”" for r in rest[:3])
+    if not done and len(rest) <= 3:  # every one still open: named once, not "N个问题中" all N
+        limits = "、".join(dict.fromkeys(md(r.deadline) for r in rest))
+        many = len(rest) > 1
+        return [
+            f"{what}的",
+            fig,
+            f"问题{'即' if many else ''}{names}，{'均' if many else ''}在整改中，时限为{limits}。",
+        ]
     return [*part, f"{names}仍在整改中。"]
 
 
@@ -516,12 +559,13 @@ def _analyses(p: Prose, analyses: list[Any]) -> list[Any]:
     out = _say(p, role, span=p.span, n=p.fig("analyses"), dates=dates, risks=count, high=high_part)
     if len(analyses) == 1 and analyses[0].situation.strip():
         a = analyses[0]
-        out += _say(
-            p,
-            "ana.situation",
-            situation=sentence(a.situation).rstrip("。"),
-            conclusion=sentence(a.conclusion) or "形势总体平稳。",
-        )
+        situation = sentence(a.situation).rstrip("。")
+        conclusion = sentence(a.conclusion) or "形势总体平稳。"
+        head, _, after = conclusion.partition("，")
+        core = re.sub("^(意识形态领域|形势)+", "", head)
+        if after and len(head) <= 8 and core and core in situation:  # 总体平稳 said already
+            conclusion = after
+        out += _say(p, "ana.situation", situation=situation, conclusion=conclusion)
     out += detail
     settled = [rs[-1] for rs in groups if rs[-1] not in open_]
     if settled:
@@ -611,9 +655,12 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
     parts: list[Any] = []
     if late:
         parts += _late_named(p, late, "rect_late", "超过时限仍在整改的问题")
-    for r in again:
+    for r in again:  # named as one of those still open, with the owner and limit it was given anew
         source = r.get_source_display().replace("民主生活会", "生活会")
-        parts += [f"（“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，并作一项整改）"]
+        who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""
+        parts += [
+            f"；“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，另列一项整改（{who}时限为{cn_date(r.deadline)}）"
+        ]
     if due:
         named = [name(r) for r in due[:4]]  # every one up to four, so that 即 names them all
         shown = "、".join(named[:-1]) + "和" + named[-1] if len(named) > 1 else named[0]
@@ -677,7 +724,7 @@ def write_work(p: Prose, b: d.Builder, h: Headings, heading: str, prev: Facts | 
     writers: dict[str, Callable[[], Paragraphs]] = {
         "leadership": lambda: _leadership(p),
         "study": lambda: _study(p, prev),
-        "publicity": lambda: _publicity(p),
+        "publicity": lambda: _publicity(p, prev),
         "positions": lambda: _positions(p),
         "analysis": lambda: _analysis(p),
         "rectification": lambda: _rectification(p),

@@ -1,0 +1,79 @@
+"""The documents after the seventh outside reading (issue 15): a summary follows up last year's
+measures and compares with the same span of last year; a problem raised twice is named as two
+items with the second's own limit, which the measure keeps; the analysis report's measures and the
+roll-up's problems each stand in a paragraph of their own; the roll-up names its issuer in full
+once and follows up no roll-up of a year the ledgers do not hold."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from taizhang.proofread import check
+from taizhang.reports import document as d
+from taizhang.reports import writer
+
+pytestmark = pytest.mark.django_db
+
+THIS = timezone.localdate().year
+LAST = THIS - 1
+
+
+def test_an_open_summary_follows_up_last_years_measures_once_each(full_year):
+    east = full_year("demo-east", [LAST, THIS])
+    text = writer.build("annual", east, THIS, day=timezone.localdate()).plain()
+    problems = text.split("存在的主要问题", 1)[1].split("下一步", 1)[0]
+    followed = re.findall(rf"{LAST}年总结[^。]{{0,12}}提出“({THIS}年[^”]*前[^”]*)”", problems)
+    assert followed, problems  # last year's measure quoted with its own time limit
+    assert len(set(followed)) == len(followed)
+    lines = [x for x in re.split("(?<=。)", problems) if f"{LAST}年总结" in x]
+    masked = {re.sub("“[^”]*”", "“”", x.strip()) for x in lines}
+    assert len(masked) == len(lines), lines  # never the same sentence twice in one summary
+    assert "较上年同期" in text and "较上年增加" not in text.split("较上年同期", 1)[0][-40:]
+    assert check(text) == []
+
+
+def test_a_problem_raised_again_is_named_with_its_own_limit_and_the_measure_keeps_it(cast):
+    from taizhang.ledger import models as lm
+    from taizhang.ledger.services import record_create
+
+    for found, deadline in ((date(LAST, 3, 10), date(LAST, 5, 10)), (date(LAST, 12, 20), date(THIS, 1, 25))):
+        record_create(
+            acting_user=cast.secretary,
+            instance=lm.Rectification(
+                unit=cast.units["demo-dist"], source="analysis", found_on=found, problem="展板内容更新滞后",
+                measures="逐项整改", deadline=deadline, state="in_progress", owner_text="李明",
+            ),
+        )  # fmt: skip
+    text = writer.build("annual", cast.units["demo-dist"], LAST, day=date(LAST, 12, 31)).plain()
+    said = re.search(
+        r"“展板内容更新滞后”在12月20日[^，。]*中再次提出，另列一项整改（[^）]*时限为(\d+年\d+月\d+日)）", text
+    )
+    assert said and said.group(1) == f"{THIS}年1月25日", text  # both records named, the second with its limit
+    steps = text.split("下一步工作打算", 1)[1]
+    answer = next(x for x in steps.split("\n") if "展板内容更新滞后" in x)
+    assert f"{THIS}年1月25日前" in answer, (
+        answer
+    )  # the limit it was given anew, not one of the document's own
+    assert check(text) == []
+
+
+def test_the_analysis_measures_stand_one_to_a_paragraph(full_year):
+    east = full_year("demo-east", [LAST])
+    doc = writer.build("analysis", east, LAST, quarter=3)
+    steps = [b.text for b in doc.blocks if b.style == d.BODY and re.match("[一二三四五六七八九十]是", b.text)]
+    assert len(steps) > 1 and all(s.endswith("。") and "；二是" not in s for s in steps), steps
+    assert "未开展谈心谈话" not in doc.plain()
+
+
+def test_the_rollup_problems_each_a_paragraph_and_no_promise_of_a_year_unheld(city_year):
+    doc = writer.build("rollup", city_year.units["demo-city"], LAST, day=date(LAST, 12, 31))
+    text = doc.plain()
+    items = [b.text for b in doc.blocks if b.style == d.BODY and re.match("[一二三四五六七八九十]是", b.text)]
+    assert len(items) > 3 and all(x.endswith("。") for x in items), items
+    assert f"{LAST - 1}年度报告提出" not in text  # the ledgers hold no year before: no roll-up then
+    assert "截至12月30日" not in text and f"截至{LAST}年12月30日" not in text  # dated on the year's last day
+    assert text.count("中共市气象局党组") >= 1 and check(text) == []
