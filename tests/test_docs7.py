@@ -77,3 +77,16 @@ def test_the_rollup_problems_each_a_paragraph_and_no_promise_of_a_year_unheld(ci
     assert f"{LAST - 1}年度报告提出" not in text  # the ledgers hold no year before: no roll-up then
     assert "截至12月30日" not in text and f"截至{LAST}年12月30日" not in text  # dated on the year's last day
     assert text.count("中共市气象局党组") >= 1 and check(text) == []
+
+
+def test_the_rollup_does_not_call_the_system_good_while_rectifications_are_overdue():
+    from types import SimpleNamespace
+
+    from taizhang.reports.rollup import _judged
+
+    rated = [
+        SimpleNamespace(rate=0.96, unit=SimpleNamespace(pk=n), missed=[], unrecorded=False) for n in (1, 2)
+    ]
+    assert _judged(rated, {}) == "总体看，系统责任制落实较好。"
+    said = _judged(rated, {}, late=True)
+    assert "较好" not in said.split("，但")[-1] and "整改" in said, said

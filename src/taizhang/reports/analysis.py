@@ -747,7 +747,7 @@ def _dropped(r: Any, ctx: Context) -> str:
         x, owner = still[0], _owner(still[0])
         but = "但" if r.resolved or text.endswith("完成") else ""
         text += (
-            f"；{but}台账中{cn_date(x.found_on)}就这一问题列入的整改（{'责任人' + owner + '，' if owner else ''}"
+            f"；{but}{cn_date(x.found_on)}就同一问题列入的{'另一项' if text.endswith('完成') else ''}整改（{'责任人' + owner + '，' if owner else ''}"
             f"原定{cn_date(x.deadline)}完成）至今没有验收销号，还不能视为化解"
         )
     hit = next((o for o in ctx.opinions if _about(o.summary, r)), None)

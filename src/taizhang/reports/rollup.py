@@ -61,9 +61,11 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         [s for s in rows if s.rate is not None],
         key=lambda s: (-scores[s.unit.pk][0] if by_score else 0, -(s.rate or 0), len(s.missed), s.unit.path),
     )
+    details = _unit_facts(rows, year, user, day)  # read once: the judgement and the problems use them
+    late = any(f.lists.get("overdue") for _u, f in details)
     b.block(
         d.BODY,
-        str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=_judged(rated, scores)),
+        str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=_judged(rated, scores, late)),
     )
     seen, fed = _inspections_line(unit, [s.unit for s in rows], year, user, day)
     h.one(f"{ourselves(unit)}履行意识形态工作责任制情况")
@@ -79,7 +81,7 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
     lines = _unit_lines(p, says, rated, user, by_score)
     if lines:  # the units' lines in one paragraph: the table has them one by one
         b.block(d.BODY, "".join(lines))
-    _problems_and_steps(b, h, p, says, unit, rows, rated, fed, year, user, day)
+    _problems_and_steps(b, h, p, says, unit, rows, rated, fed, year, user, day, details)
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
@@ -87,11 +89,10 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
 
 def _problems_and_steps(
     b: d.Builder, h: Headings, p: Prose, says: dict[str, Any], unit: Any, rows: list[Any],
-    rated: list[Any], fed: list[Any], year: int, user: Any, day: date,
+    rated: list[Any], fed: list[Any], year: int, user: Any, day: date, details: list[tuple[Any, Facts]],
 ) -> None:  # fmt: skip
     """存在的主要问题, the issuer's own first, then the units'; 下一步工作打算 in the same order."""
     h.one("存在的主要问题")
-    details = _unit_facts(rows, year, user, day)
     from .facts import collect
 
     ours = int(collect(unit, year_period(year), user=user).value("central_study"))
@@ -126,9 +127,10 @@ def _stop(text: str) -> str:
     return text if text.endswith("。") else text.rstrip("；，") + "。"
 
 
-def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]]) -> str:
+def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], late: bool = False) -> str:
     """总体看…: by each unit's weaker showing, its completion rate or its self-score's share of the
-    scheme's points (a unit that met its periods but lost a tenth of its points is not 较好)."""
+    scheme's points (a unit that met its periods but lost a tenth of its points is not 较好, nor a
+    system whose units have rectifications past their limit)."""
     if not rated:
         return ""
     levels = [
@@ -139,6 +141,8 @@ def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]]) -> str
     ]
     average = sum(levels) / len(levels)
     if average >= 0.9 and min(levels) >= 0.9:
+        if late:  # the periods met, the rectifications not
+            return "总体看，所属单位规定动作完成较好，但问题整改还有明显差距。"
         return "总体看，系统责任制落实较好。"
     if average >= 0.8 and len(rated) > 1 and all(s.missed or s.unrecorded for s in rated):
         return "总体看，系统责任制落实基本到位，但各单位均不同程度存在差距。"
@@ -858,7 +862,9 @@ def _record_problems(
         tail = "；上年报告提出组织系统宣传业务培训、集中推送选题，今年仍未见明显改观" if again else ""
         what = f"{who}未完成省级以上媒体采用{aim}（{each}）"
         if until is not None:  # the year not over: the distance to the year's target, not a failure yet
-            what = f"截至{md(until)}，省级以上媒体采用{each}，距全年{aim.removesuffix('的目标')}的目标差距较大"
+            what = (
+                f"截至{md(until)}，省级以上媒体采用{each}，距全年{aim.removesuffix('的目标')}的目标差距较大"
+            )
         out.append(f"对外宣传层次不高。{what}，有分量的稿件还不多{tail}")
     return out
 
