@@ -572,6 +572,14 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     return [f"这些问题中，有{len(late)}个在{md(held[-1])}分析研判时就已逾期，研判后仍未整改到位。"]
 
 
+# an earlier promise not kept, said in the unit's own turn (sibling units read side by side differ)
+PROMISE_TAILS = (
+    "就已超过整改时限，当时作出的限期整改承诺没有兑现，原定的整改措施没有落到实处。",
+    "就已超过整改时限，此前作出的限期整改承诺至今没有兑现，整改措施停留在纸面上。",
+    "就已超过整改时限，限期整改的承诺没有兑现，整改责任没有真正压到责任人身上。",
+)
+
+
 def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
     """Items already past their limit before the period began were promised then: the report says
     that the earlier promise was not kept, rather than repeating it as new. They come first (the
@@ -583,7 +591,7 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
     lead = "此前" if f.period.start.month > 1 else "上半年"  # before the half-year of the cut-off
     if all(r.deadline < f.period.start for r in before):
         lead = "上年" if f.period.start.month == 1 else "此前"
-    tail = "就已超过整改时限，当时作出的限期整改承诺没有兑现，原定的整改措施没有落到实处。"
+    tail = PROMISE_TAILS[family_turn(f.unit, "prob.promised", f.period.year) % len(PROMISE_TAILS)]
     twice = [r for r in before if reset_before(f, r)]
     said: list[Any] = []
     if twice:  # the new limit and the 挂牌督办 of the documents before were missed as well
