@@ -407,6 +407,14 @@ def _demo_city(units: dict[str, Unit], year: int, meetings: list[Any] = CITY_MEE
             ),
             m2m={"attendees": people},
         )  # fmt: skip
+    _demo_city_reports(city, secretary, year, today, meetings is CITY_MEETINGS)
+
+
+def _demo_city_reports(city: Unit, secretary: Any, year: int, today: Any, past: bool) -> None:
+    """The city 党组's own reports of the year up to today: its 述职述责, 民主生活会 and half-year
+    reports to the province (last year's H1 report late; this year's on time)."""
+    from datetime import date
+
     from .ledger.models import ReportRecord
 
     for kind, month, day, title, summary in (  # its own 述职述责 and 民主生活会 of the year
@@ -434,7 +442,7 @@ def _demo_city(units: dict[str, Unit], year: int, meetings: list[Any] = CITY_MEE
                 recipient="省气象局党组" if kind == "debrief" else "",
             ),
         )  # fmt: skip
-    sent = ((7, 10, "上", 9), (12, 30, "下", 31)) if meetings is CITY_MEETINGS else ((6, 16, "上", 8),)
+    sent = ((7, 10, "上", 9), (12, 30, "下", 31)) if past else ((6, 16, "上", 8),)
     for month, day, half, no in sent:  # its own reports to the province
         if date(year, month, day) >= today:
             continue
