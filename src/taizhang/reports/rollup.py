@@ -101,10 +101,19 @@ def _problems_and_steps(
     # last year's inspections, when the ledgers hold last year at all (else no roll-up was written)
     kept = _held_year([unit, *(s.unit for s in rows)], year - 1, user)
     before = inspection_feedback(unit, [s.unit for s in rows], year - 1, user=user) if kept else None
-    own = _own_problems(unit, fed, details, ours, day - timedelta(days=1), year, before, user) + _own_rules(
-        unit, year, user, day
+    # last year's study and adoption of the issuer and each unit, read once for both follow-ups
+    last = (
+        {
+            u.pk: collect(u, year_period(year - 1), user=user, meetings_only=True)
+            for u in [unit, *(u for u, _ in details)]
+        }
+        if before is not None
+        else None
     )
-    again = _adoption_short_before(details, year, user, before)
+    own = _own_problems(
+        unit, fed, details, ours, day - timedelta(days=1), year, before, user, last
+    ) + _own_rules(unit, year, user, day)
+    again = _adoption_short_before(details, last)
     problems = (
         [x for x, _ in own]
         + _rollup_problems(p, says, rows)
@@ -623,7 +632,7 @@ def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[
 
 def _own_problems(
     unit: Any, fed: list[Any], details: list[tuple[Any, Facts]], studied: int, until: date, year: int,
-    before: list[Any] | None, user: Any,
+    before: list[Any] | None, user: Any, last: dict[int, Facts] | None,
 ) -> list[tuple[str, str]]:  # fmt: skip
     """The issuer's own shortcomings as the records show them, each with its measure ({next} the
     year after): its inspections came once (or late, or not at all), the units' rectifications
@@ -659,7 +668,7 @@ def _own_problems(
                 check,
             )
         )
-    out += _own_study(we, studied, details, whole, _study_short_before(unit, details, year, user, before))
+    out += _own_study(we, studied, details, whole, _study_short_before(unit, details, last))
     out += _own_overdue(we, details, until, year)
     out += _own_shared(we, details, year, user)
     return out
@@ -782,22 +791,13 @@ def _own_rules(unit: Any, year: int, user: Any, day: date) -> list[tuple[str, st
     return out
 
 
-def _study_short_before(
-    unit: Any, details: list[tuple[Any, Facts]], year: int, user: Any, before: Any
-) -> bool:
+def _study_short_before(unit: Any, details: list[tuple[Any, Facts]], last: dict[int, Facts] | None) -> bool:
     """Whether last year's roll-up found the issuer's 中心组 short too (fewer than every unit's) —
-    read only when the ledgers hold last year (`before` is not None)."""
-    from .facts import collect
-
-    if before is None or len(details) < 2:
+    `last` holds last year's facts by unit, None when the ledgers do not hold last year."""
+    if last is None or len(details) < 2:
         return False
-    last = year_period(year - 1)
-
-    def count(u: Any) -> int:
-        return int(collect(u, last, user=user, meetings_only=True).value("central_study"))
-
-    ours = count(unit)
-    return bool(ours) and ours < min(count(u) for u, _f in details)
+    ours = int(last[unit.pk].value("central_study"))
+    return bool(ours) and ours < min(int(last[u.pk].value("central_study")) for u, _f in details)
 
 
 def _own_study(
@@ -826,23 +826,19 @@ def _own_study(
     return [(text, step)]
 
 
-def _adoption_short_before(details: list[tuple[Any, Facts]], year: int, user: Any, before: Any) -> bool:
+def _adoption_short_before(details: list[tuple[Any, Facts]], last: dict[int, Facts] | None) -> bool:
     """Whether last year's roll-up found the units' adoption short of the target too (every unit
-    short this year was short last year), read only when the ledgers hold last year."""
-    from .facts import collect
+    short this year was short last year); `last` as for _study_short_before."""
     from .problems import adoption_target
 
-    if before is None:
+    if last is None:
         return False
     short = [
         (u, adoption_target(f))
         for u, f in details
         if adoption_target(f) and int(f.value("adopted_high")) < adoption_target(f)
     ]
-    last = year_period(year - 1)
-    return bool(short) and all(
-        int(collect(u, last, user=user, meetings_only=True).value("adopted_high")) < aim for u, aim in short
-    )
+    return bool(short) and all(int(last[u.pk].value("adopted_high")) < aim for u, aim in short)
 
 
 def _record_problems(
