@@ -117,13 +117,62 @@ def full_year(cast):
     return build
 
 
-@pytest.fixture
-def siblings(full_year):
-    """东区 and 西区 with last year's full records."""
+def built_for_module(django_db_blocker: Any, files: Path, years: dict[str, list[int]]) -> Any:
+    """Builds sibling bureaus' full records (`years`: unit code → years) once for a module — five
+    seconds a unit-year on SQLite, twelve on PostgreSQL — inside a transaction that each test's own
+    one nests in and that is rolled back after the module's last test. Used by a module-scoped
+    `_siblings_of_module`; `pytest_collection_modifyitems` runs the tests that use it last in their
+    module, so the module's other tests see the light cast alone."""
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import translation
+
+    from taizhang.demo import _cast_of
+    from taizhang.demo_ledgers import build_unit_years
+    from taizhang.orgs.models import Unit
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=files), translation.override("zh-hans"):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            for code, unit_years in years.items():
+                unit = Unit.objects.get(code=code)
+                build_unit_years(unit, _cast_of(unit, [DEPUTIES[code]]), unit_years, light=False)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _siblings_of_module(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """东区's and 西区's last year."""
     from django.utils import timezone
 
     last = timezone.localdate().year - 1
-    return full_year("demo-east", [last]), full_year("demo-west", [last])
+    files = tmp_path_factory.mktemp("siblings")
+    yield from built_for_module(django_db_blocker, files, {code: [last] for code in DEPUTIES})
+
+
+@pytest.fixture
+def siblings(_siblings_of_module, cast):
+    """东区 and 西区 with last year's full records."""
+    return cast.units["demo-east"], cast.units["demo-west"]
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Within each run of one module's tests, those that use the module's siblings come last."""
+    start = 0
+    while start < len(items):
+        end = start
+        while end < len(items) and items[end].module is items[start].module:
+            end += 1
+        run = items[start:end]
+        run.sort(key=lambda item: "_siblings_of_module" in getattr(item, "fixturenames", ()))
+        items[start:end] = run
+        start = end
 
 
 @pytest.fixture

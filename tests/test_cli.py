@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -77,22 +78,35 @@ def _files(data_dir: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session")
+def made_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One `taizhang demo` (about half a minute), with a generated password, and what it printed; the
+    tests that need a made demo copy its data directory (`_copy_of`) instead of building their own."""
+    d = tmp_path_factory.mktemp("demo") / "made"
+    return d, run(["demo", "--no-serve"], d, env={"TAIZHANG_DEMO_PASSWORD": ""}).stdout
+
+
+def _copy_of(made: tuple[Path, str], dest: Path) -> Path:
+    shutil.copytree(made[0], dest)
+    return dest
+
+
 def _engines() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get("TAIZHANG_DATABASE_URL") else ["sqlite"]
 
 
 @pytest.fixture(params=_engines())
 def installs(request: pytest.FixtureRequest) -> Iterator[list[dict[str, str]]]:
-    """Environments for three independent installations (a, b, c) on the chosen engine."""
+    """Environments for two independent installations (a, b) on the chosen engine."""
     if request.param == "sqlite":
-        yield [{}, {}, {}]
+        yield [{}, {}]
         return
     import psycopg
 
     base = os.environ["TAIZHANG_DATABASE_URL"].rsplit("/", 1)[0]
     envs = []
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        for suffix in ("a", "b", "c"):
+        for suffix in ("a", "b"):
             name = f"taizhang_cli_{os.getpid()}_{suffix}"
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -106,11 +120,14 @@ def installs(request: pytest.FixtureRequest) -> Iterator[list[dict[str, str]]]:
 
 
 def test_backup_restore_round_trip_and_damaged_archive(
-    tmp_path: Path, installs: list[dict[str, str]]
+    tmp_path: Path, installs: list[dict[str, str]], made_demo: tuple[Path, str]
 ) -> None:
-    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    env_a, env_b, env_c = installs
-    run(["demo", "--no-serve"], a, env=env_a)
+    a, b = tmp_path / "a", tmp_path / "b"
+    env_a, env_b = installs
+    if env_a:
+        run(["demo", "--no-serve"], a, env=env_a)
+    else:  # on SQLite the made demo's directory is the whole installation
+        _copy_of(made_demo, a)
     run(["manage", "shell", "-c", SHELL_ADD_ATTACHMENT], a, env=env_a)
     archive = tmp_path / "taizhang.tar.gz"
     out = run(["backup", str(archive)], a, env=env_a).stdout
@@ -139,22 +156,20 @@ def test_backup_restore_round_trip_and_damaged_archive(
     assert _files(a) == _files(b) and len(_files(b)) == len(manifest["attachments"])
     assert "审计链完好" in run(["audit", "verify"], b, env=env_b).stdout
 
-    # a truncated archive is refused and nothing changes
-    run(["demo", "--no-serve"], c, env=env_c)
-    before_dump, before_files = _dump(c, env_c), _files(c) if (c / "attachments").exists() else {}
+    # a truncated archive is refused and the installation it was given keeps its records and files
+    before_dump, before_files = _dump(b, env_b), _files(b)
     truncated = tmp_path / "truncated.tar.gz"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    proc = run(["restore", str(truncated)], c, env=env_c, check=False)
+    proc = run(["restore", str(truncated)], b, env=env_b, check=False)
     assert proc.returncode != 0
     assert "损坏" in proc.stderr or "不完整" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert _dump(c, env_c) == before_dump
-    assert (_files(c) if (c / "attachments").exists() else {}) == before_files
+    assert _dump(b, env_b) == before_dump
+    assert _files(b) == before_files
 
 
-def test_restore_refuses_a_tampered_member(tmp_path: Path) -> None:
-    a = tmp_path / "a"
-    run(["demo", "--no-serve"], a)
+def test_restore_refuses_a_tampered_member(tmp_path: Path, made_demo: tuple[Path, str]) -> None:
+    a = _copy_of(made_demo, tmp_path / "a")
     run(["manage", "shell", "-c", SHELL_ADD_ATTACHMENT], a)
     archive = tmp_path / "b.tar.gz"
     run(["backup", str(archive)], a)
@@ -172,10 +187,12 @@ def test_restore_refuses_a_tampered_member(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "校验失败" in proc.stderr
 
 
-def test_demo_is_idempotent_and_refuses_foreign_data(tmp_path: Path) -> None:
-    d = tmp_path / "d"
-    first = run(["demo", "--no-serve"], d).stdout
-    assert "演示数据已创建" in first and DEMO_PASSWORD in first
+def test_demo_is_idempotent_keeps_its_generated_password_and_refuses_foreign_data(
+    tmp_path: Path, made_demo: tuple[Path, str]
+) -> None:
+    d, first = _copy_of(made_demo, tmp_path / "d"), made_demo[1]
+    assert "演示数据已创建" in first and DEMO_PASSWORD not in first
+    (password_line,) = [x for x in first.splitlines() if "密码均为" in x]
     for account in [
         "secretary",
         "clerk",
@@ -198,20 +215,12 @@ def test_demo_is_idempotent_and_refuses_foreign_data(tmp_path: Path) -> None:
     )
     statuses = {p["status"] for r in grid["units"][0]["rules"] for p in r["periods"]}
     assert {"met", "missed"} <= statuses
-    second = run(["demo", "--no-serve"], d).stdout
-    assert "演示数据已就绪" in second
+    second = run(["demo", "--no-serve"], d, env={"TAIZHANG_DEMO_PASSWORD": ""}).stdout
+    assert "演示数据已就绪" in second and password_line in second  # the generated password is kept
     assert _dump(d) == dump
     run(["createadmin", "--username", "realadmin"], d, env={"TAIZHANG_ADMIN_PASSWORD": "Real-Admin-2026"})
     proc = run(["demo", "--no-serve"], d, check=False)
     assert proc.returncode == 1 and "非演示数据" in proc.stderr and "Traceback" not in proc.stderr
-
-
-def test_generated_demo_password_is_kept(tmp_path: Path) -> None:
-    d = tmp_path / "g"
-    first = run(["demo", "--no-serve"], d, env={"TAIZHANG_DEMO_PASSWORD": ""}).stdout
-    second = run(["demo", "--no-serve"], d, env={"TAIZHANG_DEMO_PASSWORD": ""}).stdout
-    line = next(x for x in first.splitlines() if "密码均为" in x)
-    assert line in second
 
 
 def test_errors_are_one_chinese_line(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from taizhang.proofread import check
 from taizhang.reports import document as d
 from taizhang.reports import writer
 
+from .conftest import built_for_module
 from .prose_measure import masked_sentences, names_of, overlap
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,11 @@ def _section(doc: d.Document, heading: str) -> list[str]:
     return out
 
 
-@pytest.fixture
-def siblings(full_year):
-    """Two sibling units with the full demo's records, 东区 for two years."""
-    return full_year("demo-east", [LAST, THIS]), full_year("demo-west", [LAST])
+@pytest.fixture(scope="module")
+def _siblings_of_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Two sibling units with the full demo's records, 东区 for two years, built once for the module."""
+    files = tmp_path_factory.mktemp("siblings")
+    yield from built_for_module(django_db_blocker, files, {"demo-east": [LAST, THIS], "demo-west": [LAST]})
 
 
 def test_variety_between_siblings_and_years_and_no_sentence_twice(siblings):
