@@ -90,3 +90,27 @@ def test_the_rollup_does_not_call_the_system_good_while_rectifications_are_overd
     assert _judged(rated, {}) == "总体看，系统责任制落实较好。"
     said = _judged(rated, {}, late=True)
     assert "较好" not in said.split("，但")[-1] and "整改" in said, said
+
+
+def test_a_report_written_after_the_analysis_keeps_the_limit_that_analysis_set(full_year):
+    """The eighth reading: the second half's report, written before the half ends, moved the overdue
+    items to January although the third quarter's analysis report had set them a limit still ahead.
+    It keeps that analysis's limit (the end of the month after it) while the limit has not passed."""
+    from datetime import timedelta
+
+    from taizhang.ledger.models import Analysis
+
+    unit = full_year("demo-east", [LAST, THIS])
+    held = (
+        Analysis.objects.filter(unit=unit, held_on__range=(date(THIS, 7, 1), date(THIS, 10, 31)))
+        .latest("held_on")
+        .held_on
+    )
+    limit = (held.replace(day=28) + timedelta(days=40)).replace(day=1) - timedelta(days=1)
+    quarter = (held.month - 1) // 3 + 1
+    steps = writer.build("analysis", unit, THIS, quarter=quarter).plain()
+    assert f"{limit.month}月{limit.day}日前完成" in steps  # what the analysis report asks
+    text = writer.build("half-year", unit, THIS, half=2, day=held + timedelta(days=14)).plain()
+    late = re.findall(r"[^。；]*(?:具体落实|负责|整改到位)[^。；]*前(?:完成|整改到位)", text)
+    assert late and all(f"{limit.month}月{limit.day}日前" in s for s in late if "逾期" in text), late
+    assert not re.search(rf"{THIS + 1}年1月\d+日前(?:完成|整改到位)", text)  # no later limit beside it

@@ -633,6 +633,22 @@ def rect_due(p: Prose, r: Any) -> date:
     for x in rect_pool(p.facts):  # raised again since and still open, with a limit still ahead
         if x.pk != r.pk and x.found_on > r.found_on and x.deadline >= begin and problem_text(x) == text:
             return x.deadline
+    return _set_at_analysis(p, r) or _due_from(p, r, begin)
+
+
+def _set_at_analysis(p: Prose, r: Any) -> date | None:
+    """Written before its period ends, after the period's analysis that already had the item late: the
+    limit that analysis's report set it (the end of the month after the analysis, as its report
+    asks), while still ahead — never a later one beside it, as if the analysis had asked for nothing."""
+    f = p.facts
+    held = [a.held_on for a in f.lists.get("analyses", []) if r.deadline < a.held_on <= f.cutoff]
+    if not f.open or not held:
+        return None
+    due = _month_end(_month_end(held[-1]) + timedelta(days=1))
+    return due if due >= f.cutoff else None
+
+
+def _due_from(p: Prose, r: Any, begin: date) -> date:
     days = SOURCE_DAYS.get(r.source, 30) + (r.deadline - r.found_on).days // 3
     if promised_before(p.facts, r):
         days = days * 2 // 3 - min(10, (begin - r.deadline).days // 60)
