@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,9 +132,12 @@ def built_for_module(django_db_blocker: Any, files: Path, years: dict[str, list[
     from taizhang.demo_ledgers import build_unit_years
     from taizhang.orgs.models import Unit
 
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=files), translation.override("zh-hans"):
-        outer = transaction.atomic()
-        outer.__enter__()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=files),
+        translation.override("zh-hans"),
+        transaction.atomic(),
+    ):
         try:
             for code, unit_years in years.items():
                 unit = Unit.objects.get(code=code)
@@ -141,7 +145,6 @@ def built_for_module(django_db_blocker: Any, files: Path, years: dict[str, list[
             yield
         finally:
             transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")
@@ -164,15 +167,11 @@ def siblings(_siblings_of_module, cast):
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Within each run of one module's tests, those that use the module's siblings come last."""
-    start = 0
-    while start < len(items):
-        end = start
-        while end < len(items) and items[end].module is items[start].module:
-            end += 1
-        run = items[start:end]
-        run.sort(key=lambda item: "_siblings_of_module" in getattr(item, "fixturenames", ()))
-        items[start:end] = run
-        start = end
+    items[:] = [
+        item
+        for _, run in itertools.groupby(items, key=lambda item: item.module)
+        for item in sorted(run, key=lambda item: "_siblings_of_module" in item.fixturenames)
+    ]
 
 
 @pytest.fixture

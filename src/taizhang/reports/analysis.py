@@ -13,6 +13,7 @@ from . import document as d
 from .assessment import rounds
 from .facts import QUARTER_NAMES, collect, quarter_period
 from .phrases_upward import ANALYSIS_EACH, ANALYSIS_ONCE
+from .problems import analysis_limit
 from .prose import (
     Headings,
     Prose,
@@ -811,7 +812,7 @@ def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) 
         whos = set(w for w, _ in pairs)
         who = whos.pop() if len(whos) == 1 else f"{key}负责"
         out.insert(
-            n, f"由{who}，{md(_month_end(day))}前完成{items}的整改，向支部书面说明逾期原因，完成后销号"
+            n, f"由{who}，{md(analysis_limit(day))}前完成{items}的整改，向支部书面说明逾期原因，完成后销号"
         )
     for n, (office, risks) in enumerate(plain.items()):
         names = listing([short_risk(r.description) or r.field for r in risks], 3)
@@ -845,7 +846,7 @@ def _analysis_steps(
             continue
         still = _rects_for(r, [], ctx)
         owner = _owner(still[0]) if still else ""
-        close = f"，{owner or r.responsible_office}负责的整改{md(_month_end(day))}前完成" if still else ""
+        close = f"，{owner or r.responsible_office}负责的整改{md(analysis_limit(day))}前完成" if still else ""
         out.append(
             f"由{r.responsible_office}对“{r.description.strip().rstrip('。')}”重新排查{close}，在{nxt}研判中重新评估风险等级"
         )
@@ -898,7 +899,7 @@ def _high_steps(ctx: Context, day: date, nxt: str) -> list[str]:
         )
         risk = name.strip().rstrip("。")
         what = f"“{risk}”风险对应" if _bare(x.problem) == risk else f"“{_bare(x.problem)}”"
-        out.append(f"{who}，{md(_month_end(day))}前完成{what}的整改{late}，{nxt}研判时重新评估这一风险")
+        out.append(f"{who}，{md(analysis_limit(day))}前完成{what}的整改{late}，{nxt}研判时重新评估这一风险")
     return out
 
 
@@ -910,10 +911,3 @@ STEP_PLAIN = (
     "由{office}负责，{due}前落实{risks}风险的防范措施，明确到人，下次研判时报告进展",
     "{risks}风险由{office}牵头防范，{due}前拿出具体办法并明确责任人，将落实情况报支部",
 )
-
-
-def _month_end(day: date) -> date:
-    """The last day of the month after `day` (10月10日 → 11月30日)."""
-    first = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    after = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return after - timedelta(days=1)

@@ -641,11 +641,17 @@ def _set_at_analysis(p: Prose, r: Any) -> date | None:
     limit that analysis's report set it (the end of the month after the analysis, as its report
     asks), while still ahead — never a later one beside it, as if the analysis had asked for nothing."""
     f = p.facts
-    held = [a.held_on for a in f.lists.get("analyses", []) if r.deadline < a.held_on <= f.cutoff]
-    if not f.open or not held:
+    if not f.open:
         return None
-    due = _month_end(_month_end(held[-1]) + timedelta(days=1))
-    return due if due >= f.cutoff else None
+    held = [a.held_on for a in f.lists.get("analyses", []) if r.deadline < a.held_on <= f.cutoff]
+    due = analysis_limit(held[-1]) if held else None
+    return due if due and due >= f.cutoff else None
+
+
+def analysis_limit(day: date) -> date:
+    """The limit an analysis held on `day` sets its overdue items: the last day of the month after it
+    (10月10日 → 11月30日), in the analysis report and in the documents written after it."""
+    return _month_end(_month_end(day) + timedelta(days=1))
 
 
 def _due_from(p: Prose, r: Any, begin: date) -> date:
