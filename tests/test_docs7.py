@@ -114,3 +114,34 @@ def test_a_report_written_after_the_analysis_keeps_the_limit_that_analysis_set(f
     late = re.findall(r"[^。；]*(?:具体落实|负责|整改到位)[^。；]*前(?:完成|整改到位)", text)
     assert late and all(f"{limit.month}月{limit.day}日前" in s for s in late if "逾期" in text), late
     assert not re.search(rf"{THIS + 1}年1月\d+日前(?:完成|整改到位)", text)  # no later limit beside it
+
+
+def test_an_open_rollup_weighs_the_issuers_own_part_and_lists_its_december_work(city_year):
+    doc = writer.build("rollup", city_year.units["demo-city"], LAST, day=date(LAST, 12, 2))
+    text = doc.plain()
+    opening = text.split("现将有关情况报告如下", 1)[0]
+    assert "市局党组自身" in opening, opening  # its own shortcomings weigh in the judgement too
+    own = text.split("所属单位落实情况", 1)[0]
+    ahead = next(x for x in own.split("\n") if "尚在推进中" in x or "还将" in x)
+    assert "12月底前" in ahead and "民主生活会" in ahead and "组织生活会" not in ahead, ahead
+    assert "专项督查" not in ahead  # its inspections of the units are told above: not due again
+    table = next(b for b in doc.blocks if b.style == d.TABLE)
+    assert table.rows and "逾期未完成整改（个）" in table.rows[0], table.rows
+    assert check(text) == []
+
+
+def test_the_judgement_and_the_ranking_say_what_the_rate_leaves_out():
+    from types import SimpleNamespace
+
+    from taizhang.reports.rollup import _first_overdue, _judged
+
+    rated = [
+        SimpleNamespace(rate=r, unit=SimpleNamespace(pk=n, name=name), missed=[1], unrecorded=False)
+        for n, r, name in ((1, 0.98, "甲局"), (2, 0.94, "乙局"))
+    ]
+    said = _judged(rated, {}, late=True, we="市局党组")
+    assert said.endswith("市局党组自身在督促指导和履职尽责上也还有差距。"), said
+    assert (
+        "甲局" in _first_overdue(rated, {1: 4, 2: 2})[0] and "最多" in _first_overdue(rated, {1: 4, 2: 2})[0]
+    )
+    assert _first_overdue(rated, {1: 2, 2: 4}) == [] and _first_overdue(rated, {1: 3, 2: 3}) == []

@@ -31,7 +31,7 @@ from .problems import (
     secretary,
     time_limit,
 )  # fmt: skip
-from .prose import EVERY, Headings, Prose, finish, md, person, settle_overdue
+from .prose import EVERY, Headings, Prose, finish, life_meeting, md, person, settle_overdue
 
 # each rule as a task, its frequency written once: (section, task)
 RULE_SECTION = {  # where each rule's task stands in the key points (the task's words: phrases.py)
@@ -53,7 +53,7 @@ LEDGER_SECTION = {
 PROBLEM_SECTION = {
     "missed": "duty", "overdue": "rectification", "risk": "analysis", "opinion": "publicity",
     "positions": "positions", "reviews": "positions", "adoption": "publicity", "plan": "study",
-    "attendance": "study", "workplan": "duty",
+    "attendance": "study", "workplan": "duty", "recur": "rectification",
 }  # fmt: skip
 
 
@@ -70,11 +70,7 @@ def rule_task(p: Prose, rule: Any) -> str:
     if rule.due:
         days = [f"{int(x.split('-')[0])}月{int(x.split('-')[1])}日" for x in rule.due]
         due = f"，分别于{'、'.join(days)}前报送" if len(days) > 1 else f"，{days[0]}前报送"
-    life = (
-        "民主生活会"
-        if getattr(p.facts.unit, "org_type", "") in ("party_group", "party_committee")
-        else "组织生活会"
-    )
+    life = life_meeting(p.facts.unit)
     words = p.say(
         f"kp.rule.{rule.id}", per=EVERY.get(rule.period, ""), times="一次" if t == 1 else f"{t}次", t=str(t),
         due=due, life=life,
@@ -113,11 +109,12 @@ def _congress(p: Prose, year: int, task: bool = False) -> list[Any]:
 SUMMARY = {  # last year's problem in a few words, as a task answering it names it
     "overdue": "问题整改逾期未完成", "reviews": "部分稿件在“三审”中被退回", "adoption": "省级以上媒体采用偏少",
     "plan": "部分学习专题未按计划学习", "workplan": "部分工作要点任务未按时完成",
+    "recur": "上级检查反馈的同类问题再次出现",
 }  # fmt: skip
 WEAK = {  # the fields last year's problems show as weak, for the 总体要求
     "missed": "规定动作落实", "overdue": "问题整改", "risk": "风险防范", "opinion": "舆论引导",
     "positions": "阵地管理", "reviews": "信息审核", "adoption": "对外宣传", "plan": "学习计划执行",
-    "attendance": "学习参与", "workplan": "任务推进",
+    "attendance": "学习参与", "workplan": "任务推进", "recur": "整改成果巩固",
 }  # fmt: skip
 
 

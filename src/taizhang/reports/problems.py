@@ -166,7 +166,7 @@ def find_problems(p: Prose, missed: list[Any]) -> list[Problem]:
     low = _low_attendance(p)
     if low:
         out.append(low)
-    for finder in (_overdue_problem, _workplan_problem):
+    for finder in (_overdue_problem, _recur_problem, _workplan_problem):
         found = finder(p)
         if found:
             out.append(found)
@@ -189,18 +189,21 @@ def _weight(p: Prose, pr: Problem, missed: list[Any]) -> int:
     f = p.facts
     if pr.kind == "overdue":
         return 2 + len(f.lists.get("overdue", []))
-    if pr.kind == "missed":
-        return 1 + len(missed)
+    if pr.kind == "missed":  # missed again after last year's measure: as heavy as a theme of 舆情
+        return 1 + len(missed) + (2 if pr.slots.get("again") else 0)
     if pr.kind == "risk":
         return 6 if pr.slots.get("deadline") else 5 if pr.slots.get("recurring") else 3
     if pr.kind == "opinion":
         return 1 + int(f.value("opinions"))
-    return {"adoption": 5, "plan": 4, "attendance": 4, "workplan": 3, "positions": 3}.get(pr.kind, 0)
+    return {"adoption": 5, "plan": 4, "attendance": 4, "workplan": 3, "positions": 3, "recur": 3}.get(
+        pr.kind, 0
+    )
 
 
 ORDER = [
     "missed",
     "overdue",
+    "recur",
     "risk",
     "opinion",
     "positions",
@@ -742,6 +745,54 @@ def _workplan_problem(p: Prose) -> Problem | None:
     return Problem("workplan", p.say("prob.workplan", items=items), {})
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def alike(a: str, b: str) -> bool:
+    """Two problems worded alike (中心组研讨发言记录简单, 学习研讨发言记录简单): at least 0.6 of
+    their neighbouring-character pairs shared (the Dice coefficient)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return bool(x and y) and 2 * len(x & y) >= 0.6 * (len(x) + len(y))
+
+
+def _recur_problem(p: Prose) -> Problem | None:
+    """A problem a superior's inspection fed back this period that its inspection of last year fed
+    back too (the same wording, nearly): closed last year, found again — the rectification held
+    no longer than the records it added."""
+    f = p.facts
+    now = [
+        r
+        for r in f.lists.get("rectifications", [])
+        if r.source == "inspection" and f.period.start <= r.found_on <= f.cutoff
+    ]
+    if not now or p.kind not in ("annual", "half-year"):
+        return None
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    before = list(
+        Reader(f.unit, p.user)(lm.Rectification)
+        .filter(source="inspection", found_on__year=f.period.year - 1)
+        .order_by("found_on", "pk")
+    )
+    pair = next(((r, q) for r in now for q in before if alike(problem_text(r), problem_text(q))), None)
+    if pair is None:
+        return None
+    r, q = pair
+    text = p.say(
+        "prob.recur",
+        when=md(r.found_on),
+        now=f"“{problem_text(r)}”",
+        before_when=cn_date(q.found_on),
+        before=f"“{problem_text(q)}”",
+    )
+    return Problem(
+        "recur", text, {"owner": rect_owner(p, r), "committee": committee(p), "last": f.period.year - 1}
+    )
+
+
 def drop_held(unit: Any, cells: list[Any], user: Any = None) -> list[Any]:
     """The missed periods, without the 支委会 months in which a branch's committee met to study
     ideology work (recorded as a 专题研究 meeting): that meeting is a 支委会 too, and the document
@@ -835,7 +886,7 @@ def _low_attendance(p: Prose) -> Problem | None:
 # summary or report that finds a problem and in the key points that answer it
 WITHIN = {
     "missed": 1, "overdue": 1, "open": 3, "plan": 1, "opinion": 3, "attendance": 3, "workplan": 3, "risk": 3,
-    "positions": 6, "reviews": 6, "adoption": 3,
+    "positions": 6, "reviews": 6, "adoption": 3, "recur": 6,
 }  # fmt: skip
 
 

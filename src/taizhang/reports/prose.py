@@ -92,6 +92,7 @@ class Prose:
         self.org = ORG_WORD.get(org_type, "党组织")
         self.sec = SECRETARY.get(org_type, "书记")
         self.meet = org_meeting(facts.unit)
+        self.life = life_meeting(facts.unit)
         self.serial = 0
         self.kind = kind
         self.spans = 0
@@ -273,10 +274,10 @@ RULE_ACTIONS: dict[str, tuple[str, str]] = {
     "party-group-study": ("{meet}专题研究意识形态工作", "{meet}专题研究意识形态工作次数不足"),
     "analysis-quarterly": ("开展意识形态领域形势分析研判", "未开展形势分析研判"),
     "half-year-report": ("向上级党组织报送专题报告", "未按时向上级党组织报送专题报告"),
-    "life-meeting": ("召开组织生活会并对照检查意识形态工作", "组织生活会未对照检查意识形态工作"),
+    "life-meeting": ("召开{life}并对照检查意识形态工作", "{life}未对照检查意识形态工作"),
     "debrief": ("在述职述责中报告意识形态工作", "述职述责中未报告意识形态工作"),
     "central-study-quarterly": ("组织理论学习中心组集中学习", "理论学习中心组未开展集中学习"),
-    "central-study-days": ("完成理论学习中心组集中学习天数", "理论学习中心组集中学习天数不足"),
+    "central-study-days": ("完成理论学习中心组全年集中学习天数要求", "理论学习中心组集中学习天数不足"),
     "special-inspection": ("开展意识形态工作专项督查", "未开展意识形态工作专项督查"),
     "positions-inspected": ("开展阵地检查", "未开展阵地检查"),
     "branch-committee": ("召开支委会", "未召开支委会"),
@@ -291,7 +292,14 @@ def rule_action(p: Any, rule: Any, positive: bool) -> str:
     words = RULE_ACTIONS.get(rule.id)
     if words is None:
         return rule.name if positive else f"“{rule.name}”未完成"
-    return words[0 if positive else 1].format(meet=p.meet, sec=p.sec)
+    return words[0 if positive else 1].format(meet=p.meet, sec=p.sec, life=p.life)
+
+
+def life_meeting(unit: Any) -> str:
+    """民主生活会 of a 党组 or 党委's leading body, 组织生活会 of a branch's members."""
+    return (
+        "民主生活会" if getattr(unit, "org_type", "") in ("party_group", "party_committee") else "组织生活会"
+    )
 
 
 def finish(b: d.Builder, issuer: Any, day: date) -> None:
@@ -353,6 +361,7 @@ class OrgWords:
 
     def __init__(self, unit: Any) -> None:
         self.meet = org_meeting(unit)
+        self.life = life_meeting(unit)
         self.sec = SECRETARY.get(getattr(unit, "org_type", ""), "书记")
 
 

@@ -63,45 +63,52 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
     )
     details = _unit_facts(rows, year, user, day)  # read once: the judgement and the problems use them
     late = any(f.lists.get("overdue") for _u, f in details)
-    b.block(
-        d.BODY,
-        str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=_judged(rated, scores, late)),
-    )
     seen, fed = _inspections_line(unit, [s.unit for s in rows], year, user, day)
+    own, last = _own_all(
+        unit, [s.unit for s in rows], fed, details, year, user, day
+    )  # the judgement weighs the issuer's own
+    judged = _judged(rated, scores, late, ourselves(unit) if own else "")
+    b.block(d.BODY, str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=judged))
     h.one(f"{ourselves(unit)}履行意识形态工作责任制情况")
     for line in _issuer_meetings(unit, year, user) + seen + _guidance(unit, year, user):
         b.block(d.BODY, *line)
+    if as_of:  # what the issuer itself still has due this year, as planned work
+        b.block(d.BODY, *_issuer_ahead(unit, year, user, day, bool(fed)))
     h.one("所属单位落实情况")
     b.block(d.BODY, *_overview(says, rows, rated))
     for line in _units_year(unit, year, rows, user, scores, as_of):
         b.block(d.BODY, *line)
     unrecorded = str(says["ranking_unrecorded"]) if any(x.unrecorded for x in rows) else ""
     b.block(d.BODY, str(says["by_score" if by_score else "ranking"]) + unrecorded)
-    _ranking(b, rows, rated, scores if by_score else {})
-    lines = _unit_lines(p, says, rated, user, by_score)
+    overdue = {u.pk: len(f.lists.get("overdue", [])) for u, f in details}
+    _ranking(b, rows, rated, scores if by_score else {}, overdue)
+    lines = _unit_lines(p, says, rated, user, by_score) + _first_overdue(rated, overdue)
     if lines:  # the units' lines in one paragraph: the table has them one by one
         b.block(d.BODY, "".join(lines))
-    _problems_and_steps(b, h, p, says, unit, rows, rated, fed, year, user, day, details)
+    _problems_and_steps(b, h, p, says, rows, rated, own, last, year, day, details)
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
 
 
-def _problems_and_steps(
-    b: d.Builder, h: Headings, p: Prose, says: dict[str, Any], unit: Any, rows: list[Any],
-    rated: list[Any], fed: list[Any], year: int, user: Any, day: date, details: list[tuple[Any, Facts]],
-) -> None:  # fmt: skip
-    """存在的主要问题, the issuer's own first, then the units'; 下一步工作打算 in the same order."""
-    h.one("存在的主要问题")
+def _own_all(
+    unit: Any,
+    units: list[Any],
+    fed: list[Any],
+    details: list[tuple[Any, Facts]],
+    year: int,
+    user: Any,
+    day: date,
+) -> tuple[list[tuple[str, str]], dict[int, Facts] | None]:
+    """The issuer's own problems with their measures, and last year's facts of the issuer and each
+    unit (None when the ledgers do not hold last year), read once for the follow-ups."""
     from .facts import collect
-
-    ours = int(collect(unit, year_period(year), user=user).value("central_study"))
     from .facts_more import inspection_feedback
 
+    ours = int(collect(unit, year_period(year), user=user).value("central_study"))
     # last year's inspections, when the ledgers hold last year at all (else no roll-up was written)
-    kept = _held_year([unit, *(s.unit for s in rows)], year - 1, user)
-    before = inspection_feedback(unit, [s.unit for s in rows], year - 1, user=user) if kept else None
-    # last year's study and adoption of the issuer and each unit, read once for both follow-ups
+    kept = _held_year([unit, *units], year - 1, user)
+    before = inspection_feedback(unit, units, year - 1, user=user) if kept else None
     last = (
         {
             u.pk: collect(u, year_period(year - 1), user=user, meetings_only=True)
@@ -113,6 +120,16 @@ def _problems_and_steps(
     own = _own_problems(
         unit, fed, details, ours, day - timedelta(days=1), year, before, user, last
     ) + _own_rules(unit, year, user, day)
+    return own, last
+
+
+def _problems_and_steps(
+    b: d.Builder, h: Headings, p: Prose, says: dict[str, Any], rows: list[Any], rated: list[Any],
+    own: list[tuple[str, str]], last: dict[int, Facts] | None, year: int, day: date,
+    details: list[tuple[Any, Facts]],
+) -> None:  # fmt: skip
+    """存在的主要问题, the issuer's own first, then the units'; 下一步工作打算 in the same order."""
+    h.one("存在的主要问题")
     again = _adoption_short_before(details, last)
     problems = (
         [x for x, _ in own]
@@ -136,10 +153,20 @@ def _stop(text: str) -> str:
     return text if text.endswith("。") else text.rstrip("；，") + "。"
 
 
-def _judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], late: bool = False) -> str:
+def _judged(
+    rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], late: bool = False, we: str = ""
+) -> str:
     """总体看…: by each unit's weaker showing, its completion rate or its self-score's share of the
     scheme's points (a unit that met its periods but lost a tenth of its points is not 较好, nor a
-    system whose units have rectifications past their limit)."""
+    system whose units have rectifications past their limit); and, where the issuer's own records
+    show shortcomings (`we` names it), those too: the issuer answers for its own part first."""
+    said = _units_judged(rated, scores, late)
+    if not said or not we:
+        return said
+    return said.removesuffix("。") + f"，{we}自身在督促指导和履职尽责上也还有差距。"
+
+
+def _units_judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], late: bool) -> str:
     if not rated:
         return ""
     levels = [
@@ -216,9 +243,42 @@ def _overview(says: dict[str, Any], rows: list[Any], rated: list[Any]) -> list[A
     return pieces
 
 
-def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, Any]) -> None:
+def _issuer_ahead(unit: Any, year: int, user: Any, day: date, inspected: bool) -> list[Any]:
+    """What the issuer itself still has due before the year ends, as planned work (12月20日前向上级
+    党组织报送专题报告；12月底前召开民主生活会…): its own requirements not yet decided. The yearly
+    inspection is not among them when its inspections of the units are told above."""
+    from .annual import _ahead
+    from .facts import collect, rule_cells
+
+    _missed, due = rule_cells(unit, year, user=user, until=day - timedelta(days=1))
+    if inspected:
+        due = [c for c in due if c.rule.id != "special-inspection"]
+    facts = collect(unit, year_period(year), user=user, as_of=day, meetings_only=True)
+    said = _ahead(Prose(facts, "rollup", user), due)
+    we = ourselves(unit)
+    return [f"{we}还有{x}" if str(x).startswith("以下") else f"{we}{x}" for x in said[:1]] + said[1:]
+
+
+def _first_overdue(rated: list[Any], overdue: dict[int, int]) -> list[str]:
+    """The unit ranked first that has the most rectifications past their limit, said so: its
+    place is its routine work's, not its rectification's."""
+    if len(rated) < 2:
+        return []
+    top, most = rated[0], max(overdue.get(s.unit.pk, 0) for s in rated)
+    n = overdue.get(top.unit.pk, 0)
+    if not n or n < most or sum(overdue.get(s.unit.pk, 0) == most for s in rated) > 1:
+        return []
+    return [
+        f"{top.unit.name}规定动作完成率排在首位，但逾期未完成的整改有{n}个，在各单位中最多，整改是其突出短板。"
+    ]
+
+
+def _ranking(
+    b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, Any], overdue: dict[int, int]
+) -> None:
     """The table: by self-score where every unit rated has one (the completion rate beside it),
-    else by completion rate; equal scores or rates share a place."""
+    else by completion rate; equal scores or rates share a place. The rectifications past their
+    limit beside them, where any unit has one (not in the rate: the table says so)."""
 
     def key(s: Any) -> Any:
         return scores[s.unit.pk][0] if scores else s.rate or 0
@@ -229,12 +289,12 @@ def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, 
         score = [plain_number(scores[s.unit.pk][0])] if scores else []
         table.append([
             str(place), s.unit.name, *score, f"{s.rate:.0%}", str(s.met),
-            str(len(s.missed) + len(s.unrecorded)), str(s.decided),
+            str(len(s.missed) + len(s.unrecorded)), str(s.decided), str(overdue.get(s.unit.pk, 0)),
             str(len({c.rule.id for c in s.unrecorded})) if s.unrecorded else "—",
         ])  # fmt: skip
     for s in rows:
         if s.rate is None:
-            table.append(["—", s.unit.name, *(["—"] if scores else []), "—", "0", "0", "0", "尚未录入"])
+            table.append(["—", s.unit.name, *(["—"] if scores else []), "—", "0", "0", "0", "—", "尚未录入"])
     heads = [
         "名次",
         "单位",
@@ -242,9 +302,13 @@ def _ranking(b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, 
         "按期完成（项）",
         "未按期完成（项）",
         "合计（项）",
+        "逾期未完成整改（个）",
         "全年未开展的工作（项）",
     ]
-    widths = [3, 9, 4, 5, 5, 5, 6]
+    widths = [3, 9, 4, 5, 5, 5, 5, 6]
+    if not any(overdue.get(s.unit.pk) for s in rated):  # no rectification past its limit anywhere
+        heads, widths = heads[:-2] + heads[-1:], widths[:-2] + widths[-1:]
+        table = [row[:-2] + row[-1:] for row in table]
     if scores:
         points = {plain_number(v[1]) for v in scores.values()}
         heads.insert(2, f"自评得分（满分{points.pop()}分）" if len(points) == 1 else "自评得分")
