@@ -68,6 +68,13 @@ def _workday(year: int, month: int, day: int) -> date:
     return d
 
 
+# a reading of the year's own, by the year (a year's sessions do not read what last year's did)
+YEAR_READING = [
+    "《中国共产党章程》",
+    "《习近平关于全面从严治党论述摘编（2021年版）》",
+    "《习近平新时代中国特色社会主义思想专题摘编》",
+    "《习近平关于网络强国论述摘编》",
+]
 STUDY_TOPICS = [
     ("学习贯彻党的二十大精神和党的二十届历次全会精神", "《党的二十大报告辅导读本》、二十届历次全会公报"),
     ("学习习近平总书记关于意识形态工作的重要论述", "《习近平关于意识形态工作论述摘编》相关章节"),
@@ -135,7 +142,7 @@ FINDINGS.update(
         EVEN_YEAR_FEEDBACK[1]: ["研判报告对干部职工思想动态分析不够", "研判会议记录不够规范"],
         EVEN_YEAR_FEEDBACK[2]: ["预警信息发布终端巡检记录不全"],
         EVEN_YEAR_SELF_CHECK[0]: ["转载内容审核记录不全", "预警信息发布终端未按月巡检"],
-        EVEN_YEAR_SELF_CHECK[1]: ["学习笔记检查不及时", "责任书落实情况未按季度跟踪"],
+        EVEN_YEAR_SELF_CHECK[1]: ["学习笔记检查不及时", "宣传思想工作骨干培训未按计划开展"],
     }
 )
 EVEN_YEAR_PROBLEMS = [
@@ -637,9 +644,14 @@ class Builder:
 
     # -- 学习计划 and 会议学习 ------------------------------------------------------------------------------
     def topic(self, month: int) -> tuple[str, str]:
-        """The study topic of a month: January opens the year everywhere, the rest in the unit's order."""
-        n = 0 if month == 1 else 1 + (month - 2 + self.profile.topic_shift) % (len(STUDY_TOPICS) - 1)
-        return STUDY_TOPICS[n][0], dict(self.profile.materials).get(n, STUDY_TOPICS[n][1])
+        """The study topic of a month: January opens the year everywhere, the rest in the unit's order,
+        which moves on each year; the year's own reading (YEAR_READING) in January and one topic more."""
+        rest = len(STUDY_TOPICS) - 1
+        n = 0 if month == 1 else 1 + (month - 2 + self.profile.topic_shift + self.year) % rest
+        materials = dict(self.profile.materials).get(n, STUDY_TOPICS[n][1])
+        if n in (0, 1 + self.year % rest):
+            materials = f"{YEAR_READING[self.year % len(YEAR_READING)]}、{materials}"
+        return STUDY_TOPICS[n][0], materials
 
     def study(self) -> None:
         y = self.year
@@ -1091,6 +1103,22 @@ class Builder:
             ))  # fmt: skip
             if not self.light and kind in (K.INSPECTED, K.INSPECTING):
                 self.findings(report)
+        if not self.light:
+            self.annual_sent()
+
+    def annual_sent(self) -> None:
+        """Last year's 年度总结, sent to the city in this year's January: the summary of that year is
+        then dated as sent, and says what it planned from the new year on."""
+        d = _workday(self.year, 1, 9)
+        if not self.ok(d):
+            return
+        code = self.unit.short_name.removesuffix("气象局")[:1]
+        org = (getattr(self.unit, "party_org_name", "") or self.unit.name).removeprefix("中共")
+        self.create(m.ReportRecord(
+            unit=self.unit, kind=m.ReportKind.ANNUAL, held_on=d, title=f"中共{org}{self.year - 1}年度意识形态工作总结",
+            recipient="市气象局党组", document_no=f"{code}气党〔{self.year}〕1号",
+            summary="总结上年度意识形态工作责任制落实情况、存在的问题和下一步打算。",
+        ))  # fmt: skip
 
     def findings(self, report: Any) -> None:
         """The problems an inspection or a self-check found go into the 整改台账, so that the counts of
