@@ -716,6 +716,23 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "{items}，计划执行的统筹还需加强。",
         "工作要点中仍有任务没有按时完成，{items}。",
     ),
+    "prob.after_analysis.all": (
+        "{when}分析研判时{who}就已逾期，研判后仍未整改到位。",
+        "{who}在{when}分析研判时已经逾期，至今仍未销号。",
+    ),
+    "prob.after_analysis.all.passed": (
+        "{when}分析研判时{who}就已逾期，研判提出{limit}前完成，这一时限也已过去。",
+        "{who}在{when}分析研判时已经逾期，研判要求{limit}前整改到位，到期仍未完成。",
+        "{when}的分析研判对{who}重新提出{limit}前完成的要求，也没有兑现。",
+    ),
+    "prob.after_analysis.some": (
+        "这些问题中，有{n}个在{when}分析研判时就已逾期，研判后仍未整改到位。",
+        "这些问题中有{n}个在{when}分析研判时已经逾期，至今仍未销号。",
+    ),
+    "prob.after_analysis.some.passed": (
+        "这些问题中，有{n}个在{when}分析研判时就已逾期，研判提出{limit}前完成，这一时限也已过去。",
+        "有{n}个问题在{when}分析研判时已经逾期，研判要求{limit}前整改到位，到期仍未完成。",
+    ),
     "ph.recur": (
         "整改成果巩固得还不够。",
         "同类问题反复出现，整改成效还不够稳固。",

@@ -569,10 +569,16 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     late = [r for r in overdue if r.deadline < held[-1]]
     if not late:
         return []
+    limit = analysis_limit(held[-1])  # what that analysis's report asked for them
+    said = {"when": md(held[-1]), "limit": md(limit), "n": len(late)}
     if len(late) == len(overdue):
-        who = "这些问题" if len(late) > 1 else "这一问题"
-        return [f"{md(held[-1])}分析研判时{who}就已逾期，研判后仍未整改到位。"]
-    return [f"这些问题中，有{len(late)}个在{md(held[-1])}分析研判时就已逾期，研判后仍未整改到位。"]
+        said["who"] = "这些问题" if len(late) > 1 else "这一问题"
+        role = "prob.after_analysis.all"
+    else:
+        role = "prob.after_analysis.some"
+    if limit <= f.cutoff:  # that limit has passed too
+        role += ".passed"
+    return ["".join(str(x) for x in p.say(role, **said))]
 
 
 # an earlier promise not kept, said in the unit's own turn (sibling units read side by side differ)
