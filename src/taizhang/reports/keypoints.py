@@ -71,9 +71,10 @@ def rule_task(p: Prose, rule: Any) -> str:
         days = [f"{int(x.split('-')[0])}月{int(x.split('-')[1])}日" for x in rule.due]
         due = f"，分别于{'、'.join(days)}前报送" if len(days) > 1 else f"，{days[0]}前报送"
     life = life_meeting(p.facts.unit)
+    role = f"kp.rule.{rule.id}"  # the unit's turn, as the headings'
     words = p.say(
-        f"kp.rule.{rule.id}", per=EVERY.get(rule.period, ""), times="一次" if t == 1 else f"{t}次", t=str(t),
-        due=due, life=life,
+        role, per=EVERY.get(rule.period, ""), times="一次" if t == 1 else f"{t}次", t=str(t), due=due, life=life,
+        turn=family_turn(p.facts.unit, role, p.facts.period.year),
     )  # fmt: skip
     return "".join(str(x) for x in words)
 
@@ -172,7 +173,8 @@ def keypoints(unit: Any, year: int, *, user: Any = None, day: date | None = None
         else ["持续巩固已有工作成效"]
     )
     h.one("总体要求")
-    b.block(d.BODY, *p.say("kp.guide", year=year, name=org, focus=focus), *_congress(p, year))
+    turn = family_turn(unit, "kp.guide", year)  # the unit's turn: sibling key points differ
+    b.block(d.BODY, *p.say("kp.guide", year=year, name=org, focus=focus, turn=turn), *_congress(p, year))
     h.one("主要任务")
     owners = _owners(p)
     tasks: dict[str, list[list[Any]]] = {s: [] for s in KP_SECTIONS}
@@ -445,7 +447,8 @@ def _write_tasks(p: Prose, b: d.Builder, h: Headings, tasks: Tasks) -> None:
     for section in KP_SECTIONS:
         if not tasks[section]:
             continue
-        h.two(p.pick(*KEYPOINT_HEADINGS[section]))
+        heads = KEYPOINT_HEADINGS[section]  # the unit's turn: sibling key points read side by side differ
+        h.two(heads[family_turn(p.facts.unit, f"kp.head.{section}", p.facts.period.year) % len(heads)])
         role = f"kp.lead.{section}"  # the unit's own line, apart from its siblings'
         b.block(d.BODY, *p.say(role, turn=family_turn(p.facts.unit, role, p.facts.period.year)))
         for n, task in enumerate(tasks[section], 1):
