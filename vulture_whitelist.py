@@ -209,3 +209,6 @@ _.decided_by
 _.vertical_alignment
 _.autofit
 _.orientation
+# The search rank of one entry: migration 0003 rebuilds the ranks with it (migrations are outside
+# vulture's view); an import's batch packs the same bits itself (search._kind_rows).
+_.rank_of

@@ -9,6 +9,7 @@ knows every new row's id for its links and audit rows. Must run inside a transac
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -66,16 +67,18 @@ def _db_converter(field: models.Field[Any, Any]) -> Any:
     if isinstance(field, PLAIN):
         return None
     if isinstance(field, models.DateTimeField) and connection.vendor == "sqlite":
-        # what Django's SQLite backend stores: UTC without offset, as text; a batch's shared
-        # time stamp (created_at of an import) is converted once
-        last: list[Any] = [None, None]
+        # what Django's SQLite backend stores: UTC without offset, as text; each distinct time of
+        # a batch (the shared created_at of an import, its meetings' recurring hours) converted once
+        texts: dict[Any, str] = {}
 
         def to_text(value: Any) -> Any:
             if value is None:
                 return None
-            if value is not last[0]:
-                last[:] = [value, str(value.astimezone(UTC).replace(tzinfo=None))]
-            return last[1]
+            key = (value, value.fold)  # a clock's repeated hour: equal in its zone, not one instant
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = str(value.astimezone(UTC).replace(tzinfo=None))
+            return text
 
         return to_text
     if isinstance(field, models.DateTimeField) and connection.vendor == "postgresql":
@@ -103,16 +106,17 @@ def insert_objects(objs: Sequence[models.Model], now: datetime | None = None) ->
     ids = (
         [obj.pk for obj in objs] if all(obj.pk is not None for obj in objs) else reserve_ids(model, len(objs))
     )
+    pk_name, alias = meta.pk.attname, connection.alias  # type: ignore[union-attr]
     for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        obj.__dict__[pk_name] = pk  # what `obj.pk = pk` sets, without the property's call
+        state = obj._state
+        state.adding, state.db = False, alias
     attnames = [f.attname for f in fields]
+    row_of = operator.itemgetter(*attnames) if len(attnames) > 1 else lambda v: (v[attnames[0]],)
     converters = [(i, c) for i, c in enumerate(_db_converter(f) for f in fields) if c is not None]
     rows = []
     for obj in objs:
-        values = obj.__dict__
-        row = [values[a] for a in attnames]
+        row = list(row_of(obj.__dict__))
         for i, convert in converters:
             row[i] = convert(row[i])
         rows.append(row)

@@ -788,7 +788,21 @@ def _json_converter(col: Column) -> Any:
     if col.kind == "people":
         return lambda people: sorted(p.pk for p in people)
     if col.kind in ("date", "datetime"):
-        return lambda value: None if value is None else value.isoformat()
+        texts: dict[Any, str] = {}  # a file's dates and times recur: each written out once
+        # a time's text has its offset: equal instants of other zones, or the two readings of a
+        # clock's repeated hour (fold), are told apart
+        key_of = (lambda v: v) if col.kind == "date" else (lambda v: (v, v.tzinfo, v.fold))
+
+        def iso(value: Any) -> Any:
+            if value is None:
+                return None
+            key = key_of(value)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = value.isoformat()
+            return text
+
+        return iso
     if col.kind == "decimal":
         return lambda value: None if value is None else str(value)
     return None  # text, choice, int, bool, and links (stored as their id)
@@ -1102,7 +1116,8 @@ def _audit_import(
         at=now,
         object_type=model._meta.label,
         object_label=f"导入{label} {len(table)} 条" + (f"（{source['file']}）" if source.get("file") else ""),
-        after={**source, "count": len(table), "columns": ["id", *names], "rows": table},
+        after={**audit.jsonable(source), "count": len(table), "columns": ["id", *names], "rows": table},
+        native=True,  # the table's values are JSON already (_json_converter)
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -211,7 +212,7 @@ class _Terms:
         out: list[str] = []
         for run in RUN.findall(piece.lower()):
             chars.update(run)
-            out.extend([run[i : i + 2] for i in range(len(run) - 1)])
+            out.extend(map(operator.add, run, run[1:]))  # the pairs, as pairs() cuts them
             out.append(SEP)
         found = (chars, " ".join(out), None)
         if len(piece) <= self.CACHED:
@@ -243,16 +244,25 @@ class _Terms:
 
 def _day_reader(declared: Any) -> Any:
     """The kind's day of a record (Kind.day), with the local time zone looked up once per batch
-    for the common case of an aware date-time field of the record's own."""
+    for the common case of an aware date-time field of the record's own, and each distinct time
+    converted once (an import's meetings share their dates and hours)."""
     if not declared.date.own:
         return declared.day
     name = declared.date.path
     tz = timezone.get_current_timezone()
+    days: dict[tuple[datetime, int], date] = {}
 
     def day(obj: Any) -> Any:
         value = getattr(obj, name, None)
-        if type(value) is datetime and value.utcoffset() is not None:
-            return value.astimezone(tz).date()
+        if type(value) is datetime:
+            # equal aware times are one instant, but for the two readings of a repeated hour
+            key = (value, value.fold)
+            found = days.get(key)
+            if found is not None:
+                return found
+            if value.utcoffset() is not None:
+                found = days[key] = value.astimezone(tz).date()
+                return found
         return declared.day(obj)
 
     return day
@@ -278,15 +288,18 @@ def entry_rows(objs: Sequence[Any]) -> tuple[list[list[Any]], list[tuple[Any, ..
 
 def _kind_rows(declared: Any, objs: list[Any], terms: _Terms, vendor: str,
                rows: list[list[Any]], fts: list[tuple[Any, ...]]) -> None:  # fmt: skip
-    """entry_rows for the records of one kind, appended to `rows` and `fts`."""
+    """entry_rows for the records of one kind, appended to `rows` and `fts`. What a batch repeats
+    is worked out once: per day the rank's upper bits, the ISO date and, per unit, the scope terms."""
     kind = declared.slug
     fields, linked = _text_fields(declared.model), LINKED_TITLES.get(kind, ())
     day_of = _day_reader(declared)
-    scopes: dict[tuple[Any, ...], str] = {}
+    code = _code(kind) << 36  # rank_of's middle bits
+    dated: dict[tuple[Any, int, bool], tuple[int, str | None, str]] = {}
     paths: dict[int, str] = {}
-    seen, of = terms.seen, terms.of
+    seen, of, title_of = terms.seen, terms.of, terms.title
     sharing = hasattr(declared.model, "shared")
     pk_name = declared.model._meta.pk.attname  # read from the values: `.pk` is a property call
+    sqlite, postgresql = vendor == "sqlite", vendor == "postgresql"
     for obj in objs:
         if getattr(obj, "deleted_at", None) is not None:
             continue
@@ -295,29 +308,32 @@ def _kind_rows(declared: Any, objs: list[Any], terms: _Terms, vendor: str,
         day = day_of(obj)
         title = str(obj)[:300]
         ranked = "" if linked else title
-        pk, unit_id = obj.__dict__[pk_name], obj.unit_id
-        rank = rank_of(kind, pk, day)
+        values = obj.__dict__
+        pk, unit_id = values[pk_name], values["unit_id"]
         shared = bool(getattr(obj, "shared", False)) if sharing else False
         path = paths.get(unit_id) or paths.setdefault(unit_id, obj.unit.path)
+        known = dated.get((day, unit_id, shared))
+        if known is None:
+            ordinal = min(day.toordinal() if day else 0, (1 << 21) - 1)
+            iso = day.isoformat() if day else None
+            scope = scope_terms(unit_id, path, shared, kind, day) if sqlite else ""
+            known = dated[(day, unit_id, shared)] = (ordinal << 42 | code, iso, scope)
+        rank = known[0] | pk
         if len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
             parts = [text]
         gram_set = ""
-        if vendor == "postgresql":
+        if postgresql:
             found = set().union(*(terms.grams(p) for p in parts))
             gram_set = " ".join([*found, *(TITLE + g for g in terms.grams(ranked))])
-        iso = day.isoformat() if day else None
-        rows.append([rank, unit_id, path, shared, kind, pk, title, iso, text, gram_set])
-        if vendor != "sqlite":
+        rows.append([rank, unit_id, path, shared, kind, pk, title, known[1], text, gram_set])
+        if not sqlite:
             continue
-        key = (unit_id, path, shared, day.year if day else None)
-        scope = scopes.get(key)
-        if scope is None:
-            scope = scopes[key] = scope_terms(unit_id, path, shared, kind, day)
         pieces = [seen.get(p) or of(p) for p in parts]
-        chars = pieces[0][0].union(*(p[0] for p in pieces[1:])) if pieces else ()
-        text_pairs = " ".join(p[1] for p in pieces if p[1])
-        fts.append((rank, _fts_terms(" ".join(chars), text_pairs, *terms.title(ranked), scope)))
+        chars = " ".join(pieces[0][0].union(*[p[0] for p in pieces[1:]])) if pieces else ""
+        text_pairs = " ".join([p[1] for p in pieces if p[1]])
+        marked = title_of(ranked)  # _fts_terms' parts, the empty ones left out
+        fts.append((rank, " ".join(filter(None, (chars, text_pairs, marked[0], marked[1], known[2])))))
 
 
 def _pieces(obj: Any, fields: list[str], linked: tuple[str, ...]) -> list[str]:

@@ -570,7 +570,7 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     if not late:
         return []
     limit = analysis_limit(held[-1])  # what that analysis's report asked for them
-    said = {"when": md(held[-1]), "limit": md(limit), "n": len(late)}
+    said: dict[str, Any] = {"when": md(held[-1]), "limit": md(limit), "n": len(late)}
     if len(late) == len(overdue):
         said["who"] = "这些问题" if len(late) > 1 else "这一问题"
         role = "prob.after_analysis.all"
