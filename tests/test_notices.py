@@ -449,7 +449,9 @@ def _login(page: Any, username: str) -> None:  # noqa: F811
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # the login's answer must arrive (and set its cookie) before the next goto replaces it: a loaded
+    # machine is slow enough for a bare wait_for_load_state() to return on the login page itself
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.mark.browser
