@@ -23,6 +23,7 @@ def _login(pg: Any, username: str) -> None:
     pg.fill("#id_username", username)
     pg.fill("#id_password", DEMO_PASSWORD)
     pg.click("button[type=submit]")
+    pg.wait_for_url(lambda url: "/login/" not in url)  # the login page has an h1 and is idle too
     pg.wait_for_load_state("networkidle")
 
 
