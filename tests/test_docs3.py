@@ -93,9 +93,19 @@ def test_the_report_and_next_years_key_points_promise_the_same_measure_by_the_sa
             item = re.search(r"“[^”]+”", measure).group(0)
             task = next(t for t in tasks if item in t)
         else:
-            task = max(tasks, key=lambda t: _common(measure, t))
-            assert _common(measure, task) >= min(20, len(measure) // 2), (measure, task)
-        assert set(TIME.findall(measure)) <= set(TIME.findall(task)), (measure, task)
+            bare = TIME.sub("", measure)  # the same measure, whatever its time limit
+            task = max(tasks, key=lambda t: _common(bare, TIME.sub("", t)))
+            assert _common(bare, TIME.sub("", task)) >= min(16, len(bare) // 2), (
+                measure,
+                task,
+            )  # 由张晓燕: named once
+        times = TIME.findall(measure)
+        if times and all(not t.startswith(f"{YEAR + 1}年") for t in times) and "“" not in measure:
+            # due before the key points' year: no task of that year carries the old date, but a
+            # limit of its own in the new year
+            assert TIME.search(task) and f"{YEAR}年12月" not in task, (measure, task)
+            continue
+        assert set(times) <= set(TIME.findall(task)), (measure, task)
     assert check(report.plain()) == [] and check(points.plain()) == []
 
 
@@ -115,7 +125,7 @@ def test_a_committee_that_studied_ideology_work_is_a_committee_held(cast):
     record_create(
         acting_user=cast.users["clerk"],
         instance=m.Meeting(
-            unit=dist, kind="party_group", title="支委会专题研究意识形态工作", expected=5, present=5, host_text="王建国",
+            unit=dist, kind="party_group", title="支委会专题研究意识形态工作", expected=5, present=5, host_text="罗建国",
             held_at=timezone.make_aware(datetime(YEAR, month, 12, 9)),
         ),
     )  # fmt: skip

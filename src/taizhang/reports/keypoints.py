@@ -274,6 +274,9 @@ def _rule_tasks(
     return by_rule
 
 
+RESTATED = re.compile(r"每(月|季度|半年|年)(至少)?(召开|开展|组织|举办)")
+
+
 def _into_rule_task(pr: Problem, answer: list[Any], by_rule: dict[str, list[Any]]) -> bool:
     """Last year's missed rule answered inside the rule's own task (主题党日 once, not twice): the
     task keeps its frequency, and the answer's owner and time limit replace its tail."""
@@ -282,10 +285,9 @@ def _into_rule_task(pr: Problem, answer: list[Any], by_rule: dict[str, list[Any]
     ids = list(dict.fromkeys(c.rule.id for c in pr.slots.get("cells", [])))
     if len(ids) != 1 or ids[0] not in by_rule:  # several rules missed: one task of its own answers them
         return False
+    if RESTATED.search("".join(str(x) for x in answer)):  # the answer says the frequency again
+        return False
     task = by_rule[ids[0]]
-    merged = "".join(str(x) for x in [task[0], *answer])
-    if any(merged.count(per) > 1 for per in ("每月", "每季度", "每半年", "每年")):
-        return False  # a frequency said twice in one task
     task[1:] = ["。", *answer]
     return True
 
@@ -388,13 +390,15 @@ def _ending_task(p: Prose, items: list[Any]) -> str:
     for due in sorted({r.deadline for r in items}):
         group = [r for r in items if r.deadline == due]
         names = "".join(f"“{problem_text(r)}”" for r in group)
-        state = "，至要点印发时尚未销号" if due < day else ""
+        state = "，至要点印发时已到期、尚未销号" if due < day else ""
         parts.append(f"{names}原定{due.year}年{md(due)}前整改到位{state}")
     owners = list(dict.fromkeys(rect_owner(p, r) for r in items))
     who = "由" + owners[0] if len(owners) == 1 else "分别由" + "、".join(owners)
     year = facts.period.year + 1
+    # one already past its limit on the key points' day is not 按期: the year's end is its last day
+    lead = "年底前全部销号" if any(r.deadline < day for r in items) else "按期销号"
     return (
-        f"{facts.period.year}年内到期的{len(items)}项整改按期销号：{'；'.join(parts)}。{who}负责，{year}年1月的{committee(p)}逐项核对，"
+        f"{facts.period.year}年内到期的{len(items)}项整改{lead}：{'；'.join(parts)}。{who}负责，{year}年1月的{committee(p)}逐项核对，"
         f"届时仍未销号的转为逾期整改，由{secretary(p)}督办。"
         if len(items) > 1
         else f"{parts[0]}，{who}负责按期销号，{year}年1月的{committee(p)}核对结果，届时仍未销号的转为逾期整改，由{secretary(p)}督办。"

@@ -714,6 +714,8 @@ def overdue_answer(p: Prose, shown: list[Any], lead: bool = True) -> str:
         parts.append(f"{rect_label(r, among)}由{rect_owner(p, r)}负责，{stated(p, rect_due(p, r))}前整改到位")
     if rest > 0:
         parts.append(f"其余{rest}项由{owner_of(p)}逐项明确责任人和时限，一并督办")
+    if twice:  # after every item: it is said of them all, not of the one it would follow
+        parts.append(f"整改进展书面报上级党组织，逾期的由责任人在{committee(p)}上说明原因")
     return "；".join(parts)
 
 
@@ -730,13 +732,21 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool) -> list[s
     )
     many = f"逾期未完成的{len(twice)}项整改" if lead else "这些整改"
     which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
-    tail = f"整改进展书面报上级党组织，逾期的由责任人在{committee(p)}上说明原因"
     reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
+    by = _reset_by(p.facts)
     if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
         return [
-            f"{which}改由{secretary(p)}直接负责，其中挂牌督办未见成效的{len(reset)}项不再沿用这一做法：{each}；{tail}"
+            f"{which}改由{secretary(p)}直接负责，其中{by}确定挂牌督办、未见成效的{len(reset)}项不再沿用这一做法："
+            f"{each}"
         ]
-    return [f"{which}不再沿用挂牌督办的做法，改由{secretary(p)}直接负责：{each}；{tail}"]
+    return [f"{which}在{by}中已确定挂牌督办，未见成效，不再沿用这一做法，改由{secretary(p)}直接负责：{each}"]
+
+
+def _reset_by(f: Facts) -> str:
+    """The document of the half-year before the cut-off's, which put the items under 挂牌督办: the
+    same year's first-half report, or the year before's summary."""
+    last = f.cutoff
+    return f"{last.year}年上半年专题报告" if last.month > 6 else f"{last.year - 1}年度总结"
 
 
 def _workplan_problem(p: Prose) -> Problem | None:
@@ -922,7 +932,8 @@ def time_limit(p: Prose, kind: str, deadline: date | None = None) -> str:
     month the measures begin in, at least ten days ahead and within that year. 2027年3月底 — the year left out inside the
     period's own year."""
     begin = measures_begin(p.facts)
-    ahead = deadline is not None and p.facts.open and deadline > p.facts.cutoff  # set before, still due
+    # set before, still due — but a date of the old year is no task of the key points' year
+    ahead = deadline is not None and p.facts.open and deadline > p.facts.cutoff and p.kind != "keypoints"
     if deadline is not None and (deadline >= begin or ahead):
         stated, year = md(deadline), deadline.year
     else:
@@ -934,7 +945,8 @@ def time_limit(p: Prose, kind: str, deadline: date | None = None) -> str:
         if (due - begin).days < 10:
             due = _month_end(due + timedelta(days=1))
         stated, year = f"{due.month}月底", due.year
-    return stated if year == p.facts.period.year else f"{year}年{stated}"
+    # the key points are read in the year after their records': a date of either year says its year
+    return stated if year == p.facts.period.year and p.kind != "keypoints" else f"{year}年{stated}"
 
 
 def rect_owner(p: Prose, r: Any) -> str:
@@ -1007,7 +1019,8 @@ def measure(p: Prose, pr: Problem) -> list[Any]:
         turn += 1
     said = p.say(role, head=False, turn=turn, **slots)
     since = pr.slots.get("since")
-    if since:  # the same measure set before and not carried out: said so, and this time a person
+    if since and p.kind != "keypoints":  # the same measure set before and not carried out: said so,
+        # and this time a person (a plan's task says what is to be done, not the story behind it)
         set_on = pr.slots.get("set_on")
         now = f"{md(set_on)}的研判已明确到人、到时限" if set_on else "这次明确到人、到时限"
         said += [f"这项措施在{cn_date(since)}的分析研判中就已提出，至今没有落到实处，{now}。"]

@@ -707,12 +707,14 @@ def _own_problems(
     whole = "今年以来" if until < date(year, 12, 30) else "全年"  # a roll-up written before the year ends
     months = sorted({x.day.month for x in fed})
     check = (
-        "强化督促检查。{next}年起由办公室牵头，每半年到所属单位开展一次专项检查，上半年的检查6月底前完成，"
+        "强化督促检查。{next}年起由"
+        + we
+        + "成员带队、办公室配合，每半年到所属单位开展一次专项检查，上半年的检查6月底前完成，"
         "检查结果纳入年度考核评分"
     )
     again = ""
     if before is not None and len({x.day.month for x in before}) <= 1 and len(months) <= 1:  # not kept
-        again = f"，{year - 1}年度报告提出“{year}年起每半年到所属单位开展一次专项检查”，这一打算没有落实"
+        again = f"，{year - 1}年度报告提出{year}年起每半年到所属单位开展一次专项检查，这一打算没有落实"
         check = (
             "把专项检查列入年度工作计划。{next}年每半年到所属单位开展一次专项检查，上半年由" + we +
             "书记带队、5月底前完成，下半年10月底前完成，未按计划开展的在" + we + "会议上说明原因"
@@ -822,7 +824,12 @@ def _own_rules(unit: Any, year: int, user: Any, day: date) -> list[tuple[str, st
     [res] = evaluate_units([unit], year, user=user)
     late = []
     for rule in (r for r in res.rules if r.ledger == "report"):
-        for c in (c for c in res.cells.get(rule.id, []) if c.status == MISSED):
+        # every cell, met ones too: the first half's report sent late in July is dated in the second
+        # half, and the rules count it there, so the second half's own late report reads as met
+        cells = [
+            c for c in res.cells.get(rule.id, []) if c.status == MISSED or rule.period in ("half", "quarter")
+        ]
+        for c in cells:
             found = rule_records(unit, rule, c.period.start, c.period.end + timedelta(days=62), user=user)
             sent = [w for name, w in found if c.period.label in name]  # the period's report, sent late
             if sent and min(sent) > c.period.deadline:
@@ -846,7 +853,7 @@ def _own_rules(unit: Any, year: int, user: Any, day: date) -> list[tuple[str, st
         if _held_year([unit], year - 1, user) and all(
             c.status == MISSED for r in past.rules if "分析研判" in r.name for c in past.cells.get(r.id, [])
         ):
-            text += f"，{year - 1}年度报告提出的“{year}年起每季度分析研判”没有落实"
+            text += f"，{year - 1}年度报告提出{year}年起每季度开展一次分析研判，这一打算没有落实"
             step = (
                 "把分析研判列入" + we + "会议固定议题。{next}年每季度最后一个月的" + we + "会议专题分析研判"
                 "意识形态领域形势，由" + we + "书记主持，第一次3月底前召开，会后将研判情况通报所属单位"

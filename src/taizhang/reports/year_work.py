@@ -308,7 +308,9 @@ def _adoption_change(p: Prose, prev: Facts | None) -> list[Any]:
             prev.figure("adopted_high").records,
         )
         now_fig = p.fig("adopted_high") if p.has("adopted_high") else "0篇"
-        said += ["，省级以上由", was, "增至" if high_now > high_before else "降至", now_fig]
+        # the span of last year compared is said when it is not the whole year (由上年同期的9篇)
+        said += ["，省级以上由上年同期的" if f.open else "，省级以上由", was]
+        said += ["增至" if high_now > high_before else "降至", now_fig]
     return [*said, "。"]
 
 
