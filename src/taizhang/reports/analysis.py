@@ -425,11 +425,9 @@ def _thinking(q: Any, ctx: Context) -> str:
         expected = sum(m.expected for m in ctx.study)
         present = sum(m.present for m in ctx.study)
         rate = f"{present * 100 / expected:.1f}".rstrip("0").rstrip(".") if expected else ""
+        # the analysis said nothing of it: the section's last sentence says how little is known
         text += (
-            ""
-            if said
-            else ("本次研判没有对干部职工思想状况作专门分析，" if q.analyses else "")
-            + "从本季度学习和组织生活情况看，"
+            "" if said else "从本季度学习和组织生活情况看，"
         ) + f"集中学习应到{expected}人次、实到{present}人次，到课率{rate}%"
         low = [m for m in ctx.study if m.expected and m.present * 4 < m.expected * 3]
         if low:
@@ -892,14 +890,10 @@ def _high_steps(ctx: Context, day: date, nxt: str) -> list[str]:
             continue
         x, owner = still[0], _owner(still[0])
         who = f"由{owner}牵头、{r.responsible_office}落实" if owner else f"由{r.responsible_office}负责"
-        late = (
-            f"（原定{cn_date(x.deadline)}完成，已逾期{_months(x.deadline, day)}个月）"
-            if x.deadline < day
-            else ""
-        )
+        # how long it is late the section of changes has said (原定……完成，已逾期14个月)
         risk = name.strip().rstrip("。")
         what = f"“{risk}”风险对应" if _bare(x.problem) == risk else f"“{_bare(x.problem)}”"
-        out.append(f"{who}，{md(analysis_limit(day))}前完成{what}的整改{late}，{nxt}研判时重新评估这一风险")
+        out.append(f"{who}，{md(analysis_limit(day))}前完成{what}的整改，{nxt}研判时重新评估这一风险")
     return out
 
 

@@ -232,12 +232,17 @@ def _shortfalls(b: d.Builder, says: dict[str, Any], lost: list[tuple[Any, str, A
             measure = says["improve_positions"]
         lead = f"{int_to_cn(n + 1)}是" if len(lost) > 1 else ""
         taken = plain_number(r.indicator.points - r.self_score.score)
+        # the dates the indicator's own section gave are not told again: 下半年专题报告未按时报送
+        cause = LATE_REPORT.sub(r"\1专题报告未按时报送", cause)
         b.block(
             d.BODY,
             f"{lead}“{r.indicator.name}”扣{taken}分，{cause}。"
             + measure.format(next=year + 1, sec=says["sec"])
             + "。",
         )
+
+
+LATE_REPORT = re.compile(r"(\S{2,4}?)专题报告\d+月\d+日报送，晚于\d+月\d+日时限")
 
 
 def _missed_words_of(p: Prose, rule: Any, missed: list[Any], late: dict[int, date], cells: list[Any]) -> str:

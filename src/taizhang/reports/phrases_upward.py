@@ -112,7 +112,7 @@ ANALYSIS_ONCE: dict[str, tuple[str, ...]] = {
     "step_next": (
         "{next}末召开分析研判会议，重点研判本次排查风险点的变化情况",
         "按季度开展分析研判，{next}末前完成下一次研判并报送研判情况",
-        "{next}结束前再次组织分析研判，逐一核对本次风险点的防范效果",
+        "{next}末前再次组织分析研判，逐一核对本次风险点的防范效果",
     ),
 }
 ANALYSIS_EACH: dict[str, str | tuple[str, ...]] = {
@@ -205,7 +205,7 @@ ASSESSMENT_EACH: dict[str, str | tuple[str, ...]] = {
         "已把这项要求列入{next}年工作计划，由办公室主任具体负责，每期截止前一周核对一次，发现缺项当期补上",
     ),
     "improve_report": "{next}年起，半年专题报告按上级规定的报送时限倒排，时限前10日形成初稿，报{sec}审定后按时报送",
-    "improve_month": "{next}年1月底前由{sec}排定全年各月{action}的时间，办公室每月初提醒，当月未能开展的次月10日前补上并说明原因",
+    "improve_month": "{next}年1月底前由{sec}排定全年各月{action}的时间，办公室每月初提醒，每月20日前仍未{action}的由{sec}督促在当月完成，不留空月",
     "improve_positions": "{next}年起每轮阵地检查发现的问题，由办公室列出清单、限期整改，下一轮检查时逐项复核销号",
     "improve_manual": "{next}年起对照考核细则逐月自查，发现问题当月整改到位",
 }

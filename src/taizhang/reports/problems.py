@@ -613,13 +613,18 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
         where = "上半年专题报告" if f.cutoff.month > 6 else "上年总结"
         said = [
             f"{names}原定时限过后，{where}已重新限期，并由{secretary(p)}挂牌督办，新的时限也已过去，"
-            "问题仍未解决，挂牌督办没有真正压实到责任人。"
+            "问题仍未解决，挂牌督办没有起到应有的作用。"
         ]
         before = [r for r in before if r not in twice]
         if not before:
             return said
-    if said:
-        return [*said, "、".join(rect_label(r, rect_pool(f)) for r in before) + lead + tail]
+    if said:  # the judgement is the sentence before's: the others only said to be promised too
+        return [
+            *said,
+            "、".join(rect_label(r, rect_pool(f)) for r in before)
+            + lead
+            + "就已超过整改时限，当时的整改承诺同样没有兑现。",
+        ]
     if len(before) == len(overdue):
         return [("这些问题" + lead + "就均已" if len(before) > 1 else "这一问题" + lead + "就已") + tail[2:]]
     if len(before) == 1:
