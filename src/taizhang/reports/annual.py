@@ -11,7 +11,7 @@ from typing import Any
 from . import document as d
 from .facts import Period, collect, half_period, rule_cells, year_period
 from .phrases import PHRASES
-from .problems import COVERS, Problem, drop_held, family_turn, find_problems, measure
+from .problems import COVERS, Problem, drop_held, family_turn, find_problems, measure, problem_text
 from .prose import Headings, Prose, clip, finish, md, merge_actions, numbered, rule_action, settle_overdue
 from .year_work import section_heading, unit_turn, write_work
 
@@ -60,6 +60,12 @@ def _ahead(p: Prose, due: list[Any]) -> list[Any]:
     for x in f.lists.get("workplan_ahead", [])[:3]:
         when = x.due_on if x.due_on and x.due_on <= f.period.end else f.period.end
         by_day.setdefault(when, []).append(f"完成“{clip(x.text, 30) or x.text[:30]}”")
+    rects: dict[date, list[str]] = {}  # the open rectifications due before the period ends
+    for r in f.lists.get("open_rectifications", []):
+        if f.cutoff < r.deadline <= f.period.end:
+            rects.setdefault(r.deadline, []).append(f"“{problem_text(r)}”")
+    for when, names in rects.items():
+        by_day.setdefault(when, []).append(f"完成{''.join(names)}的整改")
     if not by_day and not each:
         return []
     parts = []

@@ -647,7 +647,10 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
 
     def name(r: Any) -> str:
         who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""  # with the title, as 存在问题 names
-        return f"{rect_label(r, among)}（{who}时限为{cn_date(r.deadline)}）"
+        # due on the cut-off day itself: within its limit, but the key points of the next day say it
+        # is due, so this says it is not closed yet
+        today = "，截至当日尚未销号" if r.deadline <= p.facts.cutoff else ""
+        return f"{rect_label(r, among)}（{who}时限为{cn_date(r.deadline)}{today}）"
 
     late = [r for r in overdue if r in still]  # the problems section's order
     due = [r for r in still if r not in overdue]
