@@ -191,7 +191,7 @@ def _import_files(w: Walk) -> tuple[Path, Path]:
             label = str(name or "")
             value = "" if "结束" in label else None
             for key, text in (("类型", "支委会"), ("名称", "走查导入的支委会"), ("时间", when),
-                              ("主持", "王建国"), ("应到", "7"), ("实到", "6"), ("地点", "会议室")):  # fmt: skip
+                              ("主持", "罗建国"), ("应到", "7"), ("实到", "6"), ("地点", "会议室")):  # fmt: skip
                 if key in label and value is None:
                     value = text
             row.append(value or "")

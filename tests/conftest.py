@@ -100,7 +100,7 @@ def login_client(client: Any, user: Any) -> Any:
 
 
 # The deputies `taizhang demo` adds to the sibling bureaus (the light cast has only their clerk and secretary).
-DEPUTIES = {"demo-east": ("钱卫东", "副局长", "业务"), "demo-west": ("冯志刚", "副局长", "综合")}
+DEPUTIES = {"demo-east": ("肖卫东", "副局长", "业务"), "demo-west": ("冯志刚", "副局长", "综合")}
 
 
 @pytest.fixture

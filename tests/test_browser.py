@@ -95,7 +95,7 @@ def test_clerk_records_a_meeting_with_a_photo(page: Any, tmp_path: Path) -> None
 
     today = timezone.localdate().isoformat()
     page.fill("#id_held_at", f"{today}T08:30")
-    page.select_option("#id_host", label="王建国")
+    page.select_option("#id_host", label="罗建国")
     page.fill("#id_expected", "12")
     page.fill("#id_present", "1")  # 实到 agrees with the attendees ticked (tests/test_forms.py)
     page.check("input[name=attendees] >> nth=0")

@@ -54,7 +54,7 @@ from taizhang.ledger.models import Meeting
 from taizhang.orgs.models import User
 m = Meeting.objects.filter(unit__code="demo-dist").order_by("pk").first()
 attachment_add(acting_user=User.objects.get(username="clerk"), record=m,
-               upload=SimpleUploadedFile("签到表.txt", "签到：王建国、李明华".encode()))
+               upload=SimpleUploadedFile("签到表.txt", "签到：罗建国、梁明华".encode()))
 attachment_add(acting_user=User.objects.get(username="clerk"), record=m,
                upload=SimpleUploadedFile("照片.png", b"\\x89PNG\\r\\n\\x1a\\n" + bytes(range(256)) * 40))
 """
@@ -178,7 +178,7 @@ def test_restore_refuses_a_tampered_member(tmp_path: Path, made_demo: tuple[Path
         for member in src:
             data = src.extractfile(member).read()
             if member.name.endswith(".txt"):
-                data = data.replace("王建国".encode(), "某某某".encode())
+                data = data.replace("罗建国".encode(), "某某某".encode())
             import io
 
             member.size = len(data)

@@ -32,11 +32,11 @@ def test_the_party_groups_own_work_comes_first_with_dates_topics_and_reports(cit
     text = _build(city_year).plain()
     own = _part(text, "市局党组履行意识形态工作责任制情况", "所属单位落实情况")
     assert "1月23日研究部署全年意识形态工作" in own and "7月22日听取上半年" in own
-    assert "（3月18日、6月17日、9月16日、12月16日）" in own
+    assert "（3月18日、6月17日、9月16日、11月11日、12月16日）" in own
     assert "《习近平关于意识形态工作论述摘编》" in own
     assert f"7月10日报送《关于{LAST}年上半年系统意识形态工作情况的报告》" in own
-    assert "专项检查" in own and "设5项考核指标" in own
-    assert "1月16日，党组书记向省气象局党组述职述责" in own and "12月23日召开年度民主生活会" in own
+    assert "专项检查" in own and "设10项考核指标" in own
+    assert "1月21日，党组书记向省气象局党组述职述责" in own and "12月23日召开年度民主生活会" in own
     assert check(text) == []
 
 

@@ -103,23 +103,23 @@ def test_a_recurring_risk_is_tied_to_its_overdue_rectification_with_owner_and_da
         acting_user=cast.secretary,
         instance=lm.Rectification(
             unit=dist, source="superior", found_on=date(2025, 1, 10), problem=f"问题：{risk.description}",
-            measures=risk.measure, deadline=date(2025, 3, 31), state="in_progress", owner_text="孙立新",
+            measures=risk.measure, deadline=date(2025, 3, 31), state="in_progress", owner_text="彭立新",
         ),
     )  # fmt: skip
     text = writer.build("analysis", dist, 2025, quarter=3, day=held.held_on).plain()
     months = (held.held_on.year - 2025) * 12 + held.held_on.month - 3 - (held.held_on.day < 31)
     assert f"原定2025年3月31日完成，至今已逾期{months}个月仍未完成" in text
     steps = text.split("下一步工作措施")[1]
-    assert "孙立新" in steps and re.search(r"\d+月\d+日前完成", steps)
+    assert "彭立新" in steps and re.search(r"\d+月\d+日前完成", steps)
 
 
 def test_the_markdown_carries_the_masthead_of_an_upward_report(cast):
     dist = cast.units["demo-dist"]
     doc = services.prepare("half-year", dist, 2025, half=1)
-    doc.number, doc.signer = "区气党〔2025〕6号", "王建国"
+    doc.number, doc.signer = "区气党〔2025〕6号", "罗建国"
     text = render.to_markdown(doc)
     head, rest = text.split("\n---\n", 1)
-    assert "区气党〔2025〕6号" in head and "签发人：王建国" in head and doc.issuer in head
+    assert "区气党〔2025〕6号" in head and "签发人：罗建国" in head and doc.issuer in head
     assert rest.lstrip().startswith(f"# {doc.title}")
     annual = services.prepare("annual", dist, 2025)
     assert render.to_markdown(annual).startswith("# ")  # no 版头 on a document not sent up

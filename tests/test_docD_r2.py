@@ -75,7 +75,7 @@ def test_a_risk_taken_off_as_resolved_while_its_item_is_open_is_told_plainly(cas
         instance=lm.Rectification(
             unit=dist, source="analysis", found_on=last.held_on - timedelta(days=60),
             problem="信息发布：预警信息发布终端偶有离线", measures="巡检", deadline=last.held_on,
-            state="in_progress", owner_text="孙立新",
+            state="in_progress", owner_text="彭立新",
         ),
     )  # fmt: skip
     record_create(

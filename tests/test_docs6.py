@@ -32,7 +32,7 @@ def test_rollup_has_every_assessment_the_party_groups_own_work_and_names_itself_
     assert "尚未提交自评" not in body
     for name in ("区气象局", "东区气象局", "西区气象局"):
         assert re.search(rf"{name}自评\d+(\.\d+)?分", body), name
-    assert "党组会议专题研究意识形态工作2次" in body and "理论学习中心组集中学习4次，围绕" in body
+    assert "党组会议专题研究意识形态工作2次" in body and "理论学习中心组集中学习5次，围绕" in body
     assert "向上级党组织报告意识形态工作2次" in body
     from taizhang.rules.models import AssessmentScore
 
@@ -90,11 +90,11 @@ def test_upward_reports_carry_the_signer_from_the_units_settings(city_year):
     from taizhang.reports import services
 
     rollup = services.prepare("rollup", city_year.units["demo-city"], LAST, day=SIGNED)
-    assert rollup.signer == "周立国"
+    assert rollup.signer == "高立国"
     assessment = services.prepare("assessment", city_year.units["demo-west"], LAST, day=SIGNED)
-    assert assessment.signer == "郑文斌"
+    assert assessment.signer == "曹文斌"
     half = services.prepare("half-year", city_year.units["demo-east"], LAST, half=1)
-    assert half.signer == "吴国栋" and half.number.startswith("东气党〔")
+    assert half.signer == "韩国栋" and half.number.startswith("东气党〔")
 
 
 def test_siblings_have_their_own_counts_and_items(siblings):

@@ -27,7 +27,7 @@ def _finding(cast, found: date, problem: str) -> None:
         instance=lm.Rectification(
             unit=cast.units["demo-dist"], source="inspection", found_on=found, problem=problem,
             measures="补齐记录", deadline=found.replace(day=28), state="closed", completed_on=found.replace(day=25),
-            owner_text="李明华", result="已补齐记录并建立研讨发言记录模板",
+            owner_text="梁明华", result="已补齐记录并建立研讨发言记录模板",
         ),
     )  # fmt: skip
 

@@ -24,7 +24,7 @@ def _meeting_rows(n: int, **overrides: object) -> list[list[object]]:
             "名称": f"导入的研判会议{i}",
             "时间": f"2025-03-{i % 28 + 1:02d} 09:30",
             "地点": "会议室",
-            "主持人": "王建国",
+            "主持人": "罗建国",
             "应到人数": 10,
             "实到人数": 9,
             "参加人员": "张晓燕、刘洋",
@@ -111,7 +111,7 @@ def test_three_bad_rows_are_all_reported_and_nothing_written(cast, client):
     client.force_login(cast.clerk)
     before = m.Meeting.objects.count()
     data = _xlsx(
-        _meeting_rows(6), bad={(3, "实到人数"): 20, (5, "主持人"): "赵丽", (7, "时间"): "2099-01-01"}
+        _meeting_rows(6), bad={(3, "实到人数"): 20, (5, "主持人"): "许丽", (7, "时间"): "2099-01-01"}
     )
     response = _upload(client, data)
     errors = [(e.row, e.column) for e in response.context["result"].errors]
@@ -139,7 +139,7 @@ def test_zip_bomb_and_renamed_binary_are_refused(cast, client):
 
 def test_formulas_are_text_and_csv_is_accepted(cast, client):
     client.force_login(cast.clerk)
-    csv_text = "类型,名称,时间,主持人,应到人数,实到人数\n分析研判会议,=1+1,2025年3月5日,王建国,5,5\n"
+    csv_text = "类型,名称,时间,主持人,应到人数,实到人数\n分析研判会议,=1+1,2025年3月5日,罗建国,5,5\n"
     preview = _upload(client, csv_text.encode("gb18030"), "会议.csv")
     assert "检查通过" in preview.content.decode()
     client.post(reverse("ledger:meeting_import"), {"token": preview.context["token"]})

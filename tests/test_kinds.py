@@ -99,7 +99,7 @@ def test_a_declared_kind_imports_through_its_template(cast, client):
     template = load_workbook(io.BytesIO(client.get(reverse("ledger:drill_template")).content)).worksheets[0]
     headers = [c.value for c in template[1]]
     assert headers[:3] == ["演练日期*", "演练类型*", "名称*"]
-    csv = "演练日期,演练类型,名称,组织人,参加人数\n2025-09-12,消防演练,秋季消防演练,王建国,21\n"
+    csv = "演练日期,演练类型,名称,组织人,参加人数\n2025-09-12,消防演练,秋季消防演练,罗建国,21\n"
     preview = client.post(
         reverse("ledger:drill_import"), {"file": SimpleUploadedFile("演练.csv", csv.encode())}
     )
@@ -254,7 +254,7 @@ def test_the_roll_up_lists_only_the_units_the_reader_may_see(cast):
 def test_an_import_row_reports_every_error_in_one_pass(cast, client):
     """A bad date hid a missing hours value until the date was fixed."""
     client.force_login(cast.clerk)
-    csv = "类型,名称,时间,主持人,应到人数,实到人数\n理论学习中心组学习,学习,2025-13-40 09:00,王建国,10,9\n"
+    csv = "类型,名称,时间,主持人,应到人数,实到人数\n理论学习中心组学习,学习,2025-13-40 09:00,罗建国,10,9\n"
     page = client.post(
         reverse("ledger:meeting_import"), {"file": SimpleUploadedFile("会议.csv", csv.encode())}
     )

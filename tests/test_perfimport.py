@@ -32,7 +32,7 @@ def _workbook(n: int) -> bytes:
     for i in range(n):
         month = 12 - i % 12 if i % 2 else 1 + i % 12
         ws.append(["分析研判会议", f"批量研判第{i}号", datetime(2025, month, 1 + i % 28, 9), "三楼会议室",
-                   "王建国", 10, 9, "张晓燕、刘洋", "学习《条例》ABC 第二部分。"])  # fmt: skip
+                   "罗建国", 10, 9, "张晓燕、刘洋", "学习《条例》ABC 第二部分。"])  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -47,7 +47,7 @@ def _import(cast, data: bytes) -> imports.ImportResult:
 
 def _row(i: int, expected: object = 10) -> list[object]:
     return ["分析研判会议", f"范围检查第{i}号", datetime(2025, 3, 1 + i % 28, 9), "三楼会议室",
-            "王建国", expected, 9, "张晓燕、刘洋", "学习有关文件。"]  # fmt: skip
+            "罗建国", expected, 9, "张晓燕、刘洋", "学习有关文件。"]  # fmt: skip
 
 
 def test_a_number_past_the_column_range_is_refused_with_its_message(cast):

@@ -82,7 +82,7 @@ def test_annual_summary_names_dated_events_partners_materials_and_outlets(cast):
     lecture = m.Meeting.objects.get(unit=unit, kind="party_lecture", held_at__year=LAST)
     topic = lecture.title.split("：", 1)[1]
     day = timezone.localtime(lecture.held_at).date()
-    assert f"{day.month}月{day.day}日" in text and topic in text and "王建国" in text
+    assert f"{day.month}月{day.day}日" in text and topic in text and "罗建国" in text
     partner = m.Publicity.objects.filter(unit=unit, held_on__year=LAST).exclude(partners="").first()
     if partner is not None:
         assert f"联合{partner.partners}" in text or partner.partners in text

@@ -218,14 +218,14 @@ def test_assessment_computes_from_rules_and_keeps_self_beside_superior(cast, cli
     assert (
         row.computed == max(Decimal(0), lecture.points - lecture.deduction * missed) and row.missed == missed
     )
-    client.post(url, {"indicator": lecture.pk, "score": "11", "note": "8月未召开"})
+    client.post(url, {"indicator": lecture.pk, "score": "9", "note": "8月未召开"})
     bad = client.post(url, {"indicator": lecture.pk, "score": "99"}, follow=True)
     assert "得分应在 0 到" in bad.content.decode()
     # the city's secretary scores the same indicator; both stand side by side
     client.force_login(cast.users["city_secretary"])
-    client.post(url, {"indicator": lecture.pk, "score": "10", "note": "核实缺1次"})
+    client.post(url, {"indicator": lecture.pk, "score": "8", "note": "核实缺1次"})
     scores = {s.unit.code: s.score for s in AssessmentScore.objects.filter(indicator=lecture, assessed=dist)}
-    assert scores == {"demo-dist": Decimal("11"), "demo-city": Decimal("10")}
+    assert scores == {"demo-dist": Decimal("9"), "demo-city": Decimal("8")}
     export = client.get(url, {"format": "xlsx"})
     from io import BytesIO
 
@@ -233,7 +233,7 @@ def test_assessment_computes_from_rules_and_keeps_self_beside_superior(cast, cli
 
     rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
     line = next(r for r in rows if r[1] == lecture.name)
-    assert line[6] == 11 and line[8] == 10
+    assert line[6] == 9 and line[8] == 8
     # the inspector reads but cannot score; the outsider sees nothing
     client.force_login(cast.inspector)
     assert client.get(url).status_code == 200

@@ -338,7 +338,7 @@ def test_exported_headers_are_escaped_too():
 # --- Item 17: the error table -----------------------------------------------------------------------
 def test_errors_are_capped_at_200_with_the_total(cast, client):
     client.force_login(cast.clerk)
-    rows = "".join(f"分析研判会议,会议{i},2025-03-01,王建国,多,少\n" for i in range(1000))
+    rows = "".join(f"分析研判会议,会议{i},2025-03-01,罗建国,多,少\n" for i in range(1000))
     response = _upload(client, ("类型,名称,时间,主持人,应到人数,实到人数\n" + rows).encode(), "会议.csv")
     result = response.context["result"]
     assert result.total_errors == 2000 and len(result.errors) == 200
@@ -357,7 +357,7 @@ def test_a_csv_with_100000_columns_is_refused_in_one_line(cast, client):
 
 # --- Items 18 and 22: the preview is confirmed once, and expires -------------------------------------
 def _meetings_csv(n: int) -> bytes:
-    rows = "".join(f"分析研判会议,导入去重{i},2025-03-0{i % 9 + 1} 09:30,王建国,5,5\n" for i in range(n))
+    rows = "".join(f"分析研判会议,导入去重{i},2025-03-0{i % 9 + 1} 09:30,罗建国,5,5\n" for i in range(n))
     return ("类型,名称,时间,主持人,应到人数,实到人数\n" + rows).encode()
 
 

@@ -33,7 +33,7 @@ def make_meeting(cast: Any, *, started: timedelta, lasts: timedelta, guests: str
 def running(cast: Any) -> Meeting:
     """A meeting that began ten minutes ago and ends in an hour, with two named 列席."""
     return make_meeting(
-        cast, started=timedelta(minutes=10), lasts=timedelta(minutes=70), guests="陈志强（市局）、周立国"
+        cast, started=timedelta(minutes=10), lasts=timedelta(minutes=70), guests="陈志强（市局）、高立国"
     )
 
 
@@ -169,11 +169,11 @@ def test_the_sign_in_sheet_lists_the_expected_people_for_signatures(
     rows = [[c.text for c in r.cells] for r in people.rows]
     assert rows[0] == ["序号", "姓名", "职务", "签名", "备注"]
     names = [r[1] for r in rows[1:]]
-    assert names[:2] == ["王建国", "李明华"]  # the secretary first, then the leader
-    assert {"张晓燕", "刘洋", "陈志强", "周立国"} <= set(names)
+    assert names[:2] == ["罗建国", "梁明华"]  # the secretary first, then the leader
+    assert {"张晓燕", "刘洋", "陈志强", "高立国"} <= set(names)
     member = next(r for r in rows if r[1] == "刘洋")
     assert member[2] == "预报员" and member[4].startswith("已扫码签到")
-    assert next(r for r in rows if r[1] == "周立国")[2] == "列席"
+    assert next(r for r in rows if r[1] == "高立国")[2] == "列席"
     assert all(r[3] == "" for r in rows[1:])  # room for the wet signature
     assert rows[-1][1:] == ["", "", "", ""]  # blank rows for anyone not listed
     assert AuditEntry.objects.filter(action="download", object_id=str(running.pk)).exists()
@@ -250,6 +250,6 @@ def test_a_branch_meetings_people_are_the_bureaus(cast: Any) -> None:
     branch.refresh_from_db()
     assert branch.present == 2 and list(branch.attendees.all()) == [cast.clerk]
     names = [str(u) for u, _post in signin.expected_people(branch)]
-    assert names[0] == "王建国" and names.count("张晓燕") == 1 and "刘洋" in names
+    assert names[0] == "罗建国" and names.count("张晓燕") == 1 and "刘洋" in names
     with pytest.raises(signin.SignInRefused):
         signin.meeting_sign_in(acting_user=cast.outsider, meeting=branch)

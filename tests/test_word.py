@@ -111,11 +111,11 @@ def test_half_year_report_is_headed_from_the_settings_and_the_recorded_report(ca
     client.force_login(cast.clerk)
     page = client.get(reverse("reports:settings"))
     assert "公文设置" in page.content.decode() and unit.org_name in page.content.decode()
-    client.post(reverse("reports:settings"), {"signer": " 王  建国 ", "number_code": "区气党"})
+    client.post(reverse("reports:settings"), {"signer": " 罗  建国 ", "number_code": "区气党"})
     own = DocumentSettings.objects.get(unit=unit)
-    assert own.signer == "王 建国" and own.number_code == "区气党"
+    assert own.signer == "罗 建国" and own.number_code == "区气党"
     assert AuditEntry.objects.filter(object_type="reports.DocumentSettings", action="create").exists()
-    client.post(reverse("reports:settings"), {"signer": "王建国", "number_code": "区气党"})
+    client.post(reverse("reports:settings"), {"signer": "罗建国", "number_code": "区气党"})
     assert AuditEntry.objects.filter(object_type="reports.DocumentSettings", action="change").exists()
     recorded = (
         lm.ReportRecord.objects.filter(unit=unit, kind="half_year", held_on__year=2025)
@@ -126,11 +126,11 @@ def test_half_year_report_is_headed_from_the_settings_and_the_recorded_report(ca
     doc = OfficialDocument.objects.get(unit=unit, kind="half-year")
     content = DocumentVersion.objects.get(document=doc).content
     assert content["day"] == recorded.held_on.isoformat() and content["number"] == recorded.document_no
-    assert content["signer"] == "王建国" and content["addressee"] == "中共市气象局党组"
+    assert content["signer"] == "罗建国" and content["addressee"] == "中共市气象局党组"
     _, word = _docx(services.as_document(DocumentVersion.objects.get(document=doc)))
     texts = [p.text for p in word.paragraphs]
     assert texts[0] == unit.org_name  # the issuer's mark, in red
-    assert texts[2] == f"{recorded.document_no}\t签发人：王建国"
+    assert texts[2] == f"{recorded.document_no}\t签发人：罗建国"
     title = texts.index("\n".join(render.title_lines(doc.title, [unit.org_name])))
     assert texts[title + 2] == "中共市气象局党组："
     detail = client.get(reverse("reports:detail", args=[doc.pk])).content.decode()
@@ -138,7 +138,7 @@ def test_half_year_report_is_headed_from_the_settings_and_the_recorded_report(ca
     # the clerk changes the date and the number on the draft; the date line follows
     client.post(
         reverse("reports:header", args=[doc.pk]),
-        {"day": "2025-07-08", "number": "区气党〔2025〕9号", "signer": "王建国"},
+        {"day": "2025-07-08", "number": "区气党〔2025〕9号", "signer": "罗建国"},
     )
     version = DocumentVersion.objects.get(document=doc)
     assert (
@@ -158,7 +158,7 @@ def test_half_year_report_is_headed_from_the_settings_and_the_recorded_report(ca
     # a member reads the settings but cannot change them
     client.force_login(cast.member)
     assert client.post(reverse("reports:settings"), {"signer": "改"}).status_code == 403
-    assert DocumentSettings.objects.get(unit=unit).signer == "王建国"
+    assert DocumentSettings.objects.get(unit=unit).signer == "罗建国"
 
 
 def test_the_draft_date_from_the_form_and_the_command_line(cast, client, tmp_path, capsys):

@@ -17,7 +17,7 @@ def test_clerk_heads_edits_and_downloads_the_half_year_report(page: Any) -> None
     _login_as_clerk(page)
     page.click("#modules a:text-is('文书')")
     page.click("text=公文设置")
-    page.fill("#id_signer", "王建国")
+    page.fill("#id_signer", "罗建国")
     page.click("button:text-is('保存')")
     page.wait_for_selector("text=公文设置已保存")
     page.click(".breadcrumb a:text-is('文书')")
@@ -27,7 +27,7 @@ def test_clerk_heads_edits_and_downloads_the_half_year_report(page: Any) -> None
     page.fill("#id_day", "2025-12-30")
     page.click("button[name=generate]")
     page.wait_for_selector("h1:has-text('2025年下半年意识形态工作情况的报告')")
-    assert page.input_value("#id_day") == "2025-12-30" and page.input_value("#id_signer") == "王建国"
+    assert page.input_value("#id_day") == "2025-12-30" and page.input_value("#id_signer") == "罗建国"
     assert page.input_value("#id_addressee") == "中共市气象局党组"
     assert "2025年12月30日" in page.locator(".tz-doc-preview").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)

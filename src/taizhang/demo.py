@@ -43,8 +43,8 @@ UNITS = [
 
 # username, full name, admin role, [(unit code, role, title)]
 PEOPLE = [
-    ("secretary", "王建国", "", [("demo-dist", Role.SECRETARY, "局长、党支部书记")]),
-    ("leader", "李明华", "", [("demo-dist", Role.LEADER, "副局长")]),
+    ("secretary", "罗建国", "", [("demo-dist", Role.SECRETARY, "局长、党支部书记")]),
+    ("leader", "梁明华", "", [("demo-dist", Role.LEADER, "副局长")]),
     (
         "clerk",
         "张晓燕",
@@ -53,12 +53,12 @@ PEOPLE = [
     ),
     ("member", "刘洋", "", [("demo-dist", Role.MEMBER, "预报员")]),
     ("inspector", "陈志强", "", [("demo-city", Role.INSPECTOR, "市局办公室副主任")]),
-    ("city_secretary", "周立国", "", [("demo-city", Role.SECRETARY, "市局党组书记、局长")]),
-    ("outsider", "赵丽", "", [("demo-east", Role.CLERK, "办公室科员")]),
-    ("east_secretary", "吴国栋", "", [("demo-east", Role.SECRETARY, "局长、党支部书记")]),
+    ("city_secretary", "高立国", "", [("demo-city", Role.SECRETARY, "市局党组书记、局长")]),
+    ("outsider", "许丽", "", [("demo-east", Role.CLERK, "办公室科员")]),
+    ("east_secretary", "韩国栋", "", [("demo-east", Role.SECRETARY, "局长、党支部书记")]),
     # a third person at each sibling, so that its 三审 has three different reviewers
-    ("east_leader", "孙悦", "", [("demo-east", Role.LEADER, "副局长")]),
-    ("west_secretary", "郑文斌", "", [("demo-west", Role.SECRETARY, "局长、党支部书记")]),
+    ("east_leader", "邓悦", "", [("demo-east", Role.LEADER, "副局长")]),
+    ("west_secretary", "曹文斌", "", [("demo-west", Role.SECRETARY, "局长、党支部书记")]),
     ("west_clerk", "黄静", "", [("demo-west", Role.CLERK, "办公室主任")]),
     ("west_leader", "何平", "", [("demo-west", Role.LEADER, "副局长")]),
     ("sysadmin", "系统管理员", AdminRole.SYSTEM, []),
@@ -187,18 +187,25 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
         (
             units["demo-city"],
             User.objects.get(username="city_secretary"),
-            f"{year}年度县（区）气象局意识形态工作责任制考核细则",
+            f"{year}年度所属单位意识形态工作责任制考核细则",
         ),
         (units["demo-dist"], User.objects.get(username="secretary"), f"{year}年度党支部意识形态工作考核细则"),
     ]
+    # 100 points over 学习, 责任落实, 宣传, 阵地管理 and 研判、整改 (the county bureaus have a 党支部, no
+    # 党组: their 支委会 studies ideology work, scored from its minutes)
     items = [
-        # the county bureaus have a 党支部, no 党组: their 支委会 studies ideology work, scored from its minutes
+        ("理论学习中心组按计划集中学习", "10", "manual", "", None, "计划学习专题每少组织1个扣2分"),
+        ("主题党日每月开展", "10", "rule", "theme-day", "1", "每缺1个月扣1分"),
+        ("调整领导小组、签订责任书", "5", "manual", "", None, "未调整领导小组扣3分，责任书未签订到人扣2分"),
         ("支委会专题研究意识形态工作", "10", "manual", "", None, "每半年不少于1次，缺1次扣5分"),
-        ("每季度开展分析研判", "20", "rule", "analysis-quarterly", "5", "每缺1个季度扣5分"),
-        ("按时报送半年专题报告", "10", "rule", "half-year-report", "5", "逾期或未报送每次扣5分"),
-        ("支委会每月召开", "12", "rule", "branch-committee", "1", "每缺1个月扣1分"),
+        ("支委会每月召开", "10", "rule", "branch-committee", "1", "每缺1个月扣1分"),
+        ("宣传教育和新闻宣传", "10", "manual", "", None,
+         "全年宣传活动不少于6次、省级以上媒体采用稿件不少于6篇，每项未达到扣3分"),
         ("阵地管理规范，无负面舆情", "15", "manual", "", None, "查阅阵地检查记录和舆情台账，酌情评分"),
-    ]
+        ("每季度开展分析研判", "15", "rule", "analysis-quarterly", "4", "每缺1个季度扣4分"),
+        ("按时报送半年专题报告", "10", "rule", "half-year-report", "5", "逾期或未报送每次扣5分"),
+        ("问题整改按期完成", "5", "manual", "", None, "每有1项逾期未完成扣1分"),
+    ]  # fmt: skip
     schemes = []
     for unit, issuer, title in issuers:
         scheme = record_create(
@@ -233,8 +240,11 @@ def _self_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
     by hand, a point off for what the inspections found."""
     if row.computed is not None:
         return row.computed, f"缺 {row.missed} 期" if row.missed else ""
-    if "支委会专题研究" not in row.indicator.name:
+    name = row.indicator.name
+    if "阵地" in name:
         return _position_score(row, unit, year)
+    if "支委会专题研究" not in name:
+        return _work_score(row, unit, year)
     studied = [
         timezone.localtime(m.held_at).date()
         for m in Meeting.objects.filter(
@@ -248,6 +258,66 @@ def _self_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
     if missed and studied:
         note += f"，{'、'.join(missed)}未专题研究"
     return max(row.indicator.points - 5 * len(missed), 0), note
+
+
+def _work_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
+    """The study plan's, the leading group's, the publicity's and the rectifications' indicators by
+    the year's records, as their criteria deduct."""
+    from datetime import date
+
+    from .ledger import models as lm
+
+    name, points = row.indicator.name, row.indicator.points
+    if "学习" in name:
+        planned = lm.StudyPlanItem.objects.filter(unit=unit, plan__year=year, plan__scope="central")
+        held = planned.filter(sessions__isnull=False).distinct().count()
+        left = planned.count() - held
+        said = f"计划学习专题{planned.count()}个，组织学习{held}个"
+        return max(points - 2 * left, 0), said + (f"，{left}个未组织" if left else "")
+    if "领导小组" in name:
+        return _group_score(unit, year, points)
+    if "宣传" in name:
+        held = lm.Publicity.objects.filter(unit=unit, held_on__year=year).count()
+        high = lm.Submission.objects.filter(
+            unit=unit, submitted_on__year=year, status="adopted", level__in=["central", "province"]
+        ).count()
+        lost = 3 * ((held < 6) + (high < 6))
+        return points - lost, f"开展宣传活动{held}次，省级以上媒体采用稿件{high}篇"
+    # as the year closed: due in it and not closed by its last day (the self-score is of that day)
+    end = date(year, 12, 31)
+    late = [
+        r.problem
+        for r in lm.Rectification.objects.filter(unit=unit, found_on__year=year, deadline__lt=end)
+        if r.completed_on is None or r.completed_on > end
+    ]
+    if not late:
+        return points, "当年整改事项均按期完成"
+    named = "、".join(f"“{p.split('：', 1)[-1].rstrip('。')}”" for p in late)  # no 对外合作： head
+    return max(points - len(late), 0), f"{named}{len(late)}项整改至年底仍未完成"
+
+
+def _group_score(unit: Unit, year: int, points: Any) -> tuple[Any, str]:
+    """The leading group adjusted and the 责任书 signed, told by the day and the document."""
+    from .ledger import models as lm
+
+    group = lm.LeadingGroupMember.objects.filter(unit=unit, year=year)
+    signed = lm.ResponsibilityItem.objects.filter(unit=unit, year=year, signed_on__isnull=False)
+    lost = (0 if group.exists() else 3) + (0 if signed.exists() else 2)
+    said = []
+    appointed = (
+        group.exclude(appointed_on=None).order_by("appointed_on").values_list("appointed_on", "document_no")
+    )
+    for day, no in appointed[:1]:
+        assert day is not None
+        said.append(f"{day.month}月{day.day}日发文调整意识形态工作领导小组" + (f"（{no}）" if no else ""))
+    for day in signed.order_by("signed_on").values_list("signed_on", flat=True)[:1]:
+        assert day is not None
+        said.append(f"{day.month}月{day.day}日与{signed.count()}名责任人签订意识形态工作责任书")
+    if not group.exists():
+        said.append("未调整领导小组")
+    if not signed.exists():
+        said.append("责任书未签订到人")
+    return points - lost, "，".join(said)
 
 
 def _position_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
@@ -282,7 +352,7 @@ def _demo_declared(unit: Unit, year: int, clerk: Any) -> None:
 
 def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     year = timezone.localdate().year
-    dist = _cast_of(units["demo-dist"], [("孙立新", "副局长", "业务"), ("周海波", "纪检组长", "纪检监察")])
+    dist = _cast_of(units["demo-dist"], [("彭立新", "副局长", "业务"), ("曾海波", "纪检组长", "纪检监察")])
     # a rule of the district's own, beside the inherited set
     record_create(
         acting_user=dist.secretary,
@@ -309,7 +379,7 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
     reports.version_finalise(acting_user=dist.secretary, version=summary.versions.get())
     reports.document_generate(acting_user=dist.clerk, unit=units["demo-dist"], kind="keypoints", year=year)
     for code, outside in [
-        ("demo-east", [("钱卫东", "副局长", "业务")]),
+        ("demo-east", [("肖卫东", "副局长", "业务")]),
         ("demo-west", [("冯志刚", "副局长", "综合")]),
     ]:
         # the siblings keep a full year too, each its own (demo_ledgers.PROFILES)
@@ -361,6 +431,8 @@ CITY_MEETINGS = [
      "听取所属单位上半年专题报告汇总情况，研究部署9月专项检查。"),
     (9, 16, "central_study", "党组理论学习中心组集中学习：网络意识形态安全",
      "《网络信息内容生态治理规定》，结合所属单位新媒体阵地管理开展研讨。"),
+    (11, 11, "central_study", "党组理论学习中心组专题学习：学习贯彻党的二十届四中全会精神",
+     "全会公报和《中共中央关于制定国民经济和社会发展第十五个五年规划的建议》，结合本系统“十五五”规划编制开展研讨。"),
     (12, 16, "central_study", "党组理论学习中心组集中学习：深入贯彻中央八项规定精神",
      "中央八项规定及其实施细则精神，结合年度民主生活会对照检查开展研讨。"),
 ]  # fmt: skip
@@ -368,18 +440,18 @@ CITY_MEETINGS = [
 
 # this year's, up to today: other topics; its H1 report on time, as last year's roll-up promised
 CITY_MEETINGS_NOW = [
-    (1, 20, "party_group", "党组会议专题研究部署全年意识形态工作",
+    (1, 27, "party_group", "党组会议专题研究部署全年意识形态工作",
      "审议全系统意识形态工作要点，听取上年度所属单位考核情况，研究本年度督导安排。"),
-    (3, 17, "central_study", "党组理论学习中心组集中学习：学习贯彻全国两会精神",
-     "政府工作报告和气象高质量发展有关部署。"),
-    (5, 19, "central_study", "党组理论学习中心组集中学习：总体国家安全观",
+    (3, 19, "central_study", "党组理论学习中心组集中学习：学习贯彻全国两会精神和“十五五”规划纲要",
+     "政府工作报告、“十五五”规划纲要有关气象防灾减灾和气象高质量发展的部署。"),
+    (5, 26, "central_study", "党组理论学习中心组集中学习：总体国家安全观",
      "《总体国家安全观学习纲要》有关章节，结合气象数据安全开展研讨。"),
-    (7, 14, "party_group", "党组会议听取上半年系统意识形态工作情况汇报",
+    (7, 9, "party_group", "党组会议听取上半年系统意识形态工作情况汇报",
      "听取所属单位上半年专题报告汇总情况，研究部署下半年专项检查。"),
-    (9, 15, "central_study", "党组理论学习中心组集中学习：网络意识形态安全",
-     "网络信息内容管理有关规定，结合所属单位新媒体阵地管理开展研讨。"),
-    (11, 17, "central_study", "党组理论学习中心组集中学习：学习贯彻党的二十届四中全会精神",
-     "全会公报和有关文件，结合本系统“十五五”工作谋划开展研讨。"),
+    (9, 3, "central_study", "党组理论学习中心组集中学习：习近平文化思想",
+     "《习近平文化思想学习纲要》有关章节，结合气象文化建设和科普宣传开展研讨。"),
+    (11, 12, "central_study", "党组理论学习中心组集中学习：网络数据安全和新媒体管理",
+     "《网络数据安全管理条例》，结合所属单位新媒体阵地和气象数据管理开展研讨。"),
 ]  # fmt: skip
 
 
@@ -421,7 +493,7 @@ def _demo_city_reports(city: Unit, secretary: Any, year: int, today: Any, past: 
         (
             "debrief",
             1,
-            16,
+            21 if past else 28,
             f"{year - 1}年度述职述责报告（意识形态部分）",
             "党组书记向省气象局党组述职述责，专门报告意识形态工作责任制落实情况。",
         ),
@@ -458,10 +530,10 @@ def _demo_city_reports(city: Unit, secretary: Any, year: int, today: Any, past: 
 
 # each unit's 公文设置: the 机关代字 of its 发文字号 and who signs what it sends up
 SETTINGS = {
-    "demo-city": ("市气党", "周立国"),
-    "demo-dist": ("区气党", "王建国"),
-    "demo-east": ("东气党", "吴国栋"),
-    "demo-west": ("西气党", "郑文斌"),
+    "demo-city": ("市气党", "高立国"),
+    "demo-dist": ("区气党", "罗建国"),
+    "demo-east": ("东气党", "韩国栋"),
+    "demo-west": ("西气党", "曹文斌"),
 }
 
 

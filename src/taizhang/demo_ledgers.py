@@ -61,11 +61,37 @@ def _at(d: date, hour: int = 9, minute: int = 0) -> datetime:
     return datetime.combine(d, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-def _workday(year: int, month: int, day: int) -> date:
-    d = date(year, month, min(day, 28))
-    while d.weekday() >= 5:
+# the public holidays no record is dated on, beside the weekends (国务院办公厅's notices; the make-up
+# working weekends are left out): 元旦, 劳动节 and 国庆 every year, and the moving feasts by the year
+FIXED_HOLIDAYS = [((1, 1), (1, 1)), ((5, 1), (5, 5)), ((10, 1), (10, 8))]
+MOVING_HOLIDAYS = {
+    2024: [((2, 10), (2, 17)), ((4, 4), (4, 6)), ((6, 10), (6, 10)), ((9, 15), (9, 17))],
+    2025: [((1, 28), (2, 4)), ((4, 4), (4, 6)), ((5, 31), (6, 2))],
+    2026: [((1, 1), (1, 3)), ((2, 15), (2, 23)), ((4, 4), (4, 6)), ((6, 19), (6, 21)), ((9, 25), (9, 27))],
+    2027: [((2, 6), (2, 12)), ((4, 3), (4, 5)), ((6, 9), (6, 9)), ((9, 15), (9, 15))],
+}
+
+
+def _holiday(d: date) -> bool:
+    spans = FIXED_HOLIDAYS + MOVING_HOLIDAYS.get(d.year, [])
+    return d.weekday() >= 5 or any(date(d.year, *a) <= d <= date(d.year, *b) for a, b in spans)
+
+
+def _next_workday(d: date) -> date:
+    """The day itself when it is a working day, else the first working day after it."""
+    while _holiday(d):
         d += timedelta(days=1)
     return d
+
+
+def _workday(year: int, month: int, day: int) -> date:
+    return _next_workday(date(year, month, min(day, 28)))
+
+
+def _span(key: str, least: int, most: int) -> int:
+    """A number of days between `least` and `most`, the same every run for the same key (no draw
+    from the year's generator, whose later draws stay as they were)."""
+    return least + zlib.crc32(key.encode()) % (most - least + 1)
 
 
 # a reading of the year's own, by the year (a year's sessions do not read what last year's did)
@@ -93,6 +119,20 @@ STUDY_TOPICS = [
     ("学习年度意识形态工作要点", "本局年度工作要点、上级工作要点"),
 ]
 
+# what an even year reads on each of STUDY_TOPICS, by the topic's index (not last year's titles again)
+EVEN_MATERIALS = {
+    0: "党的二十届四中全会公报、《中共中央关于制定国民经济和社会发展第十五个五年规划的建议》",
+    1: "《习近平关于社会主义文化建设论述摘编》有关章节",
+    2: "省委意识形态工作责任制实施细则、上级党组年度意识形态工作要点",
+    3: "全国气象局长会议工作报告",
+    4: "《中国共产党廉洁自律准则》、本系统违纪违法典型案例通报",
+    5: "《网络数据安全管理条例》《互联网信息服务管理办法》",
+    6: "有关重要讲话、《中华人民共和国突发事件应对法》（2024年修订）",
+    7: "《习近平文化思想学习纲要》有关章节",
+    8: "二十届中央纪委五次全会公报",
+    9: "《中华人民共和国保守国家秘密法》（2024年修订）",
+    10: "《人工影响天气管理条例》《气象设施和气象探测环境保护条例》",
+}
 INSPECTION_FEEDBACK = [
     "检查组反馈问题3个，主要是学习记录不够规范、宣传栏更新不及时、台账归档不完整，已于10月底前全部整改。",
     "检查组对领导小组调整和阵地管理给予肯定，反馈问题2个，已列入整改清单逐项整改。",
@@ -102,7 +142,7 @@ INSPECTION_FEEDBACK = [
 ]
 SELF_CHECK = [
     "对办公室、业务科落实一岗双责情况开展自查，发现问题2个，已列入整改清单。",
-    "围绕阵地管理和信息发布开展自查，发现问题1个，当月整改完成。",
+    "围绕阵地管理和信息发布开展自查，发现问题1个，已明确专人限期整改。",
     "对照责任清单逐项自查，发现学习记录不完整等问题2个，已督促整改。",
 ]
 
@@ -126,6 +166,14 @@ THEME_EDUCATION = {
     2025: "深入贯彻中央八项规定精神学习教育专题研讨",
     2026: "学习贯彻党的二十届四中全会精神专题研讨",
 }
+# the year's plenary session, studied by every 中心组 in the autumn after it: its theme and reading
+PLENUM = {
+    2025: (
+        "学习贯彻党的二十届四中全会精神",
+        "党的二十届四中全会公报、《中共中央关于制定国民经济和社会发展第十五个五年规划的建议》",
+    ),
+}
+EVENT_CONTENT = {f"理论学习中心组专题学习：{theme}": reading for theme, reading in PLENUM.values()}
 # an even year's own events, so that two years of a unit do not read as one copied
 EVEN_YEAR_FEEDBACK = [
     "检查组反馈问题2个，主要是中心组研讨发言记录简单、阵地巡查记录不全，已列入整改清单。",
@@ -135,6 +183,7 @@ EVEN_YEAR_FEEDBACK = [
 EVEN_YEAR_SELF_CHECK = [
     "围绕转载内容审核和终端巡检开展自查，发现问题2个，已明确责任科室限期整改。",
     "对照年度工作要点逐项自查，发现学习笔记检查不及时等问题2个。",
+    "对照责任清单检查班子成员一岗双责落实情况，发现问题2个，已逐项明确整改时限。",
 ]
 FINDINGS.update(
     {
@@ -143,6 +192,10 @@ FINDINGS.update(
         EVEN_YEAR_FEEDBACK[2]: ["预警信息发布终端巡检记录不全"],
         EVEN_YEAR_SELF_CHECK[0]: ["转载内容审核记录不全", "预警信息发布终端未按月巡检"],
         EVEN_YEAR_SELF_CHECK[1]: ["学习笔记检查不及时", "宣传思想工作骨干培训未按计划开展"],
+        EVEN_YEAR_SELF_CHECK[2]: [
+            "分管领域意识形态工作季度报告不及时",
+            "新入职人员岗前培训缺少意识形态教育内容",
+        ],
     }
 )
 EVEN_YEAR_PROBLEMS = [
@@ -195,16 +248,17 @@ RISKS = [
 @dataclass(frozen=True)
 class Profile:
     slot: int  # which share of the shared pools (headlines, problems, topics) the unit draws
-    days: dict[str, int]  # day of the month of each regular meeting
+    days: dict[str, Any]  # day of the month of each regular meeting (a tuple: each quarter its own)
     start: tuple[int, int]  # the hour and minute meetings begin (主题党日 in the afternoon)
     # months without 支委会 / 主题党日: odd, even years
     gaps: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
-    events: dict[str, tuple[int, int]]  # month and day of the year's named events
+    events: dict[str, tuple[int, int]]  # month and day of the year's named events (odd years)
     places: tuple[str, ...]
     lectures: tuple[str, ...]
     readings: tuple[str, ...]
-    partners: tuple[str, ...]
-    publicity: tuple[tuple[int, int, str, str, str], ...]
+    # month, day, theme, occasion, channel, and the body of the area it was held with (the one the
+    # occasion calls for: 应急管理局 for 安全生产月, 司法局 for 宪法宣传周, ...), or none
+    publicity: tuple[tuple[int, int, str, str, str, str], ...]
     opinions: tuple[tuple[tuple[int, int, str, str, str], ...], ...]  # odd years, even years
     county_media: str
     wechat: str
@@ -228,18 +282,32 @@ class Profile:
     pool: tuple[int, ...] = (0, 1, 2, 3, 4, 5)  # which of RISKS the unit's analyses draw from
     rejected: tuple[int, ...] = (4, 9)  # the months a draft is sent back at the second review
     problems: tuple[str, ...] = ()  # the unit's own problems of the year (else the shared lists)
-    headlines: tuple[str, ...] = ()  # the unit's own articles beside the shared ones
+    headlines: tuple[str, ...] = ()  # a sibling's own articles (the district's are HEADLINES)
+    # an even year's own days: the regular days and named events held on other days than in an odd
+    # year (key → day or (month, day)), and the publicity occasions held on other days (occasion, month, day)
+    even: tuple[tuple[str, Any], ...] = ()
+    moved: tuple[tuple[str, int, int], ...] = ()
+    # the party branch: its members, the 中心组 (the leaders and the heads of office) and the 支委会
+    party: int = 11
+    board: int = 6
+    committee: int = 5
+    # how often each of OUTLETS takes the unit's articles (the county's own media most, 人民网 seldom)
+    outlets: tuple[int, ...] = (3, 1, 4, 4, 3, 2, 6, 1)
 
 
 DIST = Profile(
     slot=0,
     days={"committee": 5, "group1": 6, "group2": 7, "central": 18, "theme": 20, "staff": 25,
-          "analysis": 26, "assembly": 27, "review": 14, "rectify": 10, "inspect": 15},
+          "analysis": (26, 24, 25, 23), "assembly": 27, "review": 14, "rectify": 10, "inspect": 15},
     start=(9, 0),
-    gaps=(((8,), (10,)), ((7,), (11,))),
-    events={"deploy": (1, 12), "midyear": (7, 12), "autumn": (10, 12), "special": (4, 12), "lecture": (7, 12),
-            "life": (12, 12), "reading": (5, 12), "education": (9, 12),
+    gaps=(((8,), (10,)), ((7,), (9,))),
+    events={"deploy": (1, 12), "midyear": (7, 12), "autumn": (10, 12), "special": (4, 12), "lecture": (6, 27),
+            "life": (12, 12), "reading": (4, 22), "education": (6, 12), "plenum": (11, 6), "annual": (1, 7),
             "group": (1, 8), "report1": (6, 18), "report2": (12, 18), "debrief": (1, 16), "lifereport": (12, 22)},
+    even=(("central", 21), ("staff", 27), ("analysis", (30, 25, 24, 22)), ("deploy", (1, 22)),
+          ("midyear", (7, 9)), ("special", (3, 31)), ("lecture", (6, 30)), ("reading", (10, 29)),
+          ("education", (3, 12)), ("annual", (1, 8)), ("group", (1, 15)), ("report1", (6, 12)),
+          ("debrief", (1, 21))),
     places=("局三楼会议室", "党员活动室", "局一楼会商室"),
     lectures=(
         "守好气象宣传阵地，筑牢意识形态防线",
@@ -248,33 +316,34 @@ DIST = Profile(
         "牢记初心使命，做人民满意的气象工作者",
     ),
     readings=("“书香气象”读书分享会", "“悦读·气象人”读书交流会", "“强国复兴有我”青年读书分享会"),
-    partners=("", "区科协", "区应急管理局", "区教育局", "街道办事处"),
     publicity=(
-        (3, 23, "世界气象日主题宣传", "世界气象日", "气象科普馆开放日、微信公众号"),
-        (4, 15, "全民国家安全教育日宣传", "全民国家安全教育日", "单位宣传栏、电子显示屏"),
-        (5, 12, "防灾减灾日气象科普进社区", "防灾减灾日", "社区宣传点"),
-        (6, 10, "安全生产月雷电防护宣传", "安全生产月", "企业现场、微信公众号"),
-        (6, 28, "汛期气象灾害防御知识宣传", "汛期", "预警信息发布终端、微信公众号"),
-        (8, 25, "节能宣传周气候资源利用宣传", "节能宣传周", "门户网站"),
-        (9, 16, "全国科普日气象科普进校园", "全国科普日", "区实验小学"),
-        (10, 13, "国际减灾日防灾知识宣讲", "国际减灾日", "乡镇文化站"),
-        (11, 9, "消防宣传日气象与火险宣传", "消防宣传日", "电子显示屏"),
-        (12, 4, "宪法宣传周法治宣传", "宪法宣传周", "单位宣传栏"),
+        (3, 23, "世界气象日主题宣传", "世界气象日", "气象科普馆开放日、微信公众号", "区科协"),
+        (4, 15, "全民国家安全教育日宣传", "全民国家安全教育日", "单位宣传栏、电子显示屏", ""),
+        (5, 12, "防灾减灾日气象科普进社区", "防灾减灾日", "长青街道各社区宣传点", "长青街道办事处"),
+        (6, 10, "安全生产月雷电防护宣传", "安全生产月", "企业现场、微信公众号", "区应急管理局"),
+        (6, 27, "汛期气象灾害防御知识宣传", "汛期", "预警信息发布终端、微信公众号", "区水利局"),
+        (7, 8, "节能宣传周气候资源利用宣传", "节能宣传周", "门户网站、机关办公楼", "区机关事务管理局"),
+        (9, 16, "全国科普日气象科普进校园", "全国科普日", "区实验小学", "区教育局"),
+        (10, 13, "国际减灾日防灾知识宣讲", "国际减灾日", "乡镇文化站", "区应急管理局"),
+        (11, 9, "消防宣传日气象与火险宣传", "消防宣传日", "电子显示屏", "区消防救援大队"),
+        (12, 4, "宪法宣传周法治宣传", "宪法宣传周", "单位宣传栏", "区司法局"),
     ),
+    moved=(("安全生产月", 6, 17), ("汛期", 7, 2), ("节能宣传周", 7, 14), ("全国科普日", 9, 22),
+           ("宪法宣传周", 12, 2)),
     opinions=(
         (
-            (5, 8, "网民在本地论坛质疑降雨预报不准", "论坛",
+            (5, 19, "网民在本地论坛质疑降雨预报不准", "论坛",
              "业务科及时发布预报解读，说明降雨落区和强度的不确定性。"),
             (7, 8, "短视频平台出现误传的高温预警截图", "短视频平台",
              "联系平台标注不实信息，通过公众号发布权威预警。"),
-            (10, 8, "群众来电反映预警短信重复发送", "12345热线", "核查发布系统配置，向群众解释并致歉。"),
+            (10, 22, "群众来电反映预警短信重复发送", "12345热线", "核查发布系统配置，向群众解释并致歉。"),
         ),
         (
-            (6, 8, "网民转发往年暴雨预警截图称本地将有特大暴雨", "微信群",
+            (6, 3, "网民转发往年暴雨预警截图称本地将有特大暴雨", "微信群",
              "通过公众号发布辟谣说明和最新预警信息，提醒转发者删除不实截图。"),
-            (8, 8, "群众反映社区预警信息发布终端显示内容未及时更新", "12345热线",
+            (8, 18, "群众反映社区预警信息发布终端显示内容未及时更新", "12345热线",
              "派员检修终端，更新显示内容并回复来电群众。"),
-            (11, 9, "网民在短视频平台评论寒潮降温预报偏差较大", "短视频平台",
+            (11, 10, "网民在短视频平台评论寒潮降温预报偏差较大", "短视频平台",
              "业务科发布寒潮过程复盘解读，说明降温幅度预报与实况的差异。"),
         ),
     ),
@@ -291,12 +360,16 @@ DIST = Profile(
 EAST = Profile(
     slot=1,
     days={"committee": 9, "group1": 10, "group2": 12, "central": 16, "theme": 22, "staff": 28,
-          "analysis": 23, "assembly": 24, "review": 19, "rectify": 17, "inspect": 21},
+          "analysis": (25, 20, 23, 19), "assembly": 24, "review": 19, "rectify": 17, "inspect": 21},
     start=(8, 30),
     gaps=(((5,), (2, 8)), ((4,), (8,))),
-    events={"deploy": (2, 9), "midyear": (7, 9), "special": (3, 14), "lecture": (6, 27),
-            "life": (1, 20), "reading": (4, 23), "education": (10, 15),
-            "group": (2, 3), "report1": (6, 16), "report2": (12, 11), "debrief": (1, 27), "lifereport": (1, 20)},
+    events={"deploy": (2, 10), "midyear": (7, 9), "special": (3, 14), "lecture": (6, 26),
+            "life": (1, 20), "reading": (4, 23), "education": (5, 22), "plenum": (11, 4), "annual": (1, 10),
+            "group": (1, 22), "report1": (6, 16), "report2": (12, 11), "debrief": (1, 27), "lifereport": (1, 20)},
+    even=(("central", 18), ("staff", 26), ("analysis", (26, 23, 28, 18)), ("deploy", (2, 26)),
+          ("midyear", (7, 16)), ("special", (3, 20)), ("lecture", (6, 24)), ("life", (1, 29)),
+          ("reading", (4, 21)), ("education", (4, 9)), ("annual", (1, 12)), ("group", (1, 27)),
+          ("report1", (6, 17)), ("debrief", (2, 5)), ("lifereport", (1, 29))),
     places=("局二楼会议室", "党员活动室", "预报会商室"),
     lectures=(
         "在防灾减灾一线践行初心使命",
@@ -304,16 +377,17 @@ EAST = Profile(
         "从严从实守好网络意识形态阵地",
     ),
     readings=("“读原著·悟原理”青年读书会", "“世界读书日”经典诵读会"),
-    partners=("", "东区科协", "东区应急管理局", "东区农业农村局", "东湖街道办事处", "东区第二中学"),
     publicity=(
-        (3, 23, "世界气象日“气象开放日”活动", "世界气象日", "局观测场、气象科普长廊"),
-        (5, 12, "防灾减灾日应急避险知识进村居", "防灾减灾日", "东湖街道便民服务中心"),
-        (6, 16, "安全生产月防雷减灾宣传进企业", "安全生产月", "工业园区企业"),
-        (7, 3, "主汛期“气象预警早知道”宣传", "主汛期", "预警信息发布终端、东区发布微信公众号"),
-        (9, 20, "全国科普日“走近气象”科普讲座", "全国科普日", "东区第二中学"),
-        (10, 16, "世界粮食日农业气象服务宣传", "世界粮食日", "种植大户田间课堂"),
-        (12, 2, "全国交通安全日冬季道路气象宣传", "全国交通安全日", "电子显示屏、短信平台"),
+        (3, 23, "世界气象日“气象开放日”活动", "世界气象日", "局观测场、气象科普长廊", "东区科协"),
+        (5, 12, "防灾减灾日应急避险知识进村居", "防灾减灾日", "东湖街道便民服务中心", "东湖街道办事处"),
+        (6, 16, "安全生产月防雷减灾宣传进企业", "安全生产月", "工业园区企业", "东区应急管理局"),
+        (7, 3, "主汛期“气象预警早知道”宣传", "主汛期", "预警信息发布终端、东区发布微信公众号", ""),
+        (9, 19, "全国科普日“走近气象”科普讲座", "全国科普日", "东区第二中学", "东区教育局"),
+        (10, 16, "世界粮食日农业气象服务宣传", "世界粮食日", "种植大户田间课堂", "东区农业农村局"),
+        (12, 2, "全国交通安全日冬季道路气象宣传", "全国交通安全日", "电子显示屏、短信平台",
+         "东区公安分局交通警察大队"),
     ),
+    moved=(("安全生产月", 6, 11), ("主汛期", 7, 7), ("全国科普日", 9, 17)),
     opinions=(
         (
             (4, 21, "网民在微信群质疑春播期倒春寒预报不准，影响育秧", "微信群",
@@ -344,6 +418,10 @@ EAST = Profile(
     quiet=(2,),
     unplanned=(2, 8),
     staff=14,
+    party=9,
+    board=5,
+    committee=3,
+    outlets=(2, 1, 4, 3, 4, 3, 7, 1),
     hours=("2.5", "2.0"),
     risks=(2, 3, 2, 3),
     rectify=(3, 6, 10),
@@ -355,8 +433,8 @@ EAST = Profile(
         ("检查组听取汇报、抽查支部会议记录，反馈问题3个，主要是外包服务人员保密培训无记录、公众号转载审核留痕不全、"
          "青年理论学习小组活动不经常，已建立整改台账。",
          ("外包服务人员保密培训无记录", "公众号转载审核留痕不全", "青年理论学习小组活动不经常")),
-        ("检查组查看预报会商室和观测场宣传点，肯定气象为农宣传做法，反馈问题1个，即支委会研究意识形态工作记录过简。",
-         ("支委会研究意识形态工作记录过简",)),
+        ("检查组查看预报会商室和观测场宣传点，肯定气象为农宣传做法，反馈问题1个，即农业气象服务专报对外发布未严格履行三审程序。",
+         ("农业气象服务专报对外发布未严格履行三审程序",)),
     ),
     pool=(0, 1, 3, 4, 5),
     rejected=(5, 8, 10),
@@ -367,18 +445,24 @@ EAST = Profile(
     headlines=(
         "{unit}为春运提供精细化交通气象服务", "{unit}开展气象为农直通式服务", "{unit}农业气象专家走进田间地头",
         "{unit}完成春播期墒情监测服务", "{unit}开展青年理论学习小组活动", "{unit}召开汛期气象服务动员会",
+        "{unit}开展城市内涝气象风险普查", "{unit}强对流天气预警服务筑牢安全防线", "{unit}做好东湖龙舟赛气象保障",
+        "{unit}防雷减灾宣传走进工业园区", "{unit}党支部与东湖街道开展联建共建", "{unit}做好秋收秋种气象服务",
     ),
 )  # fmt: skip
 
 WEST = Profile(
     slot=2,
-    days={"committee": 3, "group1": 4, "group2": 15, "central": 20, "theme": 17, "staff": 23,
-          "analysis": 28, "assembly": 29, "review": 12, "rectify": 13, "inspect": 8},
+    days={"committee": (3, 3, 3, 10), "group1": 4, "group2": 15, "central": 20, "theme": 17, "staff": 23,
+          "analysis": (28, 26, 24, 24), "assembly": 29, "review": 12, "rectify": 13, "inspect": 8},
     start=(9, 30),
     gaps=(((4, 11), (5,)), ((3,), (9,))),
     events={"deploy": (1, 21), "midyear": (7, 24), "special": (6, 5), "lecture": (9, 26),
-            "life": (12, 26), "reading": (11, 13), "education": (5, 20),
+            "life": (12, 26), "reading": (11, 13), "education": (5, 20), "plenum": (11, 18), "annual": (1, 9),
             "group": (1, 14), "report1": (6, 12), "report2": (12, 9), "debrief": (2, 12), "lifereport": (12, 26)},
+    even=(("central", 22), ("theme", 16), ("analysis", (24, 26, 22, 21)), ("deploy", (1, 28)),
+          ("midyear", (7, 21)), ("special", (5, 28)), ("lecture", (9, 17)), ("reading", (11, 5)),
+          ("education", (4, 28)), ("annual", (1, 14)), ("group", (1, 20)), ("report1", (6, 9)),
+          ("debrief", (2, 10))),
     places=("局四楼会议室", "党建活动室", "气象科普馆多功能厅"),
     lectures=(
         "弘扬气象精神，争做新时代合格党员",
@@ -386,17 +470,17 @@ WEST = Profile(
         "学思想、强党性，在乡村振兴中展现气象担当",
     ),
     readings=("“书香西区·气象人共读”活动", "“品读经典、涵养初心”读书沙龙"),
-    partners=("", "西区科协", "西区水利局", "西区文化和旅游局", "西山镇人民政府", "西区气象志愿者服务队"),
     publicity=(
-        (3, 23, "世界气象日“早预警、早行动”主题宣传", "世界气象日", "西区文化广场"),
-        (4, 15, "国家安全教育日保密知识宣传", "全民国家安全教育日", "单位宣传栏"),
-        (5, 13, "防灾减灾日山洪地质灾害避险宣传", "防灾减灾日", "西山镇山区村"),
-        (6, 18, "安全生产月景区防雷安全宣传", "安全生产月", "西山风景区"),
-        (8, 26, "节能宣传周气候资源与绿色发展宣传", "节能宣传周", "门户网站、微信公众号"),
-        (9, 17, "全国科普日流动科普车进乡村", "全国科普日", "流动气象科普车"),
-        (10, 13, "国际减灾日森林防火气象宣传", "国际减灾日", "林场、护林站"),
-        (12, 4, "宪法宣传周气象法治宣传", "宪法宣传周", "西区政务服务中心"),
+        (3, 23, "世界气象日“早预警、早行动”主题宣传", "世界气象日", "西区文化广场", "西区科协"),
+        (4, 15, "国家安全教育日保密知识宣传", "全民国家安全教育日", "单位宣传栏", ""),
+        (5, 12, "防灾减灾日山洪地质灾害避险宣传", "防灾减灾日", "西山镇山区村", "西区自然资源局"),
+        (6, 18, "安全生产月景区防雷安全宣传", "安全生产月", "西山风景区", "西区应急管理局"),
+        (7, 10, "节能宣传周气候资源与绿色发展宣传", "节能宣传周", "门户网站、微信公众号", "西区发展改革局"),
+        (9, 17, "全国科普日流动科普车进乡村", "全国科普日", "流动气象科普车", "西区科协"),
+        (10, 13, "国际减灾日森林防火气象宣传", "国际减灾日", "林场、护林站", "西区应急管理局"),
+        (12, 4, "宪法宣传周气象法治宣传", "宪法宣传周", "西区政务服务中心", "西区司法局"),
     ),
+    moved=(("安全生产月", 6, 24), ("节能宣传周", 7, 16), ("全国科普日", 9, 15), ("宪法宣传周", 12, 1)),
     opinions=(
         (
             (6, 12, "驴友在户外论坛称山区强降雨预警“雷声大雨点小”", "户外论坛",
@@ -431,6 +515,10 @@ WEST = Profile(
     unheld=(5, 9),  # with the 主题党日 missed in that month, its topic goes unstudied
     unplanned=(7,),
     staff=16,
+    party=10,
+    board=7,
+    committee=3,
+    outlets=(3, 2, 5, 4, 3, 2, 5, 1),
     hours=("3.0", "1.5"),
     risks=(3, 4, 3, 3),
     rectify=(2, 5, 7, 9, 11),
@@ -454,6 +542,8 @@ WEST = Profile(
     headlines=(
         "{unit}护航西山风景区旅游旺季", "{unit}开展山洪地质灾害气象风险预警服务", "{unit}完成森林防火期气象保障",
         "{unit}党员志愿者走进山区村宣讲防灾知识", "{unit}开展人工增雨作业缓解旱情", "{unit}为果农提供冰雹防御气象服务",
+        "{unit}召开汛期地质灾害气象风险会商会", "{unit}流动科普车开进西山镇", "{unit}开展景区防雷设施安全检查",
+        "{unit}党支部举办专题读书班", "{unit}做好西山水库蓄水期气象保障", "{unit}推进乡村气象信息员队伍建设",
     ),
 )  # fmt: skip
 PROFILES = {"demo-dist": DIST, "demo-east": EAST, "demo-west": WEST}
@@ -466,6 +556,8 @@ OUTLETS = [
     ("澜城日报", m.SubmissionLevel.CITY), ("澜城广播电视台", m.SubmissionLevel.CITY),
     ("{county}", m.SubmissionLevel.COUNTY), ("人民网澜江频道", m.SubmissionLevel.CENTRAL),
 ]  # fmt: skip
+# the words of a routine story (a meeting, a study), which a central outlet does not run
+ROUTINE = ("学习", "主题党日", "会议", "动员会", "联建共建", "读书班")
 
 MORE_HEADLINES = [
     "{unit}开展气象为农直通式服务", "{unit}党员志愿者走进社区宣讲防灾知识", "{unit}召开汛期气象服务动员会",
@@ -576,14 +668,22 @@ class Builder:
         # the body that studies ideology work is the unit's own: a branch's 支委会, a 党组's meeting
         self.branch = unit.org_type in ("branch", "general_branch")
         self.body = "支委会" if self.branch else "党组会议"
+        # the 机关代字 of its 发文字号: 区气象局 → 区气党, 东区气象局 → 东气党 (demo.SETTINGS)
+        self.code = f"{unit.short_name.removesuffix('气象局')[:1]}气党"
+        # each bureau writes of its own work: no two siblings send an article of the same title
         own = list(self.profile.headlines) or MORE_HEADLINES
-        self.headlines = HEADLINES if not self.profile.slot else _rotated(HEADLINES + own, self.profile)
+        self.headlines = HEADLINES if not self.profile.slot else own
+        # the year's days: an even year holds its meetings and events on days of its own
+        even = {} if year % 2 else dict(self.profile.even)
+        self.days = {**self.profile.days, **{k: v for k, v in even.items() if k in self.profile.days}}
+        self.ev = {**self.profile.events, **{k: v for k, v in even.items() if k not in self.profile.days}}
 
     def ok(self, d: date) -> bool:
         return d.year == self.year and d <= self.today
 
     def day(self, month: int, key: str) -> date:
-        return _workday(self.year, month, self.profile.days[key])
+        day = self.days[key]
+        return _workday(self.year, month, day[(month - 1) // 3] if isinstance(day, tuple) else day)
 
     def create(self, instance: Any, m2m: dict[str, Any] | None = None, by: Any = None) -> Any:
         obj = record_create(acting_user=by or self.cast.clerk, instance=instance, m2m=m2m)
@@ -596,10 +696,11 @@ class Builder:
     # -- 领导小组 and 责任清单 ---------------------------------------------------------------------------
     def group(self) -> None:
         c, y = self.cast, self.year
-        appointed = _workday(y, *self.profile.events["group"])
+        appointed = _workday(y, *self.ev["group"])
         if not self.ok(appointed):
             return
-        no = f"{self.unit.short_name.removesuffix('气象局')[:2]}气党发〔{y}〕1号"  # 区气党发, 东区气党发
+        # the unit's one 机关代字 (its 公文设置's); No. 1 of the year is last year's summary, sent before
+        no = f"{self.code}〔{y}〕2号"
         seats = [(c.secretary, "", m.GroupPost.LEADER, "局长、党支部书记")]
         if c.leader:
             seats.append((c.leader, "", m.GroupPost.DEPUTY, "副局长"))
@@ -648,7 +749,9 @@ class Builder:
         which moves on each year; the year's own reading (YEAR_READING) in January and one topic more."""
         rest = len(STUDY_TOPICS) - 1
         n = 0 if month == 1 else 1 + (month - 2 + self.profile.topic_shift + self.year) % rest
-        materials = dict(self.profile.materials).get(n, STUDY_TOPICS[n][1])
+        # an even year reads other material on the same topic (the unit's own reading is an odd year's)
+        own = dict(self.profile.materials) if self.year % 2 else EVEN_MATERIALS
+        materials = own.get(n, STUDY_TOPICS[n][1])
         if n in (0, 1 + self.year % rest):
             materials = f"{YEAR_READING[self.year % len(YEAR_READING)]}、{materials}"
         return STUDY_TOPICS[n][0], materials
@@ -703,7 +806,7 @@ class Builder:
         branch = {i.month: i for i in plans.get(m.study.StudyPlanScope.BRANCH, [])}
         gap_committee, gap_theme = self.profile.gaps[0 if self.year % 2 else 1]
         # the months whose 支委会 studies ideology work (see events) hold no second one
-        ev = self.profile.events
+        ev = self.ev
         studied = ("deploy", "midyear", "autumn") if self.year % 2 == 0 else ("deploy", "midyear")
         special = {ev[k][0] for k in studied if k in ev} if self.branch else set()
         out: list[tuple[date, str, str, list[Any]]] = []
@@ -745,7 +848,7 @@ class Builder:
 
     def events(self) -> list[tuple[date, str, str, list[Any]]]:
         """The year's named events. A branch studies ideology work in its 支委会 (it has no 党组)."""
-        K, ev, body = m.MeetingKind, self.profile.events, self.body
+        K, ev, body = m.MeetingKind, self.ev, self.body
         study_kind = K.BRANCH_COMMITTEE if self.branch else K.PARTY_GROUP
         named = [
             ("deploy", study_kind, f"{body}专题研究部署年度意识形态工作"),
@@ -760,6 +863,8 @@ class Builder:
             # in an even year the district's 支委会 meets on ideology work again in the autumn: the
             # city's inspection feedback and the fourth quarter (a half-year report has its meeting)
             named.append(("autumn", study_kind, f"{body}专题研究意识形态工作检查反馈问题整改和四季度任务"))
+        if not self.light and self.year in PLENUM:  # the 中心组's study of the year's plenary session
+            named.append(("plenum", K.CENTRAL_STUDY, f"理论学习中心组专题学习：{PLENUM[self.year][0]}"))
         if self.light and self.branch:
             # the light year (the tests' cast) keeps a branch without any 支委会: its year's work is
             # laid out at a 意识形态工作专题会议 instead
@@ -767,13 +872,27 @@ class Builder:
                      else (key, kind, title) for key, kind, title in named]  # fmt: skip
         return [(_workday(self.year, *ev[key]), str(kind), title, []) for key, kind, title in named]
 
+    def size(self, kind: str, title: str, spare: int) -> int:
+        """Who is expected: the 中心组 at its study and at the analyses, the 支委 at the 支委会, a
+        党小组 its half of the branch, the whole bureau at the 干部职工 study, else the branch's members
+        (the same branch all year and from year to year)."""
+        K, p = m.MeetingKind, self.profile
+        if kind == K.STAFF_STUDY:  # the whole bureau, not only its party members
+            return p.staff - spare % 3
+        if kind == K.GROUP:
+            return p.party - p.party // 2 if title.startswith("第一") else p.party // 2
+        if kind == K.SPECIAL:  # the leaders and the heads of the offices
+            return p.board + 2
+        sizes: dict[str, int] = {K.CENTRAL_STUDY: p.board, K.PARTY_GROUP: p.board, K.ANALYSIS: p.board,
+                                 K.BRANCH_COMMITTEE: p.committee}  # fmt: skip
+        return sizes.get(kind, p.party)
+
     def hold(self, d: date, kind: str, title: str, items: list[Any]) -> None:
         c, K = self.cast, m.MeetingKind
         attendees = self.people(self.rng.randint(min(2, len(c.members)), len(c.members)))
-        expected = len(c.members) + self.rng.randint(2, 8)
-        if kind == K.STAFF_STUDY:  # the whole bureau, not only its party members
-            expected = self.profile.staff - expected % 3
-        present = expected - self.rng.randint(0, 2)
+        expected = self.size(kind, title, self.rng.randint(2, 8))
+        absent = self.rng.randint(0, 2)  # a small body is mostly all there
+        present = expected - (absent if expected > 8 else absent // 2)
         own_hours = dict(zip((str(K.CENTRAL_STUDY), str(K.STAFF_STUDY)), self.profile.hours, strict=True))
         hours = own_hours.get(kind, "2.0")
         leads = (K.PARTY_GROUP, K.CENTRAL_STUDY, K.PARTY_LECTURE, K.SPECIAL)
@@ -787,7 +906,7 @@ class Builder:
                 ends_at=begins + timedelta(minutes=max(MINUTES.get(kind, 90), int(60 * float(hours)))),
                 place=self.rng.choice(self.profile.places), host=host, expected=expected, present=present,
                 agenda="一、传达学习有关精神；二、交流研讨；三、研究部署下一步工作。",
-                content=items[0].materials if items else "传达学习上级有关文件和会议精神。",
+                content=items[0].materials if items else EVENT_CONTENT.get(title, "传达学习上级有关文件和会议精神。"),
                 minutes=self.rng.choice(MINUTES_TEXT), decisions="明确责任分工，按期报送落实情况。",
                 hours=Decimal(hours) if kind in STUDY_KINDS else None,
             ),
@@ -827,7 +946,7 @@ class Builder:
                 self.count += 1
                 self.own_by_office(rect, office)
                 # a risk raised before is a standing weakness: its rectification stays open
-                self.close_or_leave(rect, d, standing=recurring)
+                self.close_or_leave(rect, d, standing=recurring, weeks=2)
                 if rect.state == m.RectificationState.IN_PROGRESS:
                     self.unresolve(risk)
                     self.open_risks.add(desc)
@@ -860,15 +979,17 @@ class Builder:
             record_update(acting_user=self.cast.clerk, instance=risk, before=before)
 
     # -- 问题整改 -----------------------------------------------------------------------------------------
-    def close_or_leave(self, rect: Any, found: date, *, standing: bool = False) -> None:
+    def close_or_leave(self, rect: Any, found: date, *, standing: bool = False, weeks: int = 0) -> None:
         """Most rectifications are closed in time; some run late so the year has open problems (and
-        one of a standing weakness stays open)."""
+        one of a standing weakness stays open). A high risk's takes `weeks` more; deadlines and
+        closings fall on working days."""
         from taizhang.core.audit import snapshot
         from taizhang.core.services import record_update
 
-        rect.deadline = found + timedelta(days=self.rng.choice([30, 45, 60]))
+        more = timedelta(weeks=weeks)
+        rect.deadline = _next_workday(found + more + timedelta(days=self.rng.choice([30, 45, 60])))
         before = snapshot(rect)
-        done_on = found + timedelta(days=self.rng.randint(10, 40))
+        done_on = _next_workday(found + more + timedelta(days=self.rng.randint(10, 40)))
         if done_on <= self.today and self.rng.random() < 0.75 and not standing:
             rect.state = self.rng.choice([m.RectificationState.DONE, m.RectificationState.CLOSED])
             rect.completed_on = done_on
@@ -901,24 +1022,29 @@ class Builder:
             found = self.day(month, "rectify")
             if not self.ok(found):
                 continue
+            source = sources[i % len(sources)]
+            if source == S.LIFE_MEETING and _workday(self.year, *self.ev["life"]) >= found:
+                source = S.SUPERIOR  # no problem comes out of a 生活会 not yet held that year
             rect = self.create(m.Rectification(
-                unit=self.unit, source=sources[i % len(sources)], found_on=found,
+                unit=self.unit, source=source, found_on=found,
                 problem=problems[(i + offset) % len(problems)],
                 measures="明确责任人，制定整改清单，限期完成并报告整改结果。",
-                deadline=found + timedelta(days=45), **self.owner(i),
+                deadline=_next_workday(found + timedelta(days=45)), **self.owner(i),
             ))  # fmt: skip
             self.close_or_leave(rect, found)
 
     # -- 宣传, 投稿, 征订 ----------------------------------------------------------------------------------
     def publicity(self) -> list[Any]:
         done = []
-        for month, day, theme, occasion, channel in self.profile.publicity[:: 3 if self.light else 1]:
-            d = _workday(self.year, month, day)
+        moved = {} if self.year % 2 else {occasion: when for occasion, *when in self.profile.moved}
+        events = self.profile.publicity[:: 3 if self.light else 1]
+        for month, day, theme, occasion, channel, partner in events:
+            d = _workday(self.year, *moved.get(occasion, (month, day)))
             if not self.ok(d):
                 continue
             done.append(self.create(m.Publicity(
                 unit=self.unit, held_on=d, theme=f"{self.year}年{theme}", occasion=occasion, channel=channel,
-                partners=self.rng.choice(self.profile.partners), reach=self.rng.randrange(200, 3000, 50),
+                partners=partner, reach=self.rng.randint(180, 2960) + _span(f"{self.unit.code}{self.year}{theme}", 1, 37),
                 summary=f"围绕{occasion}开展宣传，发放宣传资料，现场解答群众咨询。",
             )))  # fmt: skip
         return done
@@ -938,16 +1064,20 @@ class Builder:
             d = date(self.year, 1, 1) + timedelta(days=int(i * 360 / n) + self.rng.randint(0, 5))
             if not self.ok(d):
                 continue
-            outlet, level = self.rng.choice(OUTLETS)
-            adopted = self.rng.random() < self.profile.submissions[1]
+            title = self.headlines[i % len(self.headlines)].format(unit=self.unit.short_name)
+            outlet, level = self.rng.choices(OUTLETS, weights=self.profile.outlets)[0]
+            if level == m.SubmissionLevel.CENTRAL and any(w in title for w in ROUTINE):
+                outlet, level = OUTLETS[6]  # a routine story is for the county's own media
+            # a central outlet takes a county bureau's story seldom
+            share = self.profile.submissions[1] * (0.3 if level == m.SubmissionLevel.CENTRAL else 1)
+            adopted = self.rng.random() < share
             published = d + timedelta(days=self.rng.randint(2, 10))
             if published > self.today:
                 adopted = False
             linked = next((p for p in publicity if abs((p.held_on - d).days) < 10), None)
             status = m.publicity.SubmissionStatus
             self.sent.append(self.create(m.Submission(
-                unit=self.unit, title=self.headlines[i % len(self.headlines)].format(unit=self.unit.short_name),
-                authors=self.rng.choice(names), outlet=outlet.format(county=self.profile.county_media),
+                unit=self.unit, title=title, authors=self.rng.choice(names), outlet=outlet.format(county=self.profile.county_media),
                 level=level, submitted_on=d,
                 status=status.ADOPTED if adopted else self.rng.choice([status.SUBMITTED, status.REJECTED]),
                 published_on=published if adopted else None,
@@ -982,7 +1112,7 @@ class Builder:
         for quarter in range(1, 5):
             if (quarter, p.kind) in self.profile.skipped:
                 continue
-            d = _workday(self.year, quarter * 3 - 1, self.profile.days["inspect"])
+            d = self.day(quarter * 3 - 1, "inspect")
             if not self.ok(d) or (self.light and quarter % 2 == 0):
                 continue
             problems = self.rng.choice([0, 0, 0, 1, 2])
@@ -1052,10 +1182,11 @@ class Builder:
             d = _workday(self.year, month, day)
             if not self.ok(d):
                 continue
-            closed = d + timedelta(days=5) <= self.today
+            closed_on = _next_workday(d + timedelta(days=_span(summary, 2, 6)))
+            closed = closed_on <= self.today
             self.create(m.PublicOpinion(
                 unit=self.unit, found_on=d, source=source, summary=summary, response=response, closed=closed,
-                closed_on=d + timedelta(days=5) if closed else None,
+                closed_on=closed_on if closed else None,
             ))  # fmt: skip
 
     def choose(self, options: list[str]) -> str:
@@ -1065,7 +1196,7 @@ class Builder:
         return options[(self.profile.slot + self.year) % len(options)]
 
     def report_items(self) -> list[tuple[int, int, str, str, str]]:
-        K, y, odd, ev = m.ReportKind, self.year, self.year % 2, self.profile.events
+        K, y, odd, ev = m.ReportKind, self.year, self.year % 2, self.ev
         inspected, self_check = self.profile.checks["inspected"], self.profile.checks["self"]
         return [
             (*ev["report1"], K.HALF_YEAR, f"关于{y}年上半年意识形态工作情况的报告", "市气象局党组"),
@@ -1091,12 +1222,14 @@ class Builder:
                 FINDINGS.setdefault(summary, list(found))
             elif kind == K.INSPECTED:
                 summary = self.choose(INSPECTION_FEEDBACK if odd else EVEN_YEAR_FEEDBACK)
-            elif kind == K.INSPECTING:
-                summary = self.choose(SELF_CHECK if odd else EVEN_YEAR_SELF_CHECK)
+            elif kind == K.INSPECTING:  # each unit's self-check its own, and another one each year
+                checks = SELF_CHECK if odd else EVEN_YEAR_SELF_CHECK
+                summary = checks[(self.profile.slot + self.year) % len(checks)]
             else:
                 summary = "报告本单位意识形态工作责任制落实情况、存在问题和下一步措施。"
-            code = self.unit.short_name.removesuffix("气象局")[:1]  # 区气象局 → 区气党, 东区气象局 → 东气党
-            number = f"{code}气党〔{self.year}〕{month}号" if recipient else ""
+            # the year's numbers: 1号 last year's summary, 2号 the 领导小组, 3号 the 述职, then by the month
+            no = 3 if kind == K.DEBRIEF else month
+            number = f"{self.code}〔{self.year}〕{no}号" if recipient else ""
             report = self.create(m.ReportRecord(
                 unit=self.unit, kind=kind, held_on=d, title=title, recipient=recipient, document_no=number,
                 summary=summary,
@@ -1109,14 +1242,13 @@ class Builder:
     def annual_sent(self) -> None:
         """Last year's 年度总结, sent to the city in this year's January: the summary of that year is
         then dated as sent, and says what it planned from the new year on."""
-        d = _workday(self.year, 1, 9)
+        d = _workday(self.year, *self.ev.get("annual", (1, 9)))
         if not self.ok(d):
             return
-        code = self.unit.short_name.removesuffix("气象局")[:1]
         org = (getattr(self.unit, "party_org_name", "") or self.unit.name).removeprefix("中共")
         self.create(m.ReportRecord(
             unit=self.unit, kind=m.ReportKind.ANNUAL, held_on=d, title=f"中共{org}{self.year - 1}年度意识形态工作总结",
-            recipient="市气象局党组", document_no=f"{code}气党〔{self.year}〕1号",
+            recipient="市气象局党组", document_no=f"{self.code}〔{self.year}〕1号",
             summary="总结上年度意识形态工作责任制落实情况、存在的问题和下一步打算。",
         ))  # fmt: skip
 
@@ -1128,14 +1260,16 @@ class Builder:
         from taizhang.core.services import record_update
 
         inspected = report.kind == m.ReportKind.INSPECTED
+        key = f"{self.unit.code}-{self.year}-{report.kind}"
         for i, problem in enumerate(FINDINGS.get(report.summary, [])):
             found = report.held_on
             rect = self.create(m.Rectification(
                 unit=self.unit, source=m.RectificationSource.INSPECTION if inspected else m.RectificationSource.SELF,
                 found_on=found, problem=problem, measures="对照检查反馈逐项制定整改措施，明确责任人和完成时限。",
-                deadline=found + timedelta(days=45), **self.owner(i + 1),
+                deadline=_next_workday(found + timedelta(days=_span(f"{key}-due", 40, 50))), **self.owner(i + 1),
             ))  # fmt: skip
-            done_on = found + timedelta(days=30)
+            # closed some weeks after, each unit and year its own pace, the later items a little later
+            done_on = _next_workday(found + timedelta(days=_span(key, 17, 30) + 3 * i))
             if done_on <= self.today:
                 before = snapshot(rect)
                 rect.state = m.RectificationState.CLOSED
@@ -1215,11 +1349,6 @@ class Builder:
         self.reports()
         self.evidence()
         return self.count
-
-
-def _rotated(headlines: list[str], profile: Profile) -> list[str]:
-    start = 5 * profile.slot
-    return headlines[start:] + headlines[:start]
 
 
 def build_unit_years(unit: Any, cast: Cast, years: list[int], *, light: bool) -> int:

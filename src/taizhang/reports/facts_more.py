@@ -279,7 +279,12 @@ def standings(unit: Any, year: int, *, user: Any = None, until: date | None = No
         cells = [c for cs in res.cells.values() for c in cs if until is None or c.period.end <= until]
         missed = [c for c in cells if c.status == MISSED]
         # a rule with not one record all year: nothing was entered (or nothing done) — told apart
-        silent = {rid for rid, cs in res.cells.items() if not sum(c.value for c in cs)}
+        # (a report sent after its due day counts for no period, but it was entered: not silent)
+        silent = {
+            rid
+            for rid, cs in res.cells.items()
+            if cs and not sum(c.value for c in cs) and not _entered(cs[0].rule, res.unit, year, user)
+        }
         out.append(
             UnitStanding(
                 unit=res.unit,
@@ -422,3 +427,12 @@ def inspection_feedback(unit: Any, units: list[Any], year: int, *, user: Any = N
             fields = [x for a in about for x in re.split(r"和|、", a) if x]
             out.append(Feedback(r.held_on, r.unit, count, fields, items))
     return out
+
+
+def _entered(rule: Any, unit: Any, year: int, user: Any) -> bool:
+    """Whether the unit recorded anything of the rule's in the year, on time or not."""
+    kind = kinds.REGISTRY.get(rule.ledger)
+    if kind is None:
+        return False
+    qs = kind.model.objects.readable(user).filter(unit=unit)  # type: ignore[attr-defined]
+    return bool(qs.filter(**{kind.year_lookup(): year}, **dict(rule.filters)).exists())

@@ -208,4 +208,5 @@ ASSESSMENT_EACH: dict[str, str | tuple[str, ...]] = {
     "improve_month": "{next}年1月底前由{sec}排定全年各月{action}的时间，办公室每月初提醒，每月20日前仍未{action}的由{sec}督促在当月完成，不留空月",
     "improve_positions": "{next}年起每轮阵地检查发现的问题，由办公室列出清单、限期整改，下一轮检查时逐项复核销号",
     "improve_manual": "{next}年起对照考核细则逐月自查，发现问题当月整改到位",
+    "improve_rectify": "未完成的整改事项由责任人{next}年1月底前完成销号；{next}年起办公室每月对照整改台账逐项跟踪，临近时限未完成的提前提醒责任人，逾期事项报{sec}督办",
 }

@@ -693,7 +693,7 @@ def overdue_answer(p: Prose, shown: list[Any], lead: bool = True) -> str:
     twice = [r for r in shown if reset_before(p.facts, r)]
     if twice:  # the other late ones go with them: 挂牌督办 is not promised again beside its failure
         twice = [r for r in shown if promised_before(p.facts, r)]
-    parts: list[str] = _twice_answer(p, twice, lead, alone=len(shown) == 1)
+    parts: list[str] = _twice_answer(p, twice, lead, alone=len(shown) == 1, total=len(shown))
     rest = len(p.facts.lists.get("overdue", [])) - len(shown)
     shown = [r for r in shown if r not in twice]
     before = [r for r in shown if promised_before(p.facts, r)]
@@ -724,7 +724,7 @@ def overdue_answer(p: Prose, shown: list[Any], lead: bool = True) -> str:
     return "；".join(parts)
 
 
-def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool) -> list[str]:
+def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: int) -> list[str]:
     """Items whose renewed limit under 挂牌督办 was missed too (and the other late ones with them):
     not that promise again, but the secretary answering for them himself, each with the person who
     carries it out and a date of its own, a written report each month."""
@@ -736,12 +736,16 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool) -> list[s
         for r in twice
     )
     many = f"逾期未完成的{len(twice)}项整改" if lead else "这些整改"
+    among_them = "其中"
+    if total > len(twice):  # not all the late ones: the count is not read as theirs
+        many = (f"逾期未完成的{total}项整改中，" if lead else "其中") + f"此前已作出整改承诺的{len(twice)}项"
+        among_them = "这当中"
     which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
     reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
     by = _reset_by(p.facts)
     if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
         return [
-            f"{which}改由{secretary(p)}直接负责，其中{by}确定挂牌督办、未见成效的{len(reset)}项不再沿用这一做法："
+            f"{which}改由{secretary(p)}直接负责，{among_them}{by}确定挂牌督办、未见成效的{len(reset)}项不再沿用这一做法："
             f"{each}"
         ]
     return [f"{which}在{by}中已确定挂牌督办，未见成效，不再沿用这一做法，改由{secretary(p)}直接负责：{each}"]
