@@ -142,3 +142,18 @@ def test_self_assessment_says_the_year_in_brief_and_cites_the_scheme_for_each_de
     measures = text.split("存在的不足和改进措施")[1]
     assert "每期截止前10日提醒" not in measures and "每月检查一次" not in measures
     assert check(text) == []
+
+
+def test_a_report_sent_late_is_a_late_report_not_work_never_done(city_year):
+    """The sibling's only half-year report went up after its due day: the roll-up tells it late,
+    never that the unit did nothing of it all year (nor that its 组织生活 lapsed)."""
+    from taizhang.ledger import models as m
+
+    east = city_year.units["demo-east"]
+    reports = m.ReportRecord.objects.filter(unit=east, kind="half_year", held_on__year=LAST)
+    m.ReportRecord.objects.filter(pk__in=[r.pk for r in reports if r.held_on.month > 6]).delete()
+    reports.update(held_on=date(LAST, 6, 25))
+    text = _build(city_year).plain()
+    assert "上半年专题报告6月25日逾期报送" in text
+    assert "全年未向上级党组织报送专题报告" not in text and "多项组织生活没有开展" not in text
+    assert check(text) == []
