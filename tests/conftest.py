@@ -76,6 +76,28 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         _build_cast()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server() -> None:
+    """On SQLite the browser tests' live server answers one request at a time. Django's live server
+    shares the test's one in-memory connection (inside the test's transaction) between the threads
+    it starts per request, so two requests at once — a page's message badge beside an upload —
+    interleave their savepoints on that connection ("cannot start a transaction within a
+    transaction", "no such savepoint"); a real server has a connection per thread. PostgreSQL's
+    runs keep the threaded server."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        return
+
+    class SerialServer(WSGIServer):  # answers Connection: close, so no keep-alive holds it
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialServer  # type: ignore[assignment]
+
+
 @pytest.fixture
 def cast(db: Any) -> Cast:
     from taizhang.orgs.models import Unit, User

@@ -101,6 +101,10 @@ def test_clerk_records_a_meeting_with_a_photo(page: Any, tmp_path: Path) -> None
     page.check("input[name=attendees] >> nth=0")
     page.click("main form button:has-text('保存')")
     page.wait_for_selector("h1:has-text('重温入党誓词')")
+    # the page's message badge loads after it: on the test server's one shared SQLite connection an
+    # upload sent during that request fails ("database table is locked"), which no server with a
+    # connection per thread does, so the upload waits for the page to settle as a person would
+    page.wait_for_load_state("networkidle")
     photo = tmp_path / "现场照片.png"
     photo.write_bytes(png())
     page.set_input_files("#att-file", str(photo))

@@ -41,7 +41,7 @@ def test_a_promise_renewed_and_missed_again_is_not_made_a_third_time(cast):
     steps = text.split("下一步", 1)[1]
     assert "重新限期" in problems and "新的时限也已过去" in problems, problems
     answer = next(s for s in steps.split("\n") if "展板内容更新滞后" in s)
-    assert re.search(r"支部书记[\u4e00-\u9fff]{2,3}直接负责", answer), answer
+    assert re.search(r"支部书记[\u4e00-\u9fff]{2,3}直接督办", answer), answer
     assert not re.search(r"改由支部书记[\u4e00-\u9fff]{2,3}挂牌督办", answer), answer
     assert check(text) == []
 

@@ -200,7 +200,7 @@ def _demo_schemes(units: dict[str, Unit], year: int) -> None:
         ("支委会专题研究意识形态工作", "10", "manual", "", None, "每半年不少于1次，缺1次扣5分"),
         ("支委会每月召开", "10", "rule", "branch-committee", "1", "每缺1个月扣1分"),
         ("宣传教育和新闻宣传", "10", "manual", "", None,
-         "全年宣传活动不少于6次、省级以上媒体采用稿件不少于6篇，每项未达到扣3分"),
+         "全年宣传活动不少于6次、省级以上媒体采用稿件不少于12篇，每项未达到扣3分"),
         ("阵地管理规范，无负面舆情", "15", "manual", "", None, "查阅阵地检查记录和舆情台账，酌情评分"),
         ("每季度开展分析研判", "15", "rule", "analysis-quarterly", "4", "每缺1个季度扣4分"),
         ("按时报送半年专题报告", "10", "rule", "half-year-report", "5", "逾期或未报送每次扣5分"),
@@ -281,8 +281,16 @@ def _work_score(row: Any, unit: Unit, year: int) -> tuple[Any, str]:
         high = lm.Submission.objects.filter(
             unit=unit, submitted_on__year=year, status="adopted", level__in=["central", "province"]
         ).count()
-        lost = 3 * ((held < 6) + (high < 6))
-        return points - lost, f"开展宣传活动{held}次，省级以上媒体采用稿件{high}篇"
+        lost = 3 * ((held < 6) + (high < 12))
+        short = "".join(
+            f"，{what}{n}{unit}，未达到不少于{least}{unit}的要求"
+            for what, n, least, unit in (
+                ("开展宣传活动", held, 6, "次"),
+                ("省级以上媒体采用稿件", high, 12, "篇"),
+            )
+            if n < least
+        )
+        return points - lost, short[1:] or f"开展宣传活动{held}次，省级以上媒体采用稿件{high}篇"
     # as the year closed: due in it and not closed by its last day (the self-score is of that day)
     end = date(year, 12, 31)
     late = [

@@ -18,6 +18,7 @@ from .prose import (
     Headings,
     Prose,
     Rotating,
+    by_limit,
     clip,
     cn_date,
     finish,
@@ -122,6 +123,21 @@ class Context:
 
 STAFF = re.compile("干部|职工|思想")  # the analysis's words on staff thinking, told in their own section
 LIFE_KINDS = ("theme_day", "group", "members_assembly", "life_meeting")
+
+
+def _head(ctx: Context, owner: str, office: str) -> str:
+    """办公室主任张晓燕 where the owner heads the office that carries the measure out (not
+    张晓燕牵头、办公室落实, which names them twice); else nothing."""
+    title = next((g.title for g in ctx.group if owner and person(g) == owner and g.title), "")
+    return f"{title.split('、')[0]}{owner}" if office and office in title else ""
+
+
+def _led(ctx: Context, owner: str, office: str) -> str:
+    """Who carries a step out: 张晓燕牵头、办公室落实, 办公室主任张晓燕负责, or the office alone."""
+    if not owner:
+        return f"{office}负责"
+    head = _head(ctx, owner, office)
+    return f"{head}负责" if head else f"{owner}牵头、{office}落实"
 
 
 def _context(unit: Any, user: Any, period: Any, q: Any, day: date, as_of: date | None) -> Context:
@@ -534,7 +550,8 @@ def _risk_paragraph(
     role = "risk_measure_done" if r.resolved and not rects else "risk_measure"
     text += fresh(p, says[role], used).format(
         measure=r.measure.strip().rstrip("。"),
-        office=(f"{owners}牵头、" if owners else "") + r.responsible_office,
+        office=_head(ctx, owners, r.responsible_office)
+        or (f"{owners}牵头、" if owners else "") + r.responsible_office,
     )
     text += _effect(p, r, history, rects, used, day, last)
     own = r.rectification if r.rectification_id else None
@@ -795,7 +812,7 @@ def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) 
     for r in sorted(current, key=lambda r: -_rank(r.level)):
         rects = _rects_for(r, q.history.get(r.description, []), ctx)
         named = _owner(rects[0]) if rects else ""
-        who = f"{named}牵头、{r.responsible_office}落实" if named else f"{r.responsible_office}负责"
+        who = _led(ctx, named, r.responsible_office)
         overdue = [x for x in rects if x.deadline < day]
         if overdue:
             late.setdefault(named or r.responsible_office, []).append((who, overdue[0]))
@@ -810,7 +827,8 @@ def _risk_steps(q: Any, day: date, ctx: Context, following: date, quarter: int) 
         whos = set(w for w, _ in pairs)
         who = whos.pop() if len(whos) == 1 else f"{key}负责"
         out.insert(
-            n, f"由{who}，{md(analysis_limit(day))}前完成{items}的整改，向支部书面说明逾期原因，完成后销号"
+            n,
+            f"由{who}，{by_limit(analysis_limit(day), day.year)}前完成{items}的整改，向支部书面说明逾期原因，完成后销号",
         )
     for n, (office, risks) in enumerate(plain.items()):
         names = listing([short_risk(r.description) or r.field for r in risks], 3)
@@ -844,7 +862,11 @@ def _analysis_steps(
             continue
         still = _rects_for(r, [], ctx)
         owner = _owner(still[0]) if still else ""
-        close = f"，{owner or r.responsible_office}负责的整改{md(analysis_limit(day))}前完成" if still else ""
+        close = (
+            f"，{owner or r.responsible_office}负责的整改{by_limit(analysis_limit(day), day.year)}前完成"
+            if still
+            else ""
+        )
         out.append(
             f"由{r.responsible_office}对“{r.description.strip().rstrip('。')}”重新排查{close}，在{nxt}研判中重新评估风险等级"
         )
@@ -889,11 +911,13 @@ def _high_steps(ctx: Context, day: date, nxt: str) -> list[str]:
         if not still:
             continue
         x, owner = still[0], _owner(still[0])
-        who = f"由{owner}牵头、{r.responsible_office}落实" if owner else f"由{r.responsible_office}负责"
+        who = "由" + _led(ctx, owner, r.responsible_office)
         # how long it is late the section of changes has said (原定……完成，已逾期14个月)
         risk = name.strip().rstrip("。")
         what = f"“{risk}”风险对应" if _bare(x.problem) == risk else f"“{_bare(x.problem)}”"
-        out.append(f"{who}，{md(analysis_limit(day))}前完成{what}的整改，{nxt}研判时重新评估这一风险")
+        out.append(
+            f"{who}，{by_limit(analysis_limit(day), day.year)}前完成{what}的整改，{nxt}研判时重新评估这一风险"
+        )
     return out
 
 

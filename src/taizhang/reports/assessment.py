@@ -232,6 +232,8 @@ def _shortfalls(b: d.Builder, says: dict[str, Any], lost: list[tuple[Any, str, A
             measure = says["improve_positions"]
         elif rule is None and "整改" in r.indicator.name:
             measure = says["improve_rectify"]
+        elif rule is None and "宣传" in r.indicator.name:
+            measure = says["improve_publicity"]
         lead = f"{int_to_cn(n + 1)}是" if len(lost) > 1 else ""
         taken = plain_number(r.indicator.points - r.self_score.score)
         # the dates the indicator's own section gave are not told again: 下半年专题报告未按时报送

@@ -220,7 +220,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "支部以“三会一课”为基本制度，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
         "按照“三会一课”制度，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
         "{span}共召开支委会{committee}、党小组会{group}、党员大会{assembly}，开展主题党日活动{theme}。",
-        "{span}组织生活正常开展，召开支委会{committee}、党员大会{assembly}、党小组会{group}，开展主题党日{theme}。",
+        "按照组织生活制度安排，{span}召开支委会{committee}、党员大会{assembly}、党小组会{group}，开展主题党日{theme}。",
         "支部坚持以“三会一课”为载体，{span}召开支委会{committee}、党小组会{group}、党员大会{assembly}，主题党日活动开展{theme}。",
     ),
     "study.up": (

@@ -17,6 +17,7 @@ from .facts import Facts
 from .phrases import PHRASES
 from .prose import (
     Prose,
+    by_limit,
     clip,
     cn_date,
     day_of,
@@ -110,7 +111,13 @@ def _theme_of(opinions: list[Any]) -> str:
 
 def owner_of(p: Prose, field_: str = "") -> str:
     """Who answers for a measure: the office the records name for that field, else the leader in
-    charge (直接责任人) of the leading group, else the secretary."""
+    charge (直接责任人) of the leading group, else the secretary. The year's 责任清单 comes first (who
+    is in charge of 宣传 is one person in every document of the year, whatever the period's risks)."""
+    duty = next((x for x in _duties(p) if field_ and field_ in (x.field or "") and person(x)), None)
+    if duty is not None:
+        name = person(duty)
+        title = next((g.title for g in leading_group(p) if person(g) == name and g.title), "")
+        return f"{title.split('、')[0]}{name}"
     for r in p.facts.lists.get("risks", []):
         if field_ and (field_ in r.field or field_ in r.description) and r.responsible_office:
             return office_person(p, r.responsible_office)
@@ -672,12 +679,13 @@ def _due_from(p: Prose, r: Any, begin: date) -> date:
     days = SOURCE_DAYS.get(r.source, 30) + (r.deadline - r.found_on).days // 3
     if promised_before(p.facts, r):
         days = days * 2 // 3 - min(10, (begin - r.deadline).days // 60)
-    return begin + timedelta(days=max(days, 10) - 1)
+    # a limit of the document's own is a month's end (2027年1月底前), never a weekend's odd day
+    return _month_end(begin + timedelta(days=max(days, 10) - 1))
 
 
 def stated(p: Prose, day: date) -> str:
-    """1月20日 inside the period's own year, 2027年1月20日 outside it."""
-    return md(day) if day.year == p.facts.period.year else cn_date(day)
+    """1月20日 / 1月底 inside the period's own year, 2027年1月20日 / 2027年1月底 outside it."""
+    return by_limit(day, p.facts.period.year)
 
 
 def committee(p: Prose) -> str:
@@ -726,29 +734,24 @@ def overdue_answer(p: Prose, shown: list[Any], lead: bool = True) -> str:
 
 def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: int) -> list[str]:
     """Items whose renewed limit under 挂牌督办 was missed too (and the other late ones with them):
-    not that promise again, but the secretary answering for them himself, each with the person who
-    carries it out and a date of its own, a written report each month."""
+    not that promise again, but the secretary supervising them himself, the owners reporting at
+    each monthly meeting, each item with its owner and a date of its own."""
     if not twice:
         return []
     among = rect_pool(p.facts)
     each = "；".join(
-        f"{rect_label(r, among)}由{rect_owner(p, r)}具体落实，{stated(p, rect_due(p, r))}前完成"
-        for r in twice
+        f"{rect_label(r, among)}由{rect_owner(p, r)}负责，{stated(p, rect_due(p, r))}前完成" for r in twice
     )
     many = f"逾期未完成的{len(twice)}项整改" if lead else "这些整改"
-    among_them = "其中"
     if total > len(twice):  # not all the late ones: the count is not read as theirs
         many = (f"逾期未完成的{total}项整改中，" if lead else "其中") + f"此前已作出整改承诺的{len(twice)}项"
-        among_them = "这当中"
     which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
     reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
     by = _reset_by(p.facts)
+    watch = f"改由{secretary(p)}直接督办，责任人每月在{committee(p)}上报告进展"
     if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
-        return [
-            f"{which}改由{secretary(p)}直接负责，{among_them}{by}确定挂牌督办、未见成效的{len(reset)}项不再沿用这一做法："
-            f"{each}"
-        ]
-    return [f"{which}在{by}中已确定挂牌督办，未见成效，不再沿用这一做法，改由{secretary(p)}直接负责：{each}"]
+        return [f"{which}{watch}（{by}曾对其中{len(reset)}项挂牌督办，未见成效）：{each}"]
+    return [f"{which}在{by}中已挂牌督办，未见成效，{watch}：{each}"]
 
 
 def _reset_by(f: Facts) -> str:

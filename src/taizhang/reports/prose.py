@@ -31,6 +31,14 @@ def md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def by_limit(day: date, year: int | None = None) -> str:
+    """A time limit the document sets itself, as it is said before 前: 10月底 for a month's last day
+    (whatever weekday it falls on), else 10月20日; the year written when it is not `year`."""
+    last = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    words = f"{day.month}月底" if day == last else md(day)
+    return words if day.year == year else f"{day.year}年{words}"
+
+
 def listing(items: Sequence[str], limit: int = 3) -> str:
     """A、B、C — or A、B、C等 when there were more."""
     items = [i for i in dict.fromkeys(items) if i]

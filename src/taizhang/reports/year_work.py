@@ -137,6 +137,21 @@ def _study(p: Prose, prev: Facts | None) -> Paragraphs:
     return paragraphs
 
 
+def _high_items(p: Prose, f: Facts) -> list[Any]:
+    """The articles the higher outlets ran, by outlet (中央媒体 first): 《澜江日报》刊发《…》《…》 — a
+    newspaper in 书名号, a website or station as it is named."""
+    high = sorted(_high_adopted(f), key=lambda s: s.level != "central")[:3]
+    if not high:
+        return []
+    by_outlet: dict[str, list[str]] = {}
+    for s in high:
+        by_outlet.setdefault(s.outlet, []).append(f"《{inner(s.title)}》")
+    items = "，".join(
+        f"{f'《{o}》' if o.endswith('报') else o}刊发{''.join(t)}" for o, t in by_outlet.items()
+    )
+    return _say(p, "pub.high", items=items)
+
+
 def _study_plan(p: Prose) -> list[Any]:
     f = p.facts
     if not p.has("plan_items"):
@@ -166,6 +181,9 @@ def _central_study(p: Prose, meetings: list[Any]) -> list[Any]:
     if len(names) > 3:  # 等12个专题: how many there were, not three cut at 等
         with_topic = [r for r in central if topic_of(r.title)]
         topics = [topics, p.count("central_topics", len(names), "个", "中心组学习专题", with_topic), "专题"]
+        extra = len(names) - int(p.facts.value("plan_items")) if p.has("plan_items") else 0
+        if extra > 0:  # more topics than the plan had: the added ones are said to be added
+            topics.append(f"（其中根据上级部署增加{extra}个）")
     hours = sum((r.hours or Decimal(0)) for r in central)
     days = ["，累计", p.count("central_hours", hours, "学时", "中心组学习学时", central)]
     return _say(
@@ -347,13 +365,7 @@ def _publicity(p: Prose, prev: Facts | None = None) -> Paragraphs:
                 "pub.submit", span=p.span, n=p.fig("submissions"), adopted=p.fig("adopted"), levels=levels,
                 adopted_word="被采用",
             )  # fmt: skip
-            high = sorted(_high_adopted(f), key=lambda s: s.level != "central")[:3]  # 中央媒体 first
-            if high:
-                by_outlet: dict[str, list[str]] = {}
-                for s in high:
-                    by_outlet.setdefault(s.outlet, []).append(f"《{inner(s.title)}》")
-                items = "，".join(f"{outlet}刊发{''.join(titles)}" for outlet, titles in by_outlet.items())
-                second += _say(p, "pub.high", items=items)
+            second += _high_items(p, f)
             second += _adoption_change(p, prev)
         else:
             second += _say(p, "pub.submit.none", span=p.span, n=p.fig("submissions"))
