@@ -29,6 +29,7 @@ from .prose import (
     md,
     numbered,
     person,
+    title_of,
 )
 
 
@@ -128,7 +129,7 @@ LIFE_KINDS = ("theme_day", "group", "members_assembly", "life_meeting")
 def _head(ctx: Context, owner: str, office: str) -> str:
     """办公室主任张晓燕 where the owner heads the office that carries the measure out (not
     张晓燕牵头、办公室落实, which names them twice); else nothing."""
-    title = next((g.title for g in ctx.group if owner and person(g) == owner and g.title), "")
+    title = title_of(ctx.group, owner)
     return f"{title.split('、')[0]}{owner}" if office and office in title else ""
 
 
@@ -200,8 +201,8 @@ def _office_people(read: Any, lm: Any, day: date, group: list[Any]) -> dict[str,
 
 def _titled(name: str, ctx: Context) -> str:
     """李明华 → 副局长李明华: a person with the post the year's leading group records."""
-    title = next((g.title.strip() for g in ctx.group if person(g) == name and g.title.strip()), "")
-    return f"{title}{name}" if title and name else name
+    title = title_of(ctx.group, name)
+    return f"{title}{name}" if title else name
 
 
 def _secretary(ctx: Context) -> str:

@@ -274,17 +274,20 @@ def standings(unit: Any, year: int, *, user: Any = None, until: date | None = No
         qs = kind.model.objects.readable(user).filter(unit__in=[u.pk for u in listed])  # type: ignore[attr-defined]
         for row in qs.filter(**{kind.year_lookup(): year}).values("unit").annotate(n=models.Count("pk")):
             counts[(slug, row["unit"])] = row["n"]
+    # a rule with not one record all year: nothing was entered (or nothing done) — told apart
+    # (a report sent after its due day counts for no period, but it was entered: not silent)
+    empty = {
+        (rid, res.unit.pk): cs[0].rule
+        for res in results
+        for rid, cs in res.cells.items()
+        if cs and not sum(c.value for c in cs)
+    }
+    entered = _entered(empty, year, user)
     out = []
     for res in results:
         cells = [c for cs in res.cells.values() for c in cs if until is None or c.period.end <= until]
         missed = [c for c in cells if c.status == MISSED]
-        # a rule with not one record all year: nothing was entered (or nothing done) — told apart
-        # (a report sent after its due day counts for no period, but it was entered: not silent)
-        silent = {
-            rid
-            for rid, cs in res.cells.items()
-            if cs and not sum(c.value for c in cs) and not _entered(cs[0].rule, res.unit, year, user)
-        }
+        silent = {rid for (rid, pk) in empty if pk == res.unit.pk and (rid, pk) not in entered}
         out.append(
             UnitStanding(
                 unit=res.unit,
@@ -429,10 +432,20 @@ def inspection_feedback(unit: Any, units: list[Any], year: int, *, user: Any = N
     return out
 
 
-def _entered(rule: Any, unit: Any, year: int, user: Any) -> bool:
-    """Whether the unit recorded anything of the rule's in the year, on time or not."""
-    kind = kinds.REGISTRY.get(rule.ledger)
-    if kind is None:
-        return False
-    qs = kind.model.objects.readable(user).filter(unit=unit)  # type: ignore[attr-defined]
-    return bool(qs.filter(**{kind.year_lookup(): year}, **dict(rule.filters)).exists())
+def _entered(empty: dict[tuple[str, int], Any], year: int, user: Any) -> set[tuple[str, int]]:
+    """Of the (rule, unit) pairs with nothing counted, those where the unit recorded something of
+    the rule's in the year, on time or not: one grouped query per ledger and filter over all units."""
+    asked: dict[str, tuple[Any, list[tuple[str, int]]]] = {}
+    for (rid, pk), rule in empty.items():
+        key = f"{rule.ledger}:{sorted(dict(rule.filters).items())!r}"
+        asked.setdefault(key, (rule, []))[1].append((rid, pk))
+    out: set[tuple[str, int]] = set()
+    for rule, pairs in asked.values():
+        kind = kinds.REGISTRY.get(rule.ledger)
+        if kind is None:
+            continue
+        qs = kind.model.objects.readable(user).filter(unit__in={pk for _, pk in pairs})  # type: ignore[attr-defined]
+        qs = qs.filter(**{kind.year_lookup(): year}, **dict(rule.filters))
+        found = set(qs.values_list("unit", flat=True).distinct())
+        out |= {(rid, pk) for rid, pk in pairs if pk in found}
+    return out

@@ -25,10 +25,12 @@ from .prose import (
     listing,
     md,
     merge_actions,
+    month_end,
     own_name,
     person,
     rule_action,
     sibling_turn,
+    titled,
     unsettled,
 )
 
@@ -113,11 +115,9 @@ def owner_of(p: Prose, field_: str = "") -> str:
     """Who answers for a measure: the office the records name for that field, else the leader in
     charge (直接责任人) of the leading group, else the secretary. The year's 责任清单 comes first (who
     is in charge of 宣传 is one person in every document of the year, whatever the period's risks)."""
-    duty = next((x for x in _duties(p) if field_ and field_ in (x.field or "") and person(x)), None)
-    if duty is not None:
-        name = person(duty)
-        title = next((g.title for g in leading_group(p) if person(g) == name and g.title), "")
-        return f"{title.split('、')[0]}{name}"
+    name = _duty_person(p, field_)
+    if name:
+        return titled(leading_group(p), name)
     for r in p.facts.lists.get("risks", []):
         if field_ and (field_ in r.field or field_ in r.description) and r.responsible_office:
             return office_person(p, r.responsible_office)
@@ -135,13 +135,14 @@ def office_person(p: Prose, office: str) -> str:
     post = next((g for g in people if g.title and office in g.title), None)
     if post:
         return f"{post.title}{person(post)}"
-    field_ = office.removesuffix("科").removesuffix("室")
+    name = _duty_person(p, office.removesuffix("科").removesuffix("室"))
+    return titled(people, name) if name else office
+
+
+def _duty_person(p: Prose, field_: str) -> str:
+    """Who the year's 责任清单 puts in charge of a field (宣传, 业务), or nothing."""
     duty = next((x for x in _duties(p) if field_ and field_ in (x.field or "") and person(x)), None)
-    if duty is None:
-        return office
-    name = person(duty)
-    title = next((g.title for g in people if person(g) == name and g.title), "")
-    return f"{title.split('、')[0]}{name}"
+    return person(duty) if duty is not None else ""
 
 
 def _duties(p: Prose) -> list[Any]:
@@ -672,7 +673,7 @@ def _set_at_analysis(p: Prose, r: Any) -> date | None:
 def analysis_limit(day: date) -> date:
     """The limit an analysis held on `day` sets its overdue items: the last day of the month after it
     (10月10日 → 11月30日), in the analysis report and in the documents written after it."""
-    return _month_end(_month_end(day) + timedelta(days=1))
+    return month_end(month_end(day) + timedelta(days=1))
 
 
 def _due_from(p: Prose, r: Any, begin: date) -> date:
@@ -680,7 +681,7 @@ def _due_from(p: Prose, r: Any, begin: date) -> date:
     if promised_before(p.facts, r):
         days = days * 2 // 3 - min(10, (begin - r.deadline).days // 60)
     # a limit of the document's own is a month's end (2027年1月底前), never a weekend's odd day
-    return _month_end(begin + timedelta(days=max(days, 10) - 1))
+    return month_end(begin + timedelta(days=max(days, 10) - 1))
 
 
 def stated(p: Prose, day: date) -> str:
@@ -934,10 +935,6 @@ def measures_begin(f: Facts) -> date:
     return max(f.period.end + timedelta(days=1), f.as_of or f.cutoff)
 
 
-def _month_end(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
 def time_limit(p: Prose, kind: str, deadline: date | None = None) -> str:
     """The time limit of the measure answering a problem of `kind` (a rectification's own deadline
     where the problem has one): the end of the month its months run out in, counted from the
@@ -953,9 +950,9 @@ def time_limit(p: Prose, kind: str, deadline: date | None = None) -> str:
         # measures beginning in July (after the first half) have half a year: half the months
         months = max(1, round(WITHIN.get(kind, 3) * (13 - start.month) / 12))
         end = min(start + timedelta(days=30 * months - 1), date(begin.year, 12, 31))
-        due = _month_end(end)
+        due = month_end(end)
         if (due - begin).days < 10:
-            due = _month_end(due + timedelta(days=1))
+            due = month_end(due + timedelta(days=1))
         stated, year = f"{due.month}月底", due.year
     # the key points are read in the year after their records': a date of either year says its year
     return stated if year == p.facts.period.year and p.kind != "keypoints" else f"{year}年{stated}"

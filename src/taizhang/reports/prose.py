@@ -31,11 +31,15 @@ def md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def month_end(day: date) -> date:
+    """The last day of the day's month."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
 def by_limit(day: date, year: int | None = None) -> str:
     """A time limit the document sets itself, as it is said before 前: 10月底 for a month's last day
     (whatever weekday it falls on), else 10月20日; the year written when it is not `year`."""
-    last = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    words = f"{day.month}月底" if day == last else md(day)
+    words = f"{day.month}月底" if day == month_end(day) else md(day)
     return words if day.year == year else f"{day.year}年{words}"
 
 
@@ -246,6 +250,16 @@ def books_in(rows: list[Any], limit: int = 3) -> list[str]:
 def person(obj: Any, attr: str = "person") -> str:
     person = getattr(obj, attr, None)
     return (person.display_name if person else "") or getattr(obj, f"{attr}_text", "")
+
+
+def title_of(group: Sequence[Any], name: str) -> str:
+    """The leading-group title the records give a person (办公室主任、宣传员), or nothing."""
+    return next((g.title.strip() for g in group if name and person(g) == name and g.title.strip()), "")
+
+
+def titled(group: Sequence[Any], name: str) -> str:
+    """办公室主任张晓燕: a person with the first of their leading-group titles, or the name alone."""
+    return f"{title_of(group, name).split('、')[0]}{name}"
 
 
 def after_prefix(title: str, *prefixes: str) -> str:
