@@ -218,7 +218,10 @@ def _followed(p: Prose, problems: list[Problem], unit: Any, year: int, user: Any
         clause = next((c for c in re.split("[，。；]", said) if "前" in c and len(c) <= 40), "")
         if clause:
             line = FOLLOWED_LINES[turn % len(FOLLOWED_LINES)]
-            pr.text = [*pr.text, line.format(year=year - 1, measure=clause)]
+            was, now = int(before.value("adopted_high")), int(p.facts.value("adopted_high"))
+            if pr.kind == "adoption" and now > was:  # the figure moved, short of the aim: not 仍未见改观
+                line = FOLLOWED_RISEN[turn % len(FOLLOWED_RISEN)]
+            pr.text = [*pr.text, line.format(year=year - 1, measure=clause, was=was)]
             turn += 1
 
 
@@ -226,4 +229,8 @@ FOLLOWED_LINES = (
     "{year}年总结针对这一问题提出“{measure}”，从今年的情况看，成效还不明显。",
     "对此，{year}年总结曾提出“{measure}”，但问题没有得到根本解决。",
     "{year}年总结已就此提出“{measure}”，今年仍未见明显改观。",
+)
+FOLLOWED_RISEN = (
+    "{year}年总结针对这一问题提出“{measure}”，省级以上采用虽比上年全年的{was}篇有所增加，但增幅有限。",
+    "对此，{year}年总结曾提出“{measure}”，今年省级以上采用已多于上年全年的{was}篇，措施开始见效，但力度还需加大。",
 )

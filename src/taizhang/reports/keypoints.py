@@ -241,7 +241,8 @@ def _fold_publicity(tasks: Tasks, by_rule: dict[str, list[Any]]) -> None:
     tasks["publicity"].remove(rule)
     text = "".join(map(str, occasions))
     head, sep, tail = text.partition("，由")
-    occasions[:] = [f"{head}，每半年至少开展一次气象科普宣传活动{sep}{tail}" if sep else text]
+    often = "其中气象科普每半年至少一次" if "全年不少于" in head else "每半年至少开展一次气象科普宣传活动"
+    occasions[:] = [f"{head}，{often}{sep}{tail}" if sep else text]
 
 
 def _owners(p: Prose) -> dict[str, str]:
@@ -302,9 +303,13 @@ def _carried_tasks(
         dict.fromkeys(x.occasion for x in facts.lists.get("publicity", []) if x.occasion.strip())
     )
     if occasions:
+        # the year's activities set the floor of the next: no fewer than were held (as a 局 plans it)
+        held = len(facts.lists.get("publicity", []))
+        floor = f"，全年不少于{held}次" if held >= 4 else ""
         tasks["publicity"].append(
             [
-                f"结合{'、'.join(occasions[:4])}等节点开展主题宣传和气象科普，由{owners['publicity']}负责，各节点前制定活动方案。"
+                f"结合{'、'.join(occasions[:4])}等节点开展主题宣传和气象科普{floor}，"
+                f"由{owners['publicity']}负责，各节点前制定活动方案。"
             ]
         )
     target = adoption_target(facts)

@@ -20,6 +20,7 @@ from .prose import (
     by_limit,
     clip,
     cn_date,
+    dated,
     day_of,
     inner,
     listing,
@@ -231,10 +232,12 @@ def _missed_problem(p: Prose, missed: list[Any]) -> Problem:
     ids = {c.rule.id for c in missed}
     last = f.period.year - 1
     before = [c for c in _missed_where_practised(f.unit, last, p.user) if c.rule.id in ids]
-    if before and p.kind in ("annual", "half-year"):
-        items += f"，{last}年也出现过{missed_text(p, before[:3])}的情况，上年的整改措施没有落实到位"
+    again = bool(before) and p.kind in ("annual", "half-year")
+    if again:  # its cause goes past last year's: the same slip again is a matter of how work is held to
+        items += f"，{last}年也出现过{missed_text(p, before[:3])}的情况"
     actions = "、".join(merge_actions(list(dict.fromkeys(rule_action(p, c.rule, True) for c in missed))[:3]))
-    return Problem("missed", p.say("prob.missed", items=items), {"items": actions, "again": bool(before)})
+    text = p.say("prob.missed.again" if again else "prob.missed", items=items)
+    return Problem("missed", text, {"items": actions, "again": bool(before)})
 
 
 def _risk_problems(p: Prose) -> list[Problem]:
@@ -288,7 +291,7 @@ def _risk_problem(p: Prose, rs: list[Any], highs: list[Any], rect: Any) -> Probl
     if rect:  # within its time limit it is under way, not a failure; past it, it is late
         who = f"由{owner_name}负责，" if owner_name else ""
         state = "正在推进" if rect.deadline >= p.facts.cutoff else f"截至{p.until}仍未完成"
-        rect_part = [f"对应的整改{who}时限为{cn_date(rect.deadline)}，{state}。"]
+        rect_part = [f"对应的整改{who}时限为{dated(rect.deadline, p.facts.period.year)}，{state}。"]
     risk = inner(clip(r0.description, 30) or r0.description[:30])
     if len(rs) == 1:  # raised once, rated high: a high risk, not a recurring one
         when = md(r0.analysis.held_on)

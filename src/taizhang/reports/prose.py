@@ -31,6 +31,11 @@ def md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def dated(day: date, year: int) -> str:
+    """A recorded day as a document of `year` says it: 12月22日 inside that year, else with its year."""
+    return md(day) if day.year == year else cn_date(day)
+
+
 def month_end(day: date) -> date:
     """The last day of the day's month."""
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

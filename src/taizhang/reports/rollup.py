@@ -143,7 +143,7 @@ def _problems_and_steps(
     h.one("下一步工作打算")
     steps = [x.format(next=year + 1) for _, x in own]
     checked = any("专项检查" in x for x in steps)
-    steps += _rollup_steps(says, rows, rated, year) + _record_steps(details, year, again)
+    steps += _rollup_steps(says, rows, rated, year) + _record_steps(details, year, again is not None)
     steps += [] if checked else [says["step_check"].format(next=year + 1)]
     numbered(b, [[_stop(x)] for x in steps])
 
@@ -897,23 +897,25 @@ def _own_study(
     return [(text, step)]
 
 
-def _adoption_short_before(details: list[tuple[Any, Facts]], last: dict[int, Facts] | None) -> bool:
-    """Whether last year's roll-up found the units' adoption short of the target too (every unit
-    short this year was short last year); `last` as for _study_short_before."""
+def _adoption_short_before(details: list[tuple[Any, Facts]], last: dict[int, Facts] | None) -> int | None:
+    """Last year's provincial-level adoptions of the units short this year, when last year's
+    roll-up found every one of them short too (None otherwise); `last` as for _study_short_before."""
     from .problems import adoption_target
 
     if last is None:
-        return False
+        return None
     short = [
         (u, adoption_target(f))
         for u, f in details
         if adoption_target(f) and int(f.value("adopted_high")) < adoption_target(f)
     ]
-    return bool(short) and all(int(last[u.pk].value("adopted_high")) < aim for u, aim in short)
+    if not short or not all(int(last[u.pk].value("adopted_high")) < aim for u, aim in short):
+        return None
+    return sum(int(last[u.pk].value("adopted_high")) for u, _ in short)
 
 
 def _record_problems(
-    details: list[tuple[Any, Facts]], again: bool = False, until: date | None = None
+    details: list[tuple[Any, Facts]], again: int | None = None, until: date | None = None
 ) -> list[str]:
     """Problems across the units from their records: adoption below the target of their key points."""
     from .problems import adoption_target
@@ -926,7 +928,14 @@ def _record_problems(
         aim = f"不少于{short[0][2]}篇的目标" if len(aims) == 1 else "各自工作要点提出的目标"
         each = "、".join(f"{u.name}{high}篇" for u, high, _ in short)
         who = "所属单位均" if len(short) == len(details) > 1 else f"{listing([u.name for u, *_ in short], 4)}"
-        tail = "；上年报告提出组织系统宣传业务培训、集中推送选题，今年仍未见明显改观" if again else ""
+        tail = ""
+        if again is not None:  # last year short too: whether this year's measure moved the figure
+            now = sum(high for _, high, _ in short)
+            tail = "；上年报告提出组织系统宣传业务培训、集中推送选题，" + (
+                f"省级以上合计采用由上年的{again}篇增至{now}篇，增幅有限"
+                if now > again
+                else "今年仍未见明显改观"
+            )
         what = f"{who}未完成省级以上媒体采用{aim}（{each}）"
         if until is not None:  # the year not over: the distance to the year's target, not a failure yet
             what = (

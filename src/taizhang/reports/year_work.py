@@ -26,6 +26,7 @@ from .prose import (
     books_in,
     clip,
     cn_date,
+    dated,
     day_of,
     inner,
     joined,
@@ -662,7 +663,7 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
         # due on the cut-off day itself: within its limit, but the key points of the next day say it
         # is due, so this says it is not closed yet
         today = "，截至当日尚未销号" if r.deadline <= p.facts.cutoff else ""
-        return f"{rect_label(r, among)}（{who}时限为{cn_date(r.deadline)}{today}）"
+        return f"{rect_label(r, among)}（{who}时限为{dated(r.deadline, p.facts.period.year)}{today}）"
 
     late = [r for r in overdue if r in still]  # the problems section's order
     due = [r for r in still if r not in overdue]
@@ -676,7 +677,7 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
         source = r.get_source_display().replace("民主生活会", "生活会")
         who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""
         parts += [
-            f"；“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，另列一项整改（{who}时限为{cn_date(r.deadline)}）"
+            f"；“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，另列一项整改（{who}时限为{dated(r.deadline, p.facts.period.year)}）"
         ]
     if due:
         named = [name(r) for r in due[:4]]  # every one up to four, so that 即 names them all
