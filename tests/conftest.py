@@ -199,15 +199,16 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
 @pytest.fixture
 def city_year(cast, siblings):
     """The full demo's additions over the siblings' last year: their self-assessments, the city
-    党组's own meetings and every unit's 公文设置."""
+    党组's own meetings, its 考核 of them and every unit's 公文设置."""
     from django.utils import timezone
 
     from taizhang.core.context import acting
-    from taizhang.demo import _demo_city, _demo_settings, _demo_sibling_scores
+    from taizhang.demo import _demo_city, _demo_city_marks, _demo_settings, _demo_sibling_scores
 
     last = timezone.localdate().year - 1
     with acting(channel="cli"):
         _demo_sibling_scores(cast.units, last)
         _demo_city(cast.units, last)
+        _demo_city_marks(cast.units, last)
         _demo_settings(cast.units)
     return cast

@@ -1,6 +1,6 @@
 """The city 党组's roll-up after the third outside reading (issue 15): the 党组's own work with its
-dates and topics first, its own shortcomings first under 存在的主要问题, the units ranked by their
-self-assessment score with the completion rate beside it, one plain sentence on the table, the
+dates and topics first, its own shortcomings first under 存在的主要问题, the units ranked by the
+city's own 考核 score with their self-score and completion rate beside, one plain sentence on the table, the
 inspections' problems counted from the 整改台账, and the 发文字号 in the unit's pattern."""
 
 from __future__ import annotations
@@ -57,21 +57,23 @@ def test_its_own_shortcomings_come_first_under_the_problems(city_year):
     assert steps.count("专项检查") == 1  # the inspections' measure once
 
 
-def test_units_are_ranked_by_self_score_with_the_rate_beside_and_a_plain_basis(city_year):
+def test_units_are_ranked_by_the_citys_own_score_with_their_self_score_and_rate_beside(city_year):
     from taizhang.reports.facts_more import standings
 
     doc = _build(city_year)
     table = next(b for b in doc.blocks if b.style == d.TABLE)
     heads, *rows = table.rows or [[]]
-    assert heads[2].startswith("自评得分") and heads[3] == "完成率"
-    scores = [int(r[2]) for r in rows]
-    assert scores == sorted(scores, reverse=True) and rows[0][1] == "东区气象局"
+    assert heads[2].startswith("考核得分") and heads[3].startswith("自评得分") and heads[4] == "完成率"
+    marks = [float(r[2]) for r in rows]
+    assert marks == sorted(marks, reverse=True) and rows[0][1] == "东区气象局"
+    assert all(float(r[2]) <= float(r[3]) for r in rows)  # the city took points off for what it found
     by_name = {s.unit.name: s for s in standings(city_year.units["demo-city"], LAST)}
     for row in rows:
         s = by_name[row[1]]
-        assert row[3] == f"{s.rate:.0%}" and int(row[4]) + int(row[5]) == int(row[6]) == s.decided
+        assert row[4] == f"{s.rate:.0%}" and int(row[5]) + int(row[6]) == int(row[7]) == s.decided
     text = doc.plain()
-    assert "按自评得分排列" in text and "每月一次的要求计12项" not in text
+    assert "考核得分排列" in text and "每月一次的要求计12项" not in text
+    assert "经市局党组考核（满分100分），东区气象局" in text and "分（自评" in text
     assert "位列第一" not in text and "排在首位" not in text
 
 

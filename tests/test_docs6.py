@@ -31,13 +31,13 @@ def test_rollup_has_every_assessment_the_party_groups_own_work_and_names_itself_
     body = _body(doc)
     assert "尚未提交自评" not in body
     for name in ("区气象局", "东区气象局", "西区气象局"):
-        assert re.search(rf"{name}自评\d+(\.\d+)?分", body), name
+        assert re.search(rf"{name}\d+(\.\d+)?分（自评\d+(\.\d+)?分）", body), name  # the city's, then theirs
     assert "党组会议专题研究意识形态工作2次" in body and "理论学习中心组集中学习5次，围绕" in body
     assert "向上级党组织报告意识形态工作2次" in body
     from taizhang.rules.models import AssessmentScore
 
     positions = AssessmentScore.objects.filter(
-        assessed__code="demo-west", indicator__name__contains="阵地"
+        assessed__code="demo-west", unit__code="demo-west", indicator__name__contains="阵地"
     ).get()
     assert "阵地检查" in positions.note and "个别" not in positions.note  # scored from the year's findings
     # named in full once, where the body first names it (the seventh reading), then 市局党组
@@ -55,14 +55,15 @@ def test_rollup_table_says_what_it_counts_and_agrees_with_the_text(city_year):
     heads, *body = table.rows or [[]]
     assert "（期）" not in "".join(heads) and "合计（项）" in heads
     rows = {row[1]: row for row in body}
-    for s in standings(city_year.units["demo-city"], LAST):  # 自评得分 beside the rate (docC)
+    rate = heads.index("完成率")  # after the city's 考核得分 and the units' 自评得分 (docC)
+    for s in standings(city_year.units["demo-city"], LAST):
         row = rows[s.unit.name]
-        assert int(row[4]) + int(row[5]) == int(row[6]) == s.decided
-        assert row[3] == f"{s.met / s.decided:.0%}"
-        told = re.search(f"{s.unit.name}[^。]{{0,6}}{row[3]}", doc.plain())
-        assert told or ("相差不大" in doc.plain() and row[3] in doc.plain().split("相差不大")[0])
+        assert int(row[rate + 1]) + int(row[rate + 2]) == int(row[rate + 3]) == s.decided
+        assert row[rate] == f"{s.met / s.decided:.0%}"
+        told = re.search(f"{s.unit.name}[^。]{{0,6}}{row[rate]}", doc.plain())
+        assert told or ("相差不大" in doc.plain() and row[rate] in doc.plain().split("相差不大")[0])
     text = doc.plain()
-    assert "按自评得分排列" in text  # one plain sentence on the table's basis (docC)
+    assert "考核得分排列" in text  # one plain sentence on the table's basis (docC)
     assert "位列第一" not in text  # a lead of one point is no ranking
 
 

@@ -394,6 +394,7 @@ def _demo_ledgers(units: dict[str, Unit], *, light: bool) -> None:
         build_unit_years(units[code], _cast_of(units[code], outside), [year - 1, year], light=False)
     _demo_sibling_scores(units, year - 1)
     _demo_city(units, year - 1)
+    _demo_city_marks(units, year - 1)
     _demo_city(units, year, CITY_MEETINGS_NOW)
     _demo_settings(units)
     from .notices.demo import build_notices
@@ -422,6 +423,67 @@ def _demo_sibling_scores(units: dict[str, Unit], year: int) -> None:
                 indicator=row.indicator,
                 assessed=unit,
                 scorer_unit=unit,
+                score=score,
+                note=note,
+            )
+
+
+# where a problem the city's 专项检查 fed back belongs among the scheme's hand-scored indicators
+# (the first whose words it holds): what the city's 考核 deducts for it
+MARKED = (
+    ("阵地", ("三审", "审核", "终审", "公众号", "显示屏", "巡检", "展板", "转载", "阵地")),
+    ("学习", ("学习", "研讨")),
+    ("支委会专题研究", ("支委会",)),
+    ("宣传", ("宣传", "科普", "稿件")),
+    ("领导小组", ("领导小组", "责任书")),
+)
+
+
+def _marked(problem: str, indicator: str) -> bool:
+    """Whether a problem fed back belongs to the indicator: the first MARKED entry holding its words."""
+    key = next((key for key, words in MARKED if any(w in problem for w in words)), None)
+    return key is not None and key in indicator
+
+
+def _demo_city_marks(units: dict[str, Unit], year: int) -> None:
+    """The city 党组's 考核 of its units for a year past: the computed score where a rule computes
+    it, else the unit's own score with half a point off for each problem the city's 专项检查 fed
+    back in that indicator's work, said in the note."""
+    from decimal import Decimal
+
+    from .reports.facts_more import inspection_feedback
+    from .rules.models import AssessmentScheme
+    from .rules.services import assessment_rows, score_set
+
+    city, secretary = units["demo-city"], User.objects.get(username="city_secretary")
+    scheme = AssessmentScheme.objects.filter(unit=city, year=year).first()
+    if scheme is None:
+        return
+    assessed = [units[c] for c in ("demo-dist", "demo-east", "demo-west")]
+    fed = {x.unit.pk: x for x in inspection_feedback(city, assessed, year, user=secretary)}
+    for unit in assessed:
+        found = fed.get(unit.pk)
+        for row in assessment_rows(scheme, unit, user=secretary):
+            if row.self_score is None:
+                continue
+            score, note = row.self_score.score, "按台账记录核定，同意自评"
+            if row.computed is not None:
+                score, note = row.computed, "按台账记录计算"
+            elif found is not None:  # each problem deducted once, under the first indicator it belongs to
+                hits = [
+                    r.problem.strip().rstrip("。")
+                    for r in found.items
+                    if _marked(r.problem, row.indicator.name)
+                ]
+                if hits:
+                    lost = Decimal("0.5") * len(hits)
+                    score = max(score - lost, Decimal(0))
+                    note = f"{found.day.month}月专项检查发现“{'”“'.join(hits)}”，扣{lost.normalize()}分"
+            score_set(
+                acting_user=secretary,
+                indicator=row.indicator,
+                assessed=unit,
+                scorer_unit=city,
                 score=score,
                 note=note,
             )

@@ -56,10 +56,12 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         finish(b, unit, doc.day)
         return doc
     scores = _scores(unit, year, rows, user)
-    by_score = bool(scores) and all(s.unit.pk in scores for s in rows if s.rate is not None)
+    # ranked by the issuer's own 考核 where it scored every unit: a self-score is no ground to rank on
+    marks = _scores(unit, year, rows, user, superior=True)
+    by_score = bool(marks) and all(s.unit.pk in marks for s in rows if s.rate is not None)
     rated = sorted(
         [s for s in rows if s.rate is not None],
-        key=lambda s: (-scores[s.unit.pk][0] if by_score else 0, -(s.rate or 0), len(s.missed), s.unit.path),
+        key=lambda s: (-marks[s.unit.pk][0] if by_score else 0, -(s.rate or 0), len(s.missed), s.unit.path),
     )
     details = _unit_facts(rows, year, user, day)  # read once: the judgement and the problems use them
     late = any(f.lists.get("overdue") for _u, f in details)
@@ -67,7 +69,7 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
     own, last = _own_all(
         unit, [s.unit for s in rows], fed, details, year, user, day
     )  # the judgement weighs the issuer's own
-    judged = _judged(rated, scores, late, ourselves(unit) if own else "")
+    judged = _judged(rated, marks if by_score else scores, late, ourselves(unit) if own else "")
     b.block(d.BODY, str(says["opening"]).format(org=org, year=year, as_of=as_of, judged=judged))
     h.one(f"{ourselves(unit)}履行意识形态工作责任制情况")
     for line in _issuer_meetings(unit, year, user) + seen + _guidance(unit, year, user):
@@ -76,12 +78,13 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         b.block(d.BODY, *_issuer_ahead(unit, year, user, day, bool(fed)))
     h.one("所属单位落实情况")
     b.block(d.BODY, *_overview(says, rows, rated))
-    for line in _units_year(unit, year, rows, user, scores, as_of):
+    for line in _units_year(unit, year, rows, user, scores, as_of, marks if by_score else {}):
         b.block(d.BODY, *line)
     unrecorded = str(says["ranking_unrecorded"]) if any(x.unrecorded for x in rows) else ""
-    b.block(d.BODY, str(says["by_score" if by_score else "ranking"]) + unrecorded)
+    beside = "表中自评得分为各单位自评结果，未作排名依据。" if scores and not by_score else ""
+    b.block(d.BODY, str(says["by_score" if by_score else "ranking"]) + unrecorded + beside)
     overdue = {u.pk: len(f.lists.get("overdue", [])) for u, f in details}
-    _ranking(b, rows, rated, scores if by_score else {}, overdue)
+    _ranking(b, rows, rated, marks if by_score else {}, overdue, scores)
     lines = _unit_lines(p, says, rated, user, by_score) + _first_overdue(rated, overdue)
     if lines:  # the units' lines in one paragraph: the table has them one by one
         b.block(d.BODY, "".join(lines))
@@ -187,8 +190,11 @@ def _units_judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], 
     return "总体看，责任制落实不够平衡，部分单位差距较大。"
 
 
-def _scores(unit: Any, year: int, rows: list[Any], user: Any) -> dict[int, tuple[Decimal, Decimal]]:
-    """Each unit's stored self-score against the first scheme the issuer set for the year: (total,
+def _scores(
+    unit: Any, year: int, rows: list[Any], user: Any, superior: bool = False
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Each unit's stored self-score against the first scheme the issuer set for the year (or, with
+    `superior`, the issuer's own 考核 score, where it scored every indicator the unit did): (total,
     the points of the indicators scored)."""
     from taizhang.rules.services import assessment_rows
 
@@ -198,8 +204,10 @@ def _scores(unit: Any, year: int, rows: list[Any], user: Any) -> dict[int, tuple
     out: dict[int, tuple[Decimal, Decimal]] = {}
     for s in rows if schemes else []:
         scored = [r for r in assessment_rows(schemes[0], s.unit, user=user) if r.self_score is not None]
+        if superior and any(r.superior_score is None for r in scored):
+            continue
         if scored:
-            total = sum((r.self_score.score for r in scored), Decimal(0))
+            total = sum(((r.superior_score if superior else r.self_score).score for r in scored), Decimal(0))
             out[s.unit.pk] = (total, sum((r.indicator.points for r in scored), Decimal(0)))
     return out
 
@@ -274,19 +282,25 @@ def _first_overdue(rated: list[Any], overdue: dict[int, int]) -> list[str]:
 
 
 def _ranking(
-    b: d.Builder, rows: list[Any], rated: list[Any], scores: dict[int, Any], overdue: dict[int, int]
-) -> None:
-    """The table: by self-score where every unit rated has one (the completion rate beside it),
-    else by completion rate; equal scores or rates share a place. The rectifications past their
-    limit beside them, where any unit has one (not in the rate: the table says so)."""
+    b: d.Builder, rows: list[Any], rated: list[Any], marks: dict[int, Any], overdue: dict[int, int],
+    scores: dict[int, Any] | None = None,
+) -> None:  # fmt: skip
+    """The table: by the issuer's 考核 score where it scored every unit rated (the completion rate
+    beside it), else by completion rate; equal scores or rates share a place; the units'
+    self-scores beside where they gave them. The rectifications past their limit beside them, where
+    any unit has one (not in the rate: the table says so)."""
+    scores = scores or {}
 
     def key(s: Any) -> Any:
-        return scores[s.unit.pk][0] if scores else s.rate or 0
+        return marks[s.unit.pk][0] if marks else s.rate or 0
+
+    def given(s: Any, of: dict[int, Any]) -> str:
+        return plain_number(of[s.unit.pk][0]) if s.unit.pk in of else "—"
 
     table = []
     for s in rated:
         place = 1 + sum(key(x) > key(s) for x in rated)
-        score = [plain_number(scores[s.unit.pk][0])] if scores else []
+        score = [given(s, marks)] * bool(marks) + [given(s, scores)] * bool(scores)
         table.append([
             str(place), s.unit.name, *score, f"{s.rate:.0%}", str(s.met),
             str(len(s.missed) + len(s.unrecorded)), str(s.decided), str(overdue.get(s.unit.pk, 0)),
@@ -294,7 +308,8 @@ def _ranking(
         ])  # fmt: skip
     for s in rows:
         if s.rate is None:
-            table.append(["—", s.unit.name, *(["—"] if scores else []), "—", "0", "0", "0", "—", "尚未录入"])
+            blank = ["—"] * (bool(marks) + bool(scores))
+            table.append(["—", s.unit.name, *blank, "—", "0", "0", "0", "—", "尚未录入"])
     heads = [
         "名次",
         "单位",
@@ -309,10 +324,11 @@ def _ranking(
     if not any(overdue.get(s.unit.pk) for s in rated):  # no rectification past its limit anywhere
         heads, widths = heads[:-2] + heads[-1:], widths[:-2] + widths[-1:]
         table = [row[:-2] + row[-1:] for row in table]
-    if scores:
-        points = {plain_number(v[1]) for v in scores.values()}
-        heads.insert(2, f"自评得分（满分{points.pop()}分）" if len(points) == 1 else "自评得分")
-        widths.insert(2, 5)
+    for of, label in ((scores, "自评得分"), (marks, "考核得分")):  # 考核 first, then 自评
+        if of:
+            points = {plain_number(v[1]) for v in of.values()}
+            heads.insert(2, f"{label}（满分{points.pop()}分）" if len(points) == 1 else label)
+            widths.insert(2, 5)
     if all(row[-1] == "—" for row in table):  # a column of dashes says nothing
         heads, widths, table = heads[:-1], widths[:-1], [row[:-1] for row in table]
     b.table(heads, table, widths)
@@ -362,23 +378,32 @@ def _close_together(rated: list[Any], user: Any) -> str:
 
 
 def _units_year(
-    unit: Any, year: int, rows: list[Any], user: Any, scores: dict[int, tuple[Decimal, Decimal]], as_of: str
-) -> list[list[Any]]:
-    """The units' self-assessments against the issuer's scheme and the 舆情 across them."""
+    unit: Any, year: int, rows: list[Any], user: Any, scores: dict[int, tuple[Decimal, Decimal]], as_of: str,
+    marks: dict[int, tuple[Decimal, Decimal]] | None = None,
+) -> list[list[Any]]:  # fmt: skip
+    """The units' self-assessments against the issuer's scheme (and the issuer's 考核 of them where
+    it has scored them) and the 舆情 across them."""
     from .facts_more import schemes_of, system_opinions
 
     units = [s.unit for s in rows]
     out: list[list[Any]] = []
     schemes = schemes_of(unit, year, user=user)
     if schemes:
-        done = [
-            f"{u.name}自评{plain_number(scores[u.pk][0])}分" for u in sorted(units, key=lambda u: -scores.get(u.pk, (0,))[0])
-            if u.pk in scores
-        ]  # fmt: skip
+        ranked = marks or scores
+
+        def said(u: Any) -> str:
+            if marks and u.pk in marks:
+                own = f"（自评{plain_number(scores[u.pk][0])}分）" if u.pk in scores else ""
+                return f"{u.name}{plain_number(marks[u.pk][0])}分{own}"
+            return f"{u.name}自评{plain_number(scores[u.pk][0])}分"
+
+        done = [said(u) for u in sorted(units, key=lambda u: -ranked.get(u.pk, (0,))[0]) if u.pk in scores]
         none = [u.name for u in units if u.pk not in scores]
         points = {plain_number(v[1]) for v in scores.values()}
-        text = f"按照《{schemes[0].title.strip('《》')}》，" + "、".join(done)
-        text += f"（满分{points.pop()}分）" if len(points) == 1 else ""
+        full = f"（满分{points.pop()}分）" if len(points) == 1 else ""
+        judged = f"经{ourselves(unit)}考核{full}，" if marks else ""
+        text = f"按照《{schemes[0].title.strip('《》')}》，{judged}" + "、".join(done)
+        text += "" if marks else full  # after the self-scores, or in the 考核's words: not twice in brackets
         if none:
             text += ("，" if done else "") + f"{listing(none, 4)}尚未提交自评"
         out.append([text + "。"])
