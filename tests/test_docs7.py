@@ -143,7 +143,7 @@ def test_the_judgement_and_the_ranking_say_what_the_rate_leaves_out():
         for n, r, name in ((1, 0.98, "甲局"), (2, 0.94, "乙局"))
     ]
     said = _judged(rated, {}, late=True, we="市局党组")
-    assert said.endswith("市局党组自身在督促指导和履职尽责上也还有差距。"), said
+    assert said.endswith("市局党组自身在督促指导和履职尽责上也存在不足。"), said
     assert (
         "甲局" in _first_overdue(rated, {1: 4, 2: 2})[0] and "最多" in _first_overdue(rated, {1: 4, 2: 2})[0]
     )

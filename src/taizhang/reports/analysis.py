@@ -30,6 +30,7 @@ from .prose import (
     numbered,
     person,
     title_of,
+    titled,
 )
 
 
@@ -122,6 +123,9 @@ class Context:
     office_people: dict[str, str] = field(default_factory=dict)
 
 
+CONCERN = re.compile(
+    "干部职工对([^，。；]{2,24}?)(?:有所议论|关注较多|有所反映)"
+)  # a concern the analysis names
 STAFF = re.compile("干部|职工|思想")  # the analysis's words on staff thinking, told in their own section
 LIFE_KINDS = ("theme_day", "group", "members_assembly", "life_meeting")
 
@@ -138,7 +142,7 @@ def _led(ctx: Context, owner: str, office: str) -> str:
     if not owner:
         return f"{office}负责"
     head = _head(ctx, owner, office)
-    return f"{head}负责" if head else f"{owner}牵头、{office}落实"
+    return f"{head}负责" if head else f"{titled(ctx.group, owner)}牵头、{office}落实"
 
 
 def _context(unit: Any, user: Any, period: Any, q: Any, day: date, as_of: date | None) -> Context:
@@ -418,7 +422,14 @@ def _inspection(rec: Any, found: list[Any], ctx: Context) -> str:
         best = max((t for t in near if t[0] >= 6), key=lambda t: (t[0], t[1]), default=None)
         again = best[2] if best else None
         if again is not None:
-            text += f"其中“{_bare(r.problem)}”与{cn_date(again.found_on)}反馈的“{_bare(again.problem)}”是同一类问题，再次被指出。"
+            # said as the earlier item was found: a 督查检查 found it, a superior fed it back
+            how = {"superior": "上级反馈", "patrol": "巡察反馈"}.get(
+                again.source, f"{again.get_source_display()}发现"
+            )
+            text += (
+                f"其中“{_bare(r.problem)}”与{cn_date(again.found_on)}{how}的“{_bare(again.problem)}”"
+                "是同一类问题，再次被指出。"
+            )
             break
     owners = listing([_owner(r) for r in found], 3)
     done = [r for r in found if not _open_on(r, ctx.day)]
@@ -877,10 +888,17 @@ def _analysis_steps(
             f"由{_secretary(ctx)}牵头，在{nxt}研判前通过谈心谈话了解班子成员和干部职工的思想状况，"
             "研判时作专门分析"
         )
+    # what the analysis found staff concerned about is answered: heard out, and the policy explained
+    concerns = [m.group(1) for a in q.analyses for m in CONCERN.finditer(a.situation)]
+    if concerns:
+        out.append(
+            f"针对干部职工对{concerns[0]}的关切，由{_secretary(ctx)}牵头开展谈心谈话、听取意见，"
+            f"做好政策解读，在{nxt}研判时作专门分析"
+        )
     for rec, found in ctx.inspections:
         open_ = [x for x in found if _open_on(x, day)]
         if open_:
-            owners = listing([x for x in dict.fromkeys(_owner(x) for x in open_) if x], 2)
+            owners = listing([titled(ctx.group, x) for x in dict.fromkeys(_owner(x) for x in open_) if x], 2)
             due = "、".join(dict.fromkeys(md(x.deadline) for x in open_))
             out.append(
                 f"{md(rec.held_on)}检查反馈的{len(open_)}个问题{'由' + owners + '负责' if owners else ''}，{due}前整改到位"

@@ -66,9 +66,16 @@ def _ahead(p: Prose, due: list[Any]) -> list[Any]:
             rects.setdefault(r.deadline, []).append(f"“{problem_text(r)}”")
     for when, names in rects.items():
         by_day.setdefault(when, []).append(f"完成{''.join(names)}的整改")
-    if not by_day and not each:
+    # due on the cut-off day itself and still open: not late as counted, but due by the document's day
+    late = f.lists.get("overdue", [])
+    today = [
+        f"“{problem_text(r)}”"
+        for r in f.lists.get("open_rectifications", [])
+        if r.deadline <= f.cutoff and r not in late
+    ]
+    if not by_day and not each and not today:
         return []
-    parts = []
+    parts = [f"抓紧完成已到时限的{''.join(today)}的整改"] if today and f.open else []
     for when, actions in sorted(by_day.items()):
         last = when.month != (when + timedelta(days=1)).month
         parts.append(f"{when.month}月底前" if last else f"{md(when)}前")
@@ -232,5 +239,5 @@ FOLLOWED_LINES = (
 )
 FOLLOWED_RISEN = (
     "{year}年总结针对这一问题提出“{measure}”，省级以上采用虽比上年全年的{was}篇有所增加，但增幅有限。",
-    "对此，{year}年总结曾提出“{measure}”，今年省级以上采用已多于上年全年的{was}篇，措施开始见效，但力度还需加大。",
+    "对此，{year}年总结曾提出“{measure}”，今年省级以上采用虽多于上年全年的{was}篇，但提升幅度不大。",
 )

@@ -27,6 +27,7 @@ from .prose import (
     md,
     merge_actions,
     month_end,
+    ourselves,
     own_name,
     person,
     rule_action,
@@ -396,14 +397,34 @@ def _opinion_problem(p: Prose) -> Problem | None:
     if len(opinions) < 2 or not theme:
         return None
     text = p.say("prob.opinion", span=p.span, n=p.fig("opinions"), theme=theme)
-    # a 舆情 that came from the unit's own system is a fault of its management, not of 科普
-    faults = [o for o in opinions if "系统" in o.response or "系统" in o.summary]
-    if faults:
-        o = faults[0]
-        text += [
-            f"其中{md(o.found_on)}“{inner(clip(o.summary, 30) or o.summary[:30])}”源于发布系统，暴露出系统运行管理还有漏洞。"
-        ]
+    # a 舆情 from the unit's own system or terminal is a fault of its management, and one spread by
+    # an old picture a matter of 辟谣, not of 科普: said apart, each with its day
+    kinds = {id(o): _opinion_cause(o) for o in opinions}
+    told = [(o, kinds[id(o)]) for o in opinions if kinds[id(o)] in OPINION_CAUSES]
+    if told:
+        parts = [f"{md(o.found_on)}一起{OPINION_CAUSES[k][0]}" for o, k in told[:2]]
+        lessons = "、".join(dict.fromkeys(OPINION_CAUSES[k][1] for _, k in told[:2]))
+        text += [f"其中{'，'.join(parts)}，暴露出{lessons}。"]
     return Problem("opinion", text, {"theme": theme})
+
+
+# what a 舆情 came of, where its record says, and the lesson it teaches
+OPINION_CAUSES = {
+    "system": ("源于发布系统", "系统运行管理还有漏洞"),
+    "device": ("源于发布终端显示未及时更新", "终端运维存在短板"),
+    "rumour": ("由转发过时信息引发", "辟谣和权威发布还不够及时"),
+}
+
+
+def _opinion_cause(o: Any) -> str:
+    said = f"{o.summary}{o.response}"
+    if "系统" in said:
+        return "system"
+    if "终端" in said or "设备" in said:
+        return "device"
+    if re.search("截图|谣|不实|往年", said):
+        return "rumour"
+    return ""
 
 
 def _positions_problem(p: Prose) -> Problem | None:
@@ -577,7 +598,7 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     held = [a.held_on for a in f.lists.get("analyses", []) if (f.cutoff - a.held_on).days >= 30]
     if not held:
         return []
-    late = [r for r in overdue if r.deadline < held[-1]]
+    late = [r for r in overdue if r.deadline < held[-1] and _asked_by(p, r, held[-1])]
     if not late:
         return []
     limit = analysis_limit(held[-1])  # what that analysis's report asked for them
@@ -590,6 +611,27 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     if limit <= f.cutoff:  # that limit has passed too
         role += ".passed"
     return ["".join(str(x) for x in p.say(role, **said))]
+
+
+def _asked_by(p: Prose, rect: Any, day: date) -> bool:
+    """Whether the analysis of `day` asked for the overdue item anew: it answers one of that
+    analysis's risks, or of the one before (a risk dropped is re-assessed with its item), by its
+    link or by its words. An item about nothing the analysis weighed was not asked for there."""
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    risks = list(
+        Reader(p.facts.unit, p.user)(lm.Risk)
+        .filter(analysis__held_on__lte=day)
+        .values_list("analysis__held_on", "description", "rectification_id")
+    )
+    days = sorted({held for held, *_ in risks})[-2:]
+    if not risks:
+        return True  # the records hold no risks to tell by: as the analysis's own report says
+    weighed = {text.strip() for held, text, _ in risks if held in days}
+    linked = {pk for _, text, pk in risks if text.strip() in weighed and pk}
+    return rect.pk in linked or any(w and w in rect.problem for w in weighed)
 
 
 # an earlier promise not kept, said in the unit's own turn (sibling units read side by side differ)
@@ -621,9 +663,11 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
             names = "这些问题" if len(twice) == len(shown) else f"前{len(twice)}项"
         # the document of the half-year before set that limit: the first half's report in a second
         # half, last year's summary in a first half
-        where = "上半年专题报告" if f.cutoff.month > 6 else "上年总结"
+        where = ("上半年专题报告" if f.cutoff.month > 6 else "上年总结") + "已重新限期"
+        if max(_halves_since(r.deadline, f.cutoff) for r in twice) >= 3:  # re-dated twice already
+            where = f"{_reset_by(f, 1)}、{_reset_by(f)}先后重新限期"
         said = [
-            f"{names}原定时限过后，{where}已重新限期，并由{secretary(p)}挂牌督办，新的时限也已过去，"
+            f"{names}原定时限过后，{where}，并由{secretary(p)}挂牌督办，新的时限也已过去，"
             "问题仍未解决，挂牌督办没有起到应有的作用。"
         ]
         before = [r for r in before if r not in twice]
@@ -753,16 +797,41 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: in
     reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
     by = _reset_by(p.facts)
     watch = f"改由{secretary(p)}直接督办，责任人每月在{committee(p)}上报告进展"
+    # late through two half-years' documents or more: the secretary's own supervision was that of
+    # the document before, and failed too; the next step is the superior's, and the owner answers
+    # (the document before answered its items so when one of them was late through two ends already)
+    halves = [_halves_since(r.deadline, p.facts.cutoff) for r in twice]
+    stale = [r for r, n in zip(twice, halves, strict=True) if n >= 2] if max(halves) >= 3 else []
+    if stale:
+        above = _superior_org(p.facts.unit)
+        first = _reset_by(p.facts, 1)
+        before = f"{first}、{by}先后对其中{len(stale)}项挂牌督办和由{secretary(p)}直接督办，均未见成效"
+        watch = f"报请{above}督办，{secretary(p)}逐项领办、按月分解节点，到期仍未完成的调整责任人"
+        return [f"{which}{watch}（{before}）：{each}"]
     if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
         return [f"{which}{watch}（{by}曾对其中{len(reset)}项挂牌督办，未见成效）：{each}"]
     return [f"{which}在{by}中已挂牌督办，未见成效，{watch}：{each}"]
 
 
-def _reset_by(f: Facts) -> str:
+def _halves_since(deadline: date, cutoff: date) -> int:
+    """How many half-year ends (30 June, 31 December) passed between a limit and the cut-off: how
+    many half-yearly documents have already told the item late and set a measure for it."""
+    ends = [date(y, m, d) for y in range(deadline.year, cutoff.year + 1) for m, d in ((6, 30), (12, 31))]
+    return sum(deadline <= end < cutoff for end in ends)
+
+
+def _superior_org(unit: Any) -> str:
+    """市局党组: the parent's party organisation as the unit names it; 上级党组织 without one."""
+    parent = getattr(unit, "parent", None)
+    return ourselves(parent) if parent is not None else "上级党组织"
+
+
+def _reset_by(f: Facts, back: int = 0) -> str:
     """The document of the half-year before the cut-off's, which put the items under 挂牌督办: the
-    same year's first-half report, or the year before's summary."""
-    last = f.cutoff
-    return f"{last.year}年上半年专题报告" if last.month > 6 else f"{last.year - 1}年度总结"
+    same year's first-half report, or the year before's summary; `back` half-years further."""
+    half = f.cutoff.year * 2 + (f.cutoff.month > 6) - 1 - back  # the half-year that document closed
+    year, second = divmod(half, 2)
+    return f"{year}年度总结" if second else f"{year}年上半年专题报告"
 
 
 def _workplan_problem(p: Prose) -> Problem | None:

@@ -358,6 +358,19 @@ def issuer(unit: Any) -> str:
     return name if name.startswith("中共") else f"中共{name}"
 
 
+def ourselves(unit: Any) -> str:
+    """How the issuer names itself in its own text: 市局党组, not 中共市气象局党组 (the title and the
+    signature carry the full name)."""
+    org = issuer(unit).removeprefix("中共")
+    kind = next((k for k in ("党组", "党委", "党总支", "党支部") if org.endswith(k)), "")
+    short = (getattr(unit, "short_name", "") or unit.name).strip()
+    if not kind or not org.startswith(short):
+        return org
+    if short.endswith("气象局") and len(short) > 3:
+        short = short[:-3] + "局"
+    return short + kind
+
+
 def fresh(p: Prose, options: tuple[str, ...], used: set[str]) -> str:
     """A phrasing not yet used in this document where one is left (the order is the Prose's)."""
     order = sorted(options, key=lambda _: p.rng.random())

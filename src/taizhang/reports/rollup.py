@@ -24,6 +24,7 @@ from .prose import (
     listing,
     md,
     numbered,
+    ourselves,
     plain_number,
     rule_action,
     settle_overdue,
@@ -34,8 +35,8 @@ GAP = 0.05  # a unit is called behind the others only this far below the first (
 
 def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -> d.Document:
     """The superior's report on its subordinate units: first what the issuer itself did (its
-    meetings, study, scheme, inspections and reports upward), then each unit once, ranked by its
-    self-assessment score where the units have one (else by the share of decided periods met), a
+    meetings, study, scheme, inspections and reports upward), then each unit once, ranked by the
+    issuer's own 考核 score where it scored them all (else by the share of decided periods met), a
     unit with nothing entered told apart; the problems, the issuer's own first, and the measures."""
     from .facts_more import standings
 
@@ -166,7 +167,7 @@ def _judged(
     said = _units_judged(rated, scores, late)
     if not said or not we:
         return said
-    return said.removesuffix("。") + f"，{we}自身在督促指导和履职尽责上也还有差距。"
+    return said.removesuffix("。") + f"，{we}自身在督促指导和履职尽责上也存在不足。"
 
 
 def _units_judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], late: bool) -> str:
@@ -604,7 +605,7 @@ def _issuer_meetings(unit: Any, year: int, user: Any) -> list[list[Any]]:
         topics = [r.title.split("：", 1)[1] for r in rs if "：" in r.title]
         days = "、".join(md(r.held_at.date()) for r in rs[:6])
         about = (
-            f"，围绕{listing(topics, 4)}{'等' if len(topics) > 4 else ''}专题开展研讨（{days}）"
+            f"，围绕{listing(topics, 4)}{f'{len(topics)}个' if len(topics) > 4 else ''}专题开展研讨（{days}）"
             if topics
             else ""
         )
@@ -694,19 +695,6 @@ def _unit_findings(x: Any) -> str:
     return f"{x.unit.name}{x.count}个，{lead}{listing(items, 3)}"
 
 
-def ourselves(unit: Any) -> str:
-    """How the issuer names itself in its own text: 市局党组, not 中共市气象局党组 (the title and the
-    signature carry the full name)."""
-    org = issuer(unit).removeprefix("中共")
-    kind = next((k for k in ("党组", "党委", "党总支", "党支部") if org.endswith(k)), "")
-    short = (getattr(unit, "short_name", "") or unit.name).strip()
-    if not kind or not org.startswith(short):
-        return org
-    if short.endswith("气象局") and len(short) > 3:
-        short = short[:-3] + "局"
-    return short + kind
-
-
 def _unit_facts(rows: list[Any], year: int, user: Any, day: date) -> list[tuple[Any, Facts]]:
     """Each rated unit's records of the year as of the report's date, for the problems drawn from
     them (a roll-up over many units reads only the first thirty: the table names the rest)."""
@@ -783,11 +771,19 @@ def _own_shared(we: str, details: list[tuple[Any, Facts]], year: int, user: Any)
         return []
     told = "；".join(_shared_words(text, names, high, len(details)) for text, names, high in shared)
     last: dict[str, set[int]] = {}
+    rated: dict[str, set[int]] = {}
     for u, _f in details:  # last year's risk points, unit by unit, through restrict()
         rows = lm.Risk.objects.readable(user).filter(unit=u, analysis__held_on__year=year - 1)
-        for text in rows.values_list("description", flat=True):
+        for text, level in rows.values_list("description", "level"):
             last.setdefault(text.strip(), set()).add(u.pk)
-    again = [text for text, _names, _high in shared if len(last.get(text, ())) > 1]
+            if str(level) == "high":
+                rated.setdefault(text.strip(), set()).add(u.pk)
+    # those last year's roll-up named (its first three, in _shared_risks' order): only for them
+    # was a measure for the whole system set
+    named = sorted(
+        (t for t, pks in last.items() if len(pks) > 1), key=lambda t: (-len(rated.get(t, ())), -len(last[t]))
+    )
+    again = [text for text, _names, _high in shared if text in named[:3]]
     text = (
         f"统筹防范共性风险不够。有的风险点在几个单位的分析研判中同时出现：{told}。这类风险带有普遍性，"
         f"{we}还没有在全系统统一部署防范措施，各单位分头应对"

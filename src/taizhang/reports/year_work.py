@@ -631,7 +631,13 @@ def _rectification(p: Prose) -> Paragraphs:
     sources = "、".join(list(dict.fromkeys(r.get_source_display() for r in found))[:4])
     if getattr(f.unit, "org_type", "") in ("branch", "general_branch"):  # a 支部 holds a 组织生活会
         sources = sources.replace("民主生活会", "组织生活会")
-    open_part = ["，正在整改", p.fig("rectifications_open")] if p.has("rectifications_open") else ""
+    open_part: Any = ["，正在整改", p.fig("rectifications_open")] if p.has("rectifications_open") else ""
+    # a problem raised again is a second item in the ledger: the count says so, not two problems
+    open_recs = {id(r) for r in f.figure("rectifications_open").records}
+    first = {r.pk for r in f.figure("rectifications_open").records}
+    again = sum(1 for pk, r in f.lists.get("folded", []) if id(r) in open_recs and pk in first)
+    if open_part and again:
+        open_part += [f"（其中{again}个为同一问题再次列入）"]
     closed = p.fig("rectifications_closed") if p.has("rectifications_closed") else "0个"
     out = p.say(
         "rect.total", span=p.span, n=p.fig("rectifications"), sources=sources, closed=closed, open=open_part
