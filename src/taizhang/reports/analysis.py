@@ -747,14 +747,19 @@ def _changes(p: Prose, says: dict[str, Any], q: Any, day: date, ctx: Context) ->
     down = [r for r in down if r not in late]
     if late:
         text += f"{listing([short_risk(r.description) for r in late], 3)}等级虽有下降，但对应整改逾期未完成，还不能视为措施见效。"
+    # a grade that rose is said so: 不降反升, not 没有下降
+    rose = [short_risk(r.description) for r in flat if _rank(r.level) > _rank(before[r.description].level)]
+    same = [short_risk(r.description) for r in flat if short_risk(r.description) not in rose]
+    moved = [f"{listing(xs, 3)}等级{how}" for xs, how in ((rose, "不降反升"), (same, "没有下降")) if xs]
+    still = f"{'、'.join(moved)}，前期措施的效果还不明显。"
     if down and flat:
-        text += f"{listing([short_risk(r.description) for r in down], 3)}等级下降，相关措施有一定成效；{listing([short_risk(r.description) for r in flat], 3)}等级没有下降，前期措施的效果还不明显。"
+        text += (
+            f"{listing([short_risk(r.description) for r in down], 3)}等级下降，相关措施有一定成效；{still}"
+        )
     elif down:
         text += p.pick(*says["changes_down"])
     elif flat and late:
-        text += (
-            f"{listing([short_risk(r.description) for r in flat], 3)}等级没有下降，前期措施的效果还不明显。"
-        )
+        text += still
     return text
 
 

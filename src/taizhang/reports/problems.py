@@ -498,10 +498,33 @@ def _adoption_problem(p: Prose) -> Problem | None:
         return None
     target_n = adoption_target(f)
     target = f"距离工作要点提出的省级以上采用不少于{target_n}篇的目标还有差距，" if target_n else ""
+    if p.kind == "half-year" and f.period.start.month == 7:  # the year's target, by the year so far
+        so_far, target_n = _adoption_so_far(p)
+        if target_n and so_far < target_n:
+            target = f"全年累计省级以上{so_far}篇，距工作要点提出的不少于{target_n}篇的目标还差{target_n - so_far}篇，"
     high = p.fig("adopted_high") if int(f.value("adopted_high")) else "0篇"
     text = p.say("prob.adoption", span=p.span, adopted=p.fig("adopted"), high=high, target=target)
     aim = f"力争省级以上媒体采用不少于{target_n}篇。" if target_n else "逐步提高省级以上媒体采用数量。"
     return Problem("adoption", text, {"target": aim})
+
+
+def _adoption_so_far(p: Prose) -> tuple[int, int]:
+    """The year's provincial-level adoptions to the cut-off and its key points' target (a second
+    half's report weighs the half against the year's aim)."""
+    from taizhang.ledger import models as lm
+
+    from .facts import Reader
+
+    f = p.facts
+    read = Reader(f.unit, p.user)
+    adopted = read.of_year(lm.Submission, f.period.year).filter(
+        status="adopted", level__in=("central", "province"), submitted_on__lte=f.cutoff
+    )
+    day = f.as_of or date.max
+    so_far = sum(1 for s in adopted.only("published_on") if s.published_on is None or s.published_on <= day)
+    texts = read.of_year(lm.WorkPlanItem, f.period.year).values_list("text", flat=True)
+    found = (re.search(r"省级以上[^，。；]*?不少于(\d+)篇", t) for t in texts)
+    return so_far, next((int(m.group(1)) for m in found if m), 0)
 
 
 def _plan_problem(p: Prose) -> Problem | None:
@@ -796,6 +819,10 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: in
     which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
     reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
     by = _reset_by(p.facts)
+
+    def aside(history: str) -> str:  # what was tried before: a report says it, key points plan ahead
+        return "" if p.kind == "keypoints" else f"（{history}）"
+
     watch = f"改由{secretary(p)}直接督办，责任人每月在{committee(p)}上报告进展"
     # late through two half-years' documents or more: the secretary's own supervision was that of
     # the document before, and failed too; the next step is the superior's, and the owner answers
@@ -807,9 +834,11 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: in
         first = _reset_by(p.facts, 1)
         before = f"{first}、{by}先后对其中{len(stale)}项挂牌督办和由{secretary(p)}直接督办，均未见成效"
         watch = f"报请{above}督办，{secretary(p)}逐项领办、按月分解节点，到期仍未完成的调整责任人"
-        return [f"{which}{watch}（{before}）：{each}"]
+        return [f"{which}{watch}{aside(before)}：{each}"]
     if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
-        return [f"{which}{watch}（{by}曾对其中{len(reset)}项挂牌督办，未见成效）：{each}"]
+        return [f"{which}{watch}{aside(f'{by}曾对其中{len(reset)}项挂牌督办，未见成效')}：{each}"]
+    if p.kind == "keypoints":
+        return [f"{which}{watch}：{each}"]
     return [f"{which}在{by}中已挂牌督办，未见成效，{watch}：{each}"]
 
 
