@@ -23,6 +23,7 @@ from .prose import (
     finish,
     issuer,
     md,
+    merge_actions,
     month_spans,
     plain_number,
     rule_action,
@@ -84,7 +85,8 @@ def assessment(unit: Any, year: int, *, user: Any = None, day: date | None = Non
     h.one("存在的不足和改进措施")
     from .problems import secretary
 
-    _shortfalls(b, says | {"sec": secretary(p), "p": p}, lost, year)  # 支部书记王建国, by name where recorded
+    answers = _summary_answers(unit, year, user, doc.day) if lost else {}
+    _shortfalls(b, says | {"sec": secretary(p), "p": p}, lost, year, answers)  # 支部书记王建国, by name
     b.block(d.BODY, "特此报告。")
     finish(b, unit, doc.day)
     return doc
@@ -118,9 +120,13 @@ def _overall(facts: Facts, rows: list[Any]) -> list[Any]:
     text = "。" if said else ""
     full = [r for r in rows if r.self_score and r.self_score.score >= r.indicator.points]
     short = [r for r in rows if r.self_score and r.self_score.score < r.indicator.points]
-    if short:
+    if short and len(short) <= 3:
         where = "".join(f"“{r.indicator.name}”" for r in short)
-        text += f"对照考核细则，{len(rows)}项指标中{len(full)}项得满分，扣分集中在{where}{'等' if len(short) > 3 else ''}{len(short)}项。"
+        text += f"对照考核细则，{len(rows)}项指标中{len(full)}项得满分，扣分集中在{where}{len(short)}项。"
+    elif short:  # lost across many: not 集中; the heaviest named
+        heavy = sorted(short, key=lambda r: r.self_score.score - r.indicator.points)[:2]
+        where = "".join(f"“{r.indicator.name}”" for r in heavy)
+        text += f"对照考核细则，{len(rows)}项指标中{len(full)}项得满分，其余{len(short)}项有扣分，扣分较多的是{where}。"
     elif full:
         text += f"对照考核细则，{len(rows)}项指标均得满分。"
     return [*said, text] if said or text else []
@@ -216,34 +222,80 @@ class _Scoring:
         return head, text, shortfall
 
 
-def _shortfalls(b: d.Builder, says: dict[str, Any], lost: list[tuple[Any, str, Any]], year: int) -> None:
-    """Each indicator that lost points: what was lost and why, and the measure that answers it —
-    for a report its due day, for a monthly meeting the year's calendar, for 阵地 the rounds."""
+def _shortfalls(
+    b: d.Builder, says: dict[str, Any], lost: list[tuple[Any, str, Any]], year: int, answers: dict[str, str]
+) -> None:
+    """Each indicator that lost points: what was lost and why, and the measure that answers it — the
+    measure the year's summary gives for the same problem where it gives one (the two documents go
+    up within days of each other), else for a report its due day, for 阵地 the rounds. The rule
+    indicators lost together are one item with one measure."""
     if not lost:
         b.block(d.BODY, says["all_full"])
         return
-    for n, (r, cause, rule) in enumerate(lost):
-        measure = says["improve"][n % len(says["improve"])] if rule else says["improve_manual"]
-        if rule is not None and rule.ledger == "report":  # a report has a due day: draft before it
-            measure = says["improve_report"]
-        elif rule is not None and rule.period == "month":
-            measure = says["improve_month"].replace("{action}", rule_action(says["p"], rule, True))
-        elif rule is None and "阵地" in r.indicator.name:
-            measure = says["improve_positions"]
-        elif rule is None and "整改" in r.indicator.name:
-            measure = says["improve_rectify"]
-        elif rule is None and "宣传" in r.indicator.name:
-            measure = says["improve_publicity"]
-        lead = f"{int_to_cn(n + 1)}是" if len(lost) > 1 else ""
-        taken = plain_number(r.indicator.points - r.self_score.score)
-        # the dates the indicator's own section gave are not told again: 下半年专题报告未按时报送
-        cause = LATE_REPORT.sub(r"\1专题报告未按时报送", cause)
-        b.block(
-            d.BODY,
-            f"{lead}“{r.indicator.name}”扣{taken}分，{cause}。"
-            + measure.format(next=year + 1, sec=says["sec"])
-            + "。",
+    rules = [x for x in lost if x[2] is not None]
+    items: list[tuple[list[tuple[Any, str, Any]], str]] = []
+    for x in lost:
+        r, _cause, rule = x
+        if rule is not None:
+            if x is rules[0]:  # every rule lost: one item, the summary's measure for missed work
+                items.append((rules, answers.get("missed") or _own(says, _rule_measure(says, rules), year)))
+            continue
+        kind = next((k for word, k in MANUAL_KINDS if word in r.indicator.name), "")
+        fallback = _own(says, str(says.get(f"improve_{kind}", says["improve_manual"])), year)
+        items.append(([x], answers.get(MANUAL_ANSWER.get(kind, ""), "") or fallback))
+    for n, (group, measure) in enumerate(items):
+        lead = f"{int_to_cn(n + 1)}是" if len(items) > 1 else ""
+        named = "".join(f"“{r.indicator.name}”" for r, _, _ in group)
+        taken = {plain_number(r.indicator.points - r.self_score.score) for r, _, _ in group}
+        each = "各" if len(group) > 1 and len(taken) == 1 else ""
+        lost_words = (
+            f"{each}扣{taken.pop()}分"
+            if len(taken) == 1
+            else "共扣"
+            + plain_number(sum((r.indicator.points - r.self_score.score for r, _, _ in group), Decimal(0)))
+            + "分"
         )
+        # the dates the indicator's own section gave are not told again: 下半年专题报告未按时报送
+        causes = "，".join(LATE_REPORT.sub(r"\1专题报告未按时报送", c) for _, c, _ in group)
+        b.block(d.BODY, f"{lead}{named}{lost_words}，{causes}。{measure.rstrip('。')}。")
+
+
+def _own(says: dict[str, Any], measure: str, year: int) -> str:
+    """A measure of the report's own phrase bank, its year and secretary filled in."""
+    return measure.format(next=year + 1, sec=says["sec"])
+
+
+# the hand-scored indicators by their words: the measure of theirs, and the summary's problem it answers
+MANUAL_KINDS = (("阵地", "positions"), ("整改", "rectify"), ("宣传", "publicity"))
+MANUAL_ANSWER = {"positions": "positions", "rectify": "overdue", "publicity": "adoption"}
+
+
+def _rule_measure(says: dict[str, Any], rules: list[tuple[Any, str, Any]]) -> str:
+    """Without the summary's: a report has a due day (draft before it), monthly work a calendar."""
+    monthly = [rule for _, _, rule in rules if rule.period == "month"]
+    if monthly:
+        actions = merge_actions(list(dict.fromkeys(rule_action(says["p"], rule, True) for rule in monthly)))
+        return str(says["improve_month"]).replace("{action}", "、".join(actions))
+    if any(rule.ledger == "report" for _, _, rule in rules):
+        return str(says["improve_report"])
+    return str(says["improve"][0])
+
+
+def _summary_answers(unit: Any, year: int, user: Any, day: date) -> dict[str, str]:
+    """The measures the year's summary gives, by the kind of problem they answer (the same measure,
+    owner and time limit in every document that answers the problem for the year)."""
+    from .facts import rule_cells
+    from .problems import drop_held, find_problems, measure
+    from .prose import settle_overdue
+
+    facts = collect(unit, year_period(year), user=user, as_of=day)
+    settle_overdue(facts)
+    q = Prose(facts, "annual", user)
+    missed, _due = rule_cells(unit, year, user=user, until=facts.cutoff)
+    out = {}
+    for pr in find_problems(q, drop_held(unit, missed, user)):
+        out[pr.kind] = "".join(str(x) for x in measure(q, pr)).strip()
+    return out
 
 
 LATE_REPORT = re.compile(r"(\S{2,4}?)专题报告\d+月\d+日报送，晚于\d+月\d+日时限")
