@@ -361,12 +361,12 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "对外发布的信息履行“三审”程序，{span}审核{n}、通过{passed}{rejected}。",
     ),
     "pos.opinion": (
-        "{when}，发现“{summary}”的舆情",
-        "针对{when}出现的“{summary}”",
-        "{when}发生“{summary}”的舆情后",
-        "对{when}发现的“{summary}”",
-        "{when}，“{summary}”引起关注",
-        "{when}发现“{summary}”后",
+        "{when}，监测发现{summary}的舆情",
+        "针对{when}{summary}的情况",
+        "{when}，{summary}",
+        "{when}发现{summary}的情况后",
+        "{when}，{summary}，引起关注",
+        "{when}监测发现{summary}后",
     ),
     "pos.opinion.tail": (
         "，{response}",

@@ -412,7 +412,7 @@ def _opinion_problem(p: Prose) -> Problem | None:
 OPINION_CAUSES = {
     "system": ("源于发布系统", "系统运行管理还有漏洞"),
     "device": ("源于发布终端显示未及时更新", "终端运维存在短板"),
-    "rumour": ("由转发过时信息引发", "辟谣和权威发布还不够及时"),
+    "rumour": ("由网上转发不实信息引发", "辟谣和权威发布还不够及时"),
 }
 
 

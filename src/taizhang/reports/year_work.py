@@ -442,9 +442,7 @@ def _opinions(p: Prose) -> list[Any]:
         second.append("涉及本单位的舆情中，以下3起较为典型。")
     for o in opinions[:3]:
         response = sentence(o.response) if o.response.strip() else "正在研究处置。"
-        second += _say(
-            p, "pos.opinion", when=md(o.found_on), summary=inner(clip(o.summary, 30) or o.summary[:30])
-        )
+        second += _say(p, "pos.opinion", when=md(o.found_on), summary=clip(o.summary, 30) or o.summary[:30])
         short = clip(o.response, 40) or "及时核实情况"
         second += _say(p, "pos.opinion.tail", response=response, response_short=short)
     if opinions:
