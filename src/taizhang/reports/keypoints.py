@@ -6,7 +6,7 @@ measures; the year's own plan items), then 工作要求."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from taizhang.proofread.text import int_to_cn
@@ -395,7 +395,8 @@ def _ending_task(p: Prose, items: list[Any]) -> str:
     for due in sorted({r.deadline for r in items}):
         group = [r for r in items if r.deadline == due]
         names = "".join(f"“{problem_text(r)}”" for r in group)
-        state = "，至要点印发时已到期、尚未销号" if due < day else ""
+        # already due on the key points' day: a near date of its own, not January's check
+        state = f"，已到期，{md(day + timedelta(days=10))}前完成销号" if due < day else ""
         parts.append(f"{names}原定{due.year}年{md(due)}前整改到位{state}")
     owners = list(dict.fromkeys(rect_owner(p, r) for r in items))
     who = "由" + owners[0] if len(owners) == 1 else "分别由" + "、".join(owners)

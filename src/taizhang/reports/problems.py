@@ -501,7 +501,7 @@ def _adoption_problem(p: Prose) -> Problem | None:
     if p.kind == "half-year" and f.period.start.month == 7:  # the year's target, by the year so far
         so_far, target_n = _adoption_so_far(p)
         if target_n and so_far < target_n:
-            target = f"全年累计省级以上{so_far}篇，距工作要点提出的不少于{target_n}篇的目标还差{target_n - so_far}篇，"
+            target = f"年初至今省级以上累计{so_far}篇，距工作要点提出的全年不少于{target_n}篇的目标还差{target_n - so_far}篇，"
     high = p.fig("adopted_high") if int(f.value("adopted_high")) else "0篇"
     text = p.say("prob.adoption", span=p.span, adopted=p.fig("adopted"), high=high, target=target)
     aim = f"力争省级以上媒体采用不少于{target_n}篇。" if target_n else "逐步提高省级以上媒体采用数量。"
@@ -689,9 +689,11 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
         where = ("上半年专题报告" if f.cutoff.month > 6 else "上年总结") + "已重新限期"
         if max(_halves_since(r.deadline, f.cutoff) for r in twice) >= 3:  # re-dated twice already
             where = f"{_reset_by(f, 1)}、{_reset_by(f)}先后重新限期"
+        # re-dated by two documents, not each under the same 挂牌督办: said as 加强督办
+        watched = "并加强督办" if "先后" in where else f"并由{secretary(p)}挂牌督办"
         said = [
-            f"{names}原定时限过后，{where}，并由{secretary(p)}挂牌督办，新的时限也已过去，"
-            "问题仍未解决，挂牌督办没有起到应有的作用。"
+            f"{names}原定时限过后，{where}，{watched}，新的时限也已过去，问题仍未解决，"
+            + ("挂牌督办没有起到应有的作用。" if "挂牌" in watched else "督办没有起到应有的作用。")
         ]
         before = [r for r in before if r not in twice]
         if not before:
@@ -815,7 +817,7 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: in
     )
     many = f"逾期未完成的{len(twice)}项整改" if lead else "这些整改"
     if total > len(twice):  # not all the late ones: the count is not read as theirs
-        many = (f"逾期未完成的{total}项整改中，" if lead else "其中") + f"此前已作出整改承诺的{len(twice)}项"
+        many = (f"逾期未完成的{total}项整改中，" if lead else "其中") + f"已经重新限期的{len(twice)}项"
     which = many if len(twice) > 1 else "这项逾期整改" if alone else "其中1项"
     reset = [r for r in twice if reset_before(p.facts, r)]  # those under 挂牌督办 before
     by = _reset_by(p.facts)
@@ -829,12 +831,13 @@ def _twice_answer(p: Prose, twice: list[Any], lead: bool, alone: bool, total: in
     # (the document before answered its items so when one of them was late through two ends already)
     halves = [_halves_since(r.deadline, p.facts.cutoff) for r in twice]
     stale = [r for r, n in zip(twice, halves, strict=True) if n >= 2] if max(halves) >= 3 else []
-    if stale:
+    if stale:  # the problems section told what was tried: the measure says what is new
         above = _superior_org(p.facts.unit)
-        first = _reset_by(p.facts, 1)
-        before = f"{first}、{by}先后对其中{len(stale)}项挂牌督办和由{secretary(p)}直接督办，均未见成效"
-        watch = f"报请{above}督办，{secretary(p)}逐项领办、按月分解节点，到期仍未完成的调整责任人"
-        return [f"{which}{watch}{aside(before)}：{each}"]
+        watch = (
+            f"报请{above}督办，由{secretary(p)}与责任人逐项商定销号标准和月度节点，"
+            f"新的时限到期仍未完成的，由{committee(p)}调整责任人并向{above}书面说明"
+        )
+        return [f"{which}{watch}：{each}"]
     if 0 < len(reset) < len(twice):  # only these were under 挂牌督办: the others were never
         return [f"{which}{watch}{aside(f'{by}曾对其中{len(reset)}项挂牌督办，未见成效')}：{each}"]
     if p.kind == "keypoints":

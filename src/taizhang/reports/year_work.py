@@ -212,7 +212,7 @@ def _staff_study(p: Prose, prev: Facts | None) -> list[Any]:
         people=p.fig("staff_study_people"),
         hours=hours,
     )
-    if prev is None or not prev.value("staff_study") or f.open:
+    if prev is None or not prev.value("staff_study"):
         return out
     delta = int(f.value("staff_study")) - int(prev.value("staff_study"))
     before = prev.figure("staff_study_people")
@@ -223,7 +223,10 @@ def _staff_study(p: Prose, prev: Facts | None) -> list[Any]:
     records = prev.figure("staff_study").records
     change = p.count("study_change", abs(delta), "次", "干部职工集中学习较上年的变化", records)
     role = "study.up" if delta > 0 else "study.down" if delta < 0 else "study.same"
-    return out + _say(p, role, delta=change, prev_people=prev_people, people=p.fig("staff_study_people"))
+    said = _say(p, role, delta=change, prev_people=prev_people, people=p.fig("staff_study_people"))
+    if f.open:  # the year not over: against the same span of last year (prev is that span)
+        said = [x.replace("上年", "上年同期") if isinstance(x, str) else x for x in said]
+    return out + said
 
 
 def _named_study(p: Prose, meetings: list[Any]) -> list[Any]:
@@ -664,8 +667,7 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
 
     def name(r: Any) -> str:
         who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""  # with the title, as 存在问题 names
-        # due on the cut-off day itself: within its limit, but the key points of the next day say it
-        # is due, so this says it is not closed yet
+        # due on the cut-off day itself (a closed period's last day): not closed yet
         today = "，截至当日尚未销号" if r.deadline <= p.facts.cutoff else ""
         return f"{rect_label(r, among)}（{who}时限为{dated(r.deadline, p.facts.period.year)}{today}）"
 
@@ -683,6 +685,9 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
         parts += [
             f"；“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，另列一项整改（{who}时限为{dated(r.deadline, p.facts.period.year)}）"
         ]
+    # due on the counted day itself: not late as counted, but no longer "within its limit" either
+    ending = [r for r in due if r.deadline <= p.facts.cutoff] if p.facts.open else []
+    due = [r for r in due if r not in ending]
     if due:
         named = [name(r) for r in due[:4]]  # every one up to four, so that 即 names them all
         shown = "、".join(named[:-1]) + "和" + named[-1] if len(named) > 1 else named[0]
@@ -693,6 +698,12 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
             parts += [fig, f"仍在整改时限内，{'即' if len(named) == len(due) else '如'}{shown}"]
         else:
             parts += [f"{shown}正在推进"]
+    for r in ending:
+        who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""
+        parts += [
+            "；" if parts else "",
+            f"{rect_label(r, among)}（{who}时限为{md(r.deadline)}）已到时限，尚未销号",
+        ]
     return ["尚在整改的问题中，" if len(still) > 1 else "尚在整改的", *parts, "。"]
 
 
