@@ -403,7 +403,15 @@ def _opinion_problem(p: Prose) -> Problem | None:
     told = [(o, kinds[id(o)]) for o in opinions if kinds[id(o)] in OPINION_CAUSES]
     if told:
         parts = [f"{md(o.found_on)}一起{OPINION_CAUSES[k][0]}" for o, k in told[:2]]
-        lessons = "、".join(dict.fromkeys(OPINION_CAUSES[k][1] for _, k in told[:2]))
+        # a rumour answered at once (第一时间) was not answered late: its lesson is finding it sooner
+        lessons = "、".join(
+            dict.fromkeys(
+                "对不实信息的监测发现还不够早"
+                if k == "rumour" and re.search("第一时间|当即|迅速", o.response)
+                else OPINION_CAUSES[k][1]
+                for o, k in told[:2]
+            )
+        )
         text += [f"其中{'，'.join(parts)}，暴露出{lessons}。"]
     return Problem("opinion", text, {"theme": theme})
 
