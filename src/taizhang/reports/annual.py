@@ -66,16 +66,11 @@ def _ahead(p: Prose, due: list[Any]) -> list[Any]:
             rects.setdefault(r.deadline, []).append(f"“{problem_text(r)}”")
     for when, names in rects.items():
         by_day.setdefault(when, []).append(f"完成{''.join(names)}的整改")
-    # due on the cut-off day itself and still open: not late as counted, but due by the document's day
-    late = f.lists.get("overdue", [])
-    today = [
-        f"“{problem_text(r)}”"
-        for r in f.lists.get("open_rectifications", [])
-        if r.deadline <= f.cutoff and r not in late
-    ]
+    # due on the counted day itself and still open: not late as counted, but due by the document's day
+    today = [f"“{problem_text(r)}”" for r in f.lists.get("due_now", [])] if f.open else []
     if not by_day and not each and not today:
         return []
-    parts = [f"抓紧完成已到时限的{''.join(today)}的整改"] if today and f.open else []
+    parts = [f"抓紧完成已到时限的{''.join(today)}的整改"] if today else []
     for when, actions in sorted(by_day.items()):
         last = when.month != (when + timedelta(days=1)).month
         parts.append(f"{when.month}月底前" if last else f"{md(when)}前")

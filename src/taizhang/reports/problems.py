@@ -399,8 +399,7 @@ def _opinion_problem(p: Prose) -> Problem | None:
     text = p.say("prob.opinion", span=p.span, n=p.fig("opinions"), theme=theme)
     # a 舆情 from the unit's own system or terminal is a fault of its management, and one spread by
     # an old picture a matter of 辟谣, not of 科普: said apart, each with its day
-    kinds = {id(o): _opinion_cause(o) for o in opinions}
-    told = [(o, kinds[id(o)]) for o in opinions if kinds[id(o)] in OPINION_CAUSES]
+    told = [(o, k) for o in opinions if (k := _opinion_cause(o))]
     if told:
         parts = [f"{md(o.found_on)}一起{OPINION_CAUSES[k][0]}" for o, k in told[:2]]
         # a rumour answered at once (第一时间) was not answered late: its lesson is finding it sooner
@@ -530,9 +529,7 @@ def _adoption_so_far(p: Prose) -> tuple[int, int]:
     )
     day = f.as_of or date.max
     so_far = sum(1 for s in adopted.only("published_on") if s.published_on is None or s.published_on <= day)
-    texts = read.of_year(lm.WorkPlanItem, f.period.year).values_list("text", flat=True)
-    found = (re.search(r"省级以上[^，。；]*?不少于(\d+)篇", t) for t in texts)
-    return so_far, next((int(m.group(1)) for m in found if m), 0)
+    return so_far, _target_in(read.of_year(lm.WorkPlanItem, f.period.year).values_list("text", flat=True))
 
 
 def _plan_problem(p: Prose) -> Problem | None:
@@ -629,7 +626,8 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     held = [a.held_on for a in f.lists.get("analyses", []) if (f.cutoff - a.held_on).days >= 30]
     if not held:
         return []
-    late = [r for r in overdue if r.deadline < held[-1] and _asked_by(p, r, held[-1])]
+    asked = _asked_by(p, held[-1])
+    late = [r for r in overdue if r.deadline < held[-1] and asked(r)]
     if not late:
         return []
     limit = analysis_limit(held[-1])  # what that analysis's report asked for them
@@ -644,10 +642,11 @@ def _after_analysis(p: Prose, overdue: list[Any]) -> list[str]:
     return ["".join(str(x) for x in p.say(role, **said))]
 
 
-def _asked_by(p: Prose, rect: Any, day: date) -> bool:
-    """Whether the analysis of `day` asked for the overdue item anew: it answers one of that
-    analysis's risks, or of the one before (a risk dropped is re-assessed with its item), by its
-    link or by its words. An item about nothing the analysis weighed was not asked for there."""
+def _asked_by(p: Prose, day: date) -> Any:
+    """Whether the analysis of `day` asked for an overdue item anew (one query, then a test per
+    item): it answers one of that analysis's risks, or of the one before (a risk dropped is
+    re-assessed with its item), by its link or by its words. An item about nothing the analysis
+    weighed was not asked for there."""
     from taizhang.ledger import models as lm
 
     from .facts import Reader
@@ -657,12 +656,12 @@ def _asked_by(p: Prose, rect: Any, day: date) -> bool:
         .filter(analysis__held_on__lte=day)
         .values_list("analysis__held_on", "description", "rectification_id")
     )
-    days = sorted({held for held, *_ in risks})[-2:]
     if not risks:
-        return True  # the records hold no risks to tell by: as the analysis's own report says
+        return lambda rect: True  # the records hold no risks to tell by: as the analysis's report says
+    days = sorted({held for held, *_ in risks})[-2:]
     weighed = {text.strip() for held, text, _ in risks if held in days}
     linked = {pk for _, text, pk in risks if text.strip() in weighed and pk}
-    return rect.pk in linked or any(w and w in rect.problem for w in weighed)
+    return lambda rect: rect.pk in linked or any(w and w in rect.problem for w in weighed)
 
 
 # an earlier promise not kept, said in the unit's own turn (sibling units read side by side differ)
@@ -694,15 +693,18 @@ def _promised_before(p: Prose, overdue: list[Any]) -> list[Any]:
             names = "这些问题" if len(twice) == len(shown) else f"前{len(twice)}项"
         # the document of the half-year before set that limit: the first half's report in a second
         # half, last year's summary in a first half
-        where = ("上半年专题报告" if f.cutoff.month > 6 else "上年总结") + "已重新限期"
-        if max(_halves_since(r.deadline, f.cutoff) for r in twice) >= 3:  # re-dated twice already
-            where = f"{_reset_by(f, 1)}、{_reset_by(f)}先后重新限期"
-        # re-dated by two documents, not each under the same 挂牌督办: said as 加强督办
-        watched = "并加强督办" if "先后" in where else f"并由{secretary(p)}挂牌督办"
-        said = [
-            f"{names}原定时限过后，{where}，{watched}，新的时限也已过去，问题仍未解决，"
-            + ("挂牌督办没有起到应有的作用。" if "挂牌" in watched else "督办没有起到应有的作用。")
-        ]
+        where = "上半年专题报告" if f.cutoff.month > 6 else "上年总结"
+        # re-dated by two documents already, not each under the same 挂牌督办: said as 加强督办
+        if max(_halves_since(r.deadline, f.cutoff) for r in twice) >= 3:
+            said = [
+                f"{names}原定时限过后，{_reset_by(f, 1)}、{_reset_by(f)}先后重新限期，并加强督办，"
+                "新的时限也已过去，问题仍未解决，督办没有起到应有的作用。"
+            ]
+        else:
+            said = [
+                f"{names}原定时限过后，{where}已重新限期，并由{secretary(p)}挂牌督办，新的时限也已过去，"
+                "问题仍未解决，挂牌督办没有起到应有的作用。"
+            ]
         before = [r for r in before if r not in twice]
         if not before:
             return said
@@ -982,11 +984,13 @@ def _adoption_weak(f: Facts) -> bool:
 
 def adoption_target(f: Facts) -> int:
     """省级以上采用不少于8篇: the target the year's key points set for adoption, if they set one."""
-    for item in f.figure("workplan").records if "workplan" in f.figures else []:
-        m = re.search(r"省级以上[^，。；]*?不少于(\d+)篇", item.text)
-        if m:
-            return int(m.group(1))
-    return 0
+    return _target_in([item.text for item in f.figure("workplan").records] if "workplan" in f.figures else [])
+
+
+def _target_in(texts: Any) -> int:
+    """The first adoption target the plan texts set (省级以上……不少于8篇), or 0."""
+    found = (re.search(r"省级以上[^，。；]*?不少于(\d+)篇", t) for t in texts)
+    return next((int(m.group(1)) for m in found if m), 0)
 
 
 def _low_attendance(p: Prose) -> Problem | None:

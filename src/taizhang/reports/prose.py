@@ -469,6 +469,10 @@ def settle_overdue(facts: Any) -> None:
     facts.lists["overdue"] = [
         r for r in facts.lists.get("overdue", []) if r.deadline < last and id(r) in kept
     ]
+    # due between the last counted day and the cut-off: not late as counted, no longer ahead either
+    facts.lists["due_now"] = [
+        r for r in facts.lists["open_rectifications"] if last <= r.deadline <= facts.cutoff
+    ]
 
 
 def unsettled(facts: Any) -> list[list[Any]]:

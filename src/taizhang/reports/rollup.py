@@ -56,9 +56,8 @@ def rollup(unit: Any, year: int, *, user: Any = None, day: date | None = None) -
         b.block(d.BODY, f"{unit.name}没有所属单位，或您无权查看所属单位的台账，不能形成汇总报告。")
         finish(b, unit, doc.day)
         return doc
-    scores = _scores(unit, year, rows, user)
     # ranked by the issuer's own 考核 where it scored every unit: a self-score is no ground to rank on
-    marks = _scores(unit, year, rows, user, superior=True)
+    scores, marks = _scores(unit, year, rows, user)
     by_score = bool(marks) and all(s.unit.pk in marks for s in rows if s.rate is not None)
     rated = sorted(
         [s for s in rows if s.rate is not None],
@@ -191,26 +190,29 @@ def _units_judged(rated: list[Any], scores: dict[int, tuple[Decimal, Decimal]], 
     return "总体看，责任制落实不够平衡，部分单位差距较大。"
 
 
-def _scores(
-    unit: Any, year: int, rows: list[Any], user: Any, superior: bool = False
-) -> dict[int, tuple[Decimal, Decimal]]:
-    """Each unit's stored self-score against the first scheme the issuer set for the year (or, with
-    `superior`, the issuer's own 考核 score, where it scored every indicator the unit did): (total,
-    the points of the indicators scored)."""
+Scores = dict[int, tuple[Decimal, Decimal]]
+
+
+def _scores(unit: Any, year: int, rows: list[Any], user: Any) -> tuple[Scores, Scores]:
+    """Each unit's stored self-score against the first scheme the issuer set for the year, and the
+    issuer's own 考核 score where it scored every indicator the unit did: (total, the points of the
+    indicators scored), read in one pass over each unit's rows."""
     from taizhang.rules.services import assessment_rows
 
     from .facts_more import schemes_of
 
     schemes = schemes_of(unit, year, user=user)
-    out: dict[int, tuple[Decimal, Decimal]] = {}
+    own: Scores = {}
+    marks: Scores = {}
     for s in rows if schemes else []:
         scored = [r for r in assessment_rows(schemes[0], s.unit, user=user) if r.self_score is not None]
-        if superior and any(r.superior_score is None for r in scored):
+        if not scored:
             continue
-        if scored:
-            total = sum(((r.superior_score if superior else r.self_score).score for r in scored), Decimal(0))
-            out[s.unit.pk] = (total, sum((r.indicator.points for r in scored), Decimal(0)))
-    return out
+        points = sum((r.indicator.points for r in scored), Decimal(0))
+        own[s.unit.pk] = (sum((r.self_score.score for r in scored), Decimal(0)), points)
+        if all(r.superior_score is not None for r in scored):
+            marks[s.unit.pk] = (sum((r.superior_score.score for r in scored), Decimal(0)), points)
+    return own, marks
 
 
 def _overview(says: dict[str, Any], rows: list[Any], rated: list[Any]) -> list[Any]:

@@ -634,9 +634,9 @@ def _rectification(p: Prose) -> Paragraphs:
         sources = sources.replace("民主生活会", "组织生活会")
     open_part: Any = ["，正在整改", p.fig("rectifications_open")] if p.has("rectifications_open") else ""
     # a problem raised again is a second item in the ledger: the count says so, not two problems
-    open_recs = {id(r) for r in f.figure("rectifications_open").records}
-    first = {r.pk for r in f.figure("rectifications_open").records}
-    again = sum(1 for pk, r in f.lists.get("folded", []) if id(r) in open_recs and pk in first)
+    open_recs = f.figure("rectifications_open").records
+    first = {r.pk for r in open_recs}
+    again = sum(1 for pk, r in f.lists.get("folded", []) if r.pk in first and pk in first)
     if open_part and again:
         open_part += [f"（其中{again}个为同一问题再次列入）"]
     closed = p.fig("rectifications_closed") if p.has("rectifications_closed") else "0个"
@@ -665,11 +665,13 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
         return []
     among = rect_pool(p.facts)
 
+    def who(r: Any) -> str:  # with the title, as 存在问题 names the owner
+        return f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""
+
     def name(r: Any) -> str:
-        who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""  # with the title, as 存在问题 names
         # due on the cut-off day itself (a closed period's last day): not closed yet
         today = "，截至当日尚未销号" if r.deadline <= p.facts.cutoff else ""
-        return f"{rect_label(r, among)}（{who}时限为{dated(r.deadline, p.facts.period.year)}{today}）"
+        return f"{rect_label(r, among)}（{who(r)}时限为{dated(r.deadline, p.facts.period.year)}{today}）"
 
     late = [r for r in overdue if r in still]  # the problems section's order
     due = [r for r in still if r not in overdue]
@@ -681,12 +683,12 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
         parts += _late_named(p, late, "rect_late", "超过时限仍在整改的问题")
     for r in again:  # named as one of those still open, with the owner and limit it was given anew
         source = r.get_source_display().replace("民主生活会", "生活会")
-        who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""
         parts += [
-            f"；“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，另列一项整改（{who}时限为{dated(r.deadline, p.facts.period.year)}）"
+            f"；“{problem_text(r)}”在{md(r.found_on)}{source}中再次提出，另列一项整改（{who(r)}时限为{dated(r.deadline, p.facts.period.year)}）"
         ]
     # due on the counted day itself: not late as counted, but no longer "within its limit" either
-    ending = [r for r in due if r.deadline <= p.facts.cutoff] if p.facts.open else []
+    now = p.facts.lists.get("due_now", [])
+    ending = [r for r in due if r in now] if p.facts.open else []
     due = [r for r in due if r not in ending]
     if due:
         named = [name(r) for r in due[:4]]  # every one up to four, so that 即 names them all
@@ -699,10 +701,9 @@ def _still(p: Prose, still: list[Any], overdue: list[Any]) -> list[Any]:
         else:
             parts += [f"{shown}正在推进"]
     for r in ending:
-        who = f"由{rect_owner(p, r)}负责，" if person(r, "owner") else ""
         parts += [
             "；" if parts else "",
-            f"{rect_label(r, among)}（{who}时限为{md(r.deadline)}）已到时限，尚未销号",
+            f"{rect_label(r, among)}（{who(r)}时限为{md(r.deadline)}）已到时限，尚未销号",
         ]
     return ["尚在整改的问题中，" if len(still) > 1 else "尚在整改的", *parts, "。"]
 
